@@ -1,0 +1,40 @@
+# The two commands: `make run` and `make test`. Everything else is set up by them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test serve db clean bench
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+## make run: install, migrate the embedded SQLite database, load demo data when empty, serve.
+run: db serve
+
+db: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) load-framework
+	$(FLASK) seed-demo --if-empty
+
+serve: $(VENV)/.installed
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+## make test: install the test dependencies and run the whole suite.
+test: $(VENV)/.installed-test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,59 @@
+"""kwaliteit: the quality cycle of mentor professionalisation in Samen Opleiden partnerships."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFProtect
+
+from kwaliteit import db
+from kwaliteit.config import load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+csrf = CSRFProtect()
+
+
+def create_app(config: dict | None = None, instance_path: str | Path | None = None) -> Flask:
+    instance = Path(instance_path) if instance_path else ROOT / "instance"
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        template_folder=str(ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.update(load_config(instance, config))
+
+    db.init_app(app)
+    csrf.init_app(app)
+
+    from kwaliteit.accounts.auth import login_manager
+
+    login_manager.init_app(app)
+
+    from kwaliteit import errors, filters, views
+    from kwaliteit.accounts.views import bp as accounts_bp
+    from kwaliteit.framework.views import bp as framework_bp
+    from kwaliteit.trainings.views import bp as trainings_bp
+
+    app.register_blueprint(views.bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(trainings_bp)
+    app.register_blueprint(framework_bp)
+    errors.init_app(app)
+    filters.init_app(app)
+
+    from kwaliteit.cli import init_cli
+
+    init_cli(app)
+
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app
+
+
+__all__ = ["create_app", "render_template"]

@@ -1,0 +1,17 @@
+from kwaliteit.forms import BaseForm
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, Email
+
+
+class LoginForm(BaseForm):
+    email = EmailField(
+        "E-mailadres",
+        validators=[DataRequired("Vul je e-mailadres in."), Email("Dit is geen geldig e-mailadres.")],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        "Wachtwoord",
+        validators=[DataRequired("Vul je wachtwoord in.")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField("Ingelogd blijven")

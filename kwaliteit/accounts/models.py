@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kwaliteit.db import Base
+from kwaliteit.models_base import Timestamp, str_enum, utcnow
+from kwaliteit.registry.models import Partnership, Person
+
+
+class Role(enum.Enum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    TRAINER = "trainer"
+    STEERING = "steering"
+
+    @property
+    def label(self) -> str:
+        return {
+            "admin": "Beheerder",
+            "coordinator": "Kwaliteitscoördinator",
+            "trainer": "Trainer",
+            "steering": "Stuurgroep",
+        }[self.value]
+
+
+user_partnership = Table(
+    "user_partnership",
+    Base.metadata,
+    Column("user_id", ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True),
+    Column("partnership_id", ForeignKey("partnership.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(UserMixin, Base):
+    # "user" is a reserved word in PostgreSQL.
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"))
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A trainer account is linked to its Person, whose sessions it may see.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    person: Mapped[Person | None] = relationship()
+    partnerships: Mapped[list[Partnership]] = relationship(
+        secondary=user_partnership, order_by=Partnership.name
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses disabled accounts
+        return self.is_enabled
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    def __str__(self) -> str:
+        return self.name or self.email

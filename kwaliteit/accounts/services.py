@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from kwaliteit.accounts.models import Role, User
+from kwaliteit.registry.models import Partnership, Person
+
+MIN_PASSWORD_LENGTH = 10
+# Compared against when the e-mail is unknown, so that timing does not reveal accounts.
+_DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
+
+
+class AccountError(ValueError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method="scrypt")
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def authenticate(db: Session, email: str, password: str) -> User | None:
+    user = db.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.is_enabled:
+        return None
+    return user
+
+
+def create_user(
+    db: Session,
+    email: str,
+    role: Role,
+    password: str,
+    *,
+    name: str = "",
+    partnership_names: list[str] | tuple[str, ...] = (),
+    person_email: str | None = None,
+) -> User:
+    """Create an account; coordinators and steering need a partnership, trainers a person."""
+    email = normalise_email(email)
+    if "@" not in email:
+        raise AccountError(f"'{email}' is geen geldig e-mailadres.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens lang zijn.")
+    if db.scalar(select(func.count()).where(User.email == email)):
+        raise AccountError(f"Er bestaat al een account met e-mailadres {email}.")
+    partnerships = []
+    for pname in partnership_names:
+        p = db.scalar(select(Partnership).where(Partnership.name == pname))
+        if p is None:
+            raise AccountError(f"Partnerschap '{pname}' bestaat niet.")
+        partnerships.append(p)
+    if role in (Role.COORDINATOR, Role.STEERING) and not partnerships:
+        raise AccountError("Een coördinator of stuurgroeplid hoort bij minstens één partnerschap.")
+    person = None
+    if role is Role.TRAINER:
+        person = db.scalar(
+            select(Person).where(Person.email == normalise_email(person_email or email))
+        )
+        if person is None:
+            raise AccountError(
+                "Een traineraccount hoort bij een persoon in het register met hetzelfde e-mailadres."
+            )
+        if not partnerships:
+            partnerships = [person.organisation.partnership]
+    user = User(
+        email=email,
+        name=name or (person.name if person else ""),
+        password_hash=hash_password(password),
+        role=role,
+        person=person,
+        partnerships=partnerships,
+    )
+    db.add(user)
+    db.flush()
+    return user

@@ -1,0 +1,52 @@
+"""Configuration from environment variables with the prefix KWALITEIT_."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PREFIX = "KWALITEIT_"
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Generate the secret key once and keep it in instance/, never in the repository."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: when two workers start at once, the second reads the first one's key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
+    env = os.environ
+    overrides = dict(overrides or {})
+    config: dict = {
+        "DATABASE_URL": env.get(
+            PREFIX + "DATABASE_URL", f"sqlite:///{instance_path / 'kwaliteit.db'}"
+        ),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env.get(PREFIX + "SECURE_COOKIES", "0") == "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "PAGE_SIZE": int(env.get(PREFIX + "PAGE_SIZE", "25")),
+        # Results with fewer answers than this show only the count (small-group privacy).
+        "MIN_ANSWERS_SHOWN": int(env.get(PREFIX + "MIN_ANSWERS_SHOWN", "5")),
+        "MAX_UPLOAD_BYTES": int(env.get(PREFIX + "MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
+        "WTF_CSRF_TIME_LIMIT": None,
+        # WTForms' own Dutch messages (BaseForm.Meta.locales) instead of Flask-Babel.
+        "WTF_I18N_ENABLED": False,
+    }
+    config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"] + 64 * 1024
+    config.update(overrides)
+    if "SECRET_KEY" not in config:
+        config["SECRET_KEY"] = env.get(PREFIX + "SECRET_KEY") or _instance_secret(instance_path)
+    return config

@@ -1,0 +1,87 @@
+"""Database: declarative base, engine and the per-request session.
+
+Services take a `Session` argument; only the edges (views, CLI, jobs) obtain one here.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask, current_app, g
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+# Named constraints let Alembic's SQLite batch mode alter and drop them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 15})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+            # The driver's own transaction handling would defer BEGIN; we want
+            # SQLAlchemy to emit it so that locks are taken where we expect.
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=15000")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # pragma: no cover - trivial
+            # IMMEDIATE takes the write lock up front, so two writers queue on the
+            # busy timeout instead of one failing half-way with "database is locked".
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def init_app(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["kwaliteit.engine"] = engine
+    app.extensions["kwaliteit.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+
+    @app.teardown_appcontext
+    def _close_session(_exc):
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+def engine_of(app: Flask) -> Engine:
+    return app.extensions["kwaliteit.engine"]
+
+
+def engine() -> Engine:
+    return engine_of(current_app)
+
+
+def session() -> Session:
+    """The session of the current request or CLI command."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["kwaliteit.sessionmaker"]()
+    return g.db_session
+
+
+@contextmanager
+def new_session(app: Flask | None = None) -> Iterator[Session]:
+    """A session of its own, for jobs and threads outside a request."""
+    app = app or current_app
+    with app.extensions["kwaliteit.sessionmaker"]() as s:
+        yield s

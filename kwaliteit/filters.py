@@ -1,0 +1,39 @@
+"""Jinja filters for Dutch formatting."""
+from __future__ import annotations
+
+from datetime import date, time
+
+from flask import Flask
+
+MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
+          "september", "oktober", "november", "december"]
+
+
+def nl_date(value: date | None) -> str:
+    if value is None:
+        return ""
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def nl_time(value: time | None) -> str:
+    return "" if value is None else value.strftime("%H:%M")
+
+
+def nl_number(value, digits: int = 1) -> str:
+    if value is None:
+        return ""
+    text = f"{float(value):.{digits}f}"
+    if digits and text.endswith("0" * digits):
+        text = text[: -(digits + 1)]
+    return text.replace(".", ",")
+
+
+def combine(a: dict, b: dict) -> dict:
+    return {**a, **b}
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(combine)
+    app.add_template_filter(nl_date)
+    app.add_template_filter(nl_time)
+    app.add_template_filter(nl_number)

@@ -1,0 +1,1 @@
+"""The quality framework (kwaliteitskader) as data: versions, safeguards (waarborgen), criteria."""

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from kwaliteit.framework.models import Criterion, Framework, Safeguard
+
+DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "kwaliteitskader-2021.yaml"
+
+
+class FrameworkError(ValueError):
+    pass
+
+
+def _parse(data) -> dict:
+    if not isinstance(data, dict):
+        raise FrameworkError("Het kaderbestand moet een YAML-object zijn.")
+    for key in ("name", "version", "safeguards"):
+        if not data.get(key):
+            raise FrameworkError(f"Het kaderbestand mist '{key}'.")
+    codes = set()
+    for i, sg in enumerate(data["safeguards"], start=1):
+        if not isinstance(sg, dict) or not sg.get("code") or not sg.get("name"):
+            raise FrameworkError(f"Waarborg {i} mist een code of naam.")
+        if sg["code"] in codes:
+            raise FrameworkError(f"Waarborgcode {sg['code']} komt twee keer voor.")
+        codes.add(sg["code"])
+        for j, c in enumerate(sg.get("criteria") or [], start=1):
+            if not isinstance(c, dict) or not c.get("code") or not c.get("text"):
+                raise FrameworkError(f"Kenmerk {j} van waarborg {sg['code']} mist een code of tekst.")
+    return data
+
+
+def load_framework(db: Session, path: Path | None = None) -> tuple[Framework, bool]:
+    """Load a framework version; a version already loaded is left as it is.
+
+    A new version becomes current, and the training links of the previous current version
+    are carried over to the safeguards with the same code. The old version keeps its own
+    safeguards and links, so nothing recorded against it is lost.
+    """
+    from kwaliteit.trainings.models import TrainingSafeguard
+
+    try:
+        data = _parse(yaml.safe_load((path or DEFAULT_FILE).read_text(encoding="utf-8")))
+    except yaml.YAMLError as exc:
+        raise FrameworkError(f"Het kaderbestand is geen geldige YAML: {exc}") from exc
+    version = str(data["version"])
+    existing = db.scalar(
+        select(Framework).where(Framework.name == data["name"], Framework.version == version)
+    )
+    if existing is not None:
+        return existing, False
+
+    previous = current_framework(db)
+    fw = Framework(name=data["name"], version=version, is_current=True)
+    for pos, sg in enumerate(data["safeguards"]):
+        safeguard = Safeguard(
+            code=str(sg["code"]), name=sg["name"], description=sg.get("description") or "", position=pos
+        )
+        safeguard.criteria = [
+            Criterion(code=str(c["code"]), text=c["text"], position=cpos)
+            for cpos, c in enumerate(sg.get("criteria") or [])
+        ]
+        fw.safeguards.append(safeguard)
+    db.execute(update(Framework).values(is_current=False))
+    db.add(fw)
+    db.flush()
+
+    if previous is not None:
+        new_by_code = {s.code: s.id for s in fw.safeguards}
+        old_links = db.execute(
+            select(TrainingSafeguard.training_id, TrainingSafeguard.rationale, Safeguard.code)
+            .join(Safeguard, Safeguard.id == TrainingSafeguard.safeguard_id)
+            .where(Safeguard.framework_id == previous.id)
+        ).all()
+        db.add_all(
+            TrainingSafeguard(training_id=t, safeguard_id=new_by_code[code], rationale=r)
+            for t, r, code in old_links
+            if code in new_by_code
+        )
+        db.flush()
+    return fw, True
+
+
+def current_framework(db: Session) -> Framework | None:
+    return db.scalar(select(Framework).where(Framework.is_current.is_(True)))
+
+
+def current_safeguards(db: Session) -> list[Safeguard]:
+    return list(
+        db.scalars(
+            select(Safeguard)
+            .join(Framework)
+            .where(Framework.is_current.is_(True))
+            .order_by(Safeguard.position)
+        )
+    )

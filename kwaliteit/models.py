@@ -1,0 +1,21 @@
+"""Import every model so that Base.metadata is complete (Alembic, tests)."""
+from kwaliteit.accounts.models import Role, User, user_partnership  # noqa: F401
+from kwaliteit.db import Base  # noqa: F401
+from kwaliteit.framework.models import Criterion, Framework, Safeguard  # noqa: F401
+from kwaliteit.registry.models import (  # noqa: F401
+    Organisation,
+    OrganisationKind,
+    Partnership,
+    Person,
+    PersonRole,
+    PersonRoleLink,
+)
+from kwaliteit.trainings.models import (  # noqa: F401
+    Training,
+    TrainingForm,
+    TrainingKind,
+    TrainingSafeguard,
+    TrainingSession,
+    session_trainer,
+    training_organisation,
+)

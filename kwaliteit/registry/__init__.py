@@ -1,0 +1,1 @@
+"""Registry: partnerships, their organisations and the people in them (trainers, mentors)."""

@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kwaliteit.db import Base
+from kwaliteit.models_base import Timestamp, str_enum, utcnow
+
+
+class Partnership(Base):
+    """Partnerschap Samen Opleiden: the unit of scope for all data."""
+
+    __tablename__ = "partnership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    organisations: Mapped[list[Organisation]] = relationship(
+        back_populates="partnership", order_by="Organisation.name"
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationKind(enum.Enum):
+    BOARD = "bestuur"
+    SCHOOL = "school"
+    INSTITUTE = "opleidingsinstituut"
+
+    @property
+    def label(self) -> str:
+        return {"bestuur": "Bestuur", "school": "School", "opleidingsinstituut": "Opleidingsinstituut"}[
+            self.value
+        ]
+
+
+class Organisation(Base):
+    __tablename__ = "organisation"
+    __table_args__ = (UniqueConstraint("partnership_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "organisation_kind"))
+    # A school belongs to a board (bestuur); boards and institutes have no parent.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+
+    partnership: Mapped[Partnership] = relationship(back_populates="organisations")
+    parent: Mapped[Organisation | None] = relationship(remote_side=[id])
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonRole(enum.Enum):
+    SCHOOL_EDUCATOR = "schoolopleider"
+    INSTITUTE_EDUCATOR = "instituutsopleider"
+    MENTOR = "mentor"
+
+    @property
+    def label(self) -> str:
+        return {
+            "schoolopleider": "Schoolopleider",
+            "instituutsopleider": "Instituutsopleider",
+            "mentor": "Mentor",
+        }[self.value]
+
+
+TRAINER_ROLES = (PersonRole.SCHOOL_EDUCATOR, PersonRole.INSTITUTE_EDUCATOR)
+
+
+class Person(Base):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Nullable so that anonymising a person keeps the row (and the figures it counts in).
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    role_links: Mapped[list[PersonRoleLink]] = relationship(
+        cascade="all, delete-orphan", back_populates="person"
+    )
+
+    @property
+    def roles(self) -> set[PersonRole]:
+        return {link.role for link in self.role_links}
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PersonRoleLink(Base):
+    """A person may be, say, both schoolopleider and mentor."""
+
+    __tablename__ = "person_role"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[PersonRole] = mapped_column(str_enum(PersonRole, "person_role"), primary_key=True)
+
+    person: Mapped[Person] = relationship(back_populates="role_links")

@@ -1,0 +1,1 @@
+"""Trainings (aanbod), their link to the safeguards, and their sessions (bijeenkomsten)."""

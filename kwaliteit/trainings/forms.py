@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from kwaliteit.forms import BaseForm, DutchDecimalField, choices
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from kwaliteit.framework.models import Safeguard
+from kwaliteit.trainings.models import TrainingForm, TrainingKind
+
+
+class CheckboxListField(SelectMultipleField):
+    """A multiple choice as a list of checkboxes: easier than <select multiple> by keyboard and on a phone."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class TrainingEditForm(BaseForm):
+    partnership_id = SelectField("Partnerschap", coerce=int, validators=[InputRequired("Kies een partnerschap.")])
+    title = StringField(
+        "Titel",
+        validators=[DataRequired("Vul een titel in."), Length(max=200, message="Hoogstens 200 tekens.")],
+    )
+    kind = SelectField(
+        "Soort training",
+        choices=choices((k.value, k.label) for k in TrainingKind),
+        validators=[DataRequired("Kies een soort training.")],
+    )
+    form = SelectField(
+        "Vorm",
+        choices=choices((f.value, f.label) for f in TrainingForm),
+        validators=[DataRequired("Kies een vorm.")],
+    )
+    contact_hours = DutchDecimalField(
+        "Contacturen",
+        places=1,
+        validators=[
+            InputRequired("Vul het aantal contacturen in."),
+            NumberRange(min=0, max=500, message="Vul een aantal tussen 0 en 500 in."),
+        ],
+        render_kw={"inputmode": "decimal"},
+    )
+    description = TextAreaField("Beschrijving", validators=[Optional(), Length(max=5000)])
+    organisation_ids = CheckboxListField(
+        "Verantwoordelijke organisaties", coerce=int, validators=[Optional()]
+    )
+
+    safeguards: list[Safeguard] = []
+
+    def safeguard_fields(self):
+        """(safeguard, checkbox, rationale) per safeguard of the current framework."""
+        return [(s, self[f"sg_{s.id}"], self[f"rationale_{s.id}"]) for s in self.safeguards]
+
+    def selected_safeguards(self) -> dict[int, str]:
+        return {s.id: (r.data or "") for s, box, r in self.safeguard_fields() if box.data}
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for s, box, rationale in self.safeguard_fields():
+            if box.data and not (rationale.data or "").strip():
+                rationale.errors.append("Licht toe hoe de training deze waarborg dient.")
+                ok = False
+        return ok
+
+
+def training_form(safeguards: list[Safeguard], **kwargs) -> TrainingEditForm:
+    """A form with a checkbox and a rationale field per safeguard of the current framework."""
+    attrs = {"safeguards": safeguards}
+    for s in safeguards:
+        attrs[f"sg_{s.id}"] = BooleanField(f"Draagt bij aan {s.name}")
+        attrs[f"rationale_{s.id}"] = TextAreaField(
+            f"Toelichting bij {s.name}", validators=[Optional(), Length(max=2000)]
+        )
+    cls = type("BoundTrainingEditForm", (TrainingEditForm,), attrs)
+    return cls(**kwargs)
+
+
+class SessionEditForm(BaseForm):
+    date = DateField("Datum", validators=[InputRequired("Vul een geldige datum in.")])
+    start_time = TimeField("Begintijd", validators=[InputRequired("Vul een geldige begintijd in.")])
+    location = StringField(
+        "Locatie", validators=[DataRequired("Vul een locatie in."), Length(max=200)]
+    )
+    trainer_ids = CheckboxListField(
+        "Trainers", coerce=int, validators=[DataRequired("Kies minstens één trainer.")]
+    )
+    participant_count = IntegerField(
+        "Aantal deelnemers",
+        default=0,
+        validators=[
+            InputRequired("Vul het aantal deelnemers in."),
+            NumberRange(min=0, max=1000, message="Vul een aantal tussen 0 en 1000 in."),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kwaliteit.db import Base
+from kwaliteit.framework.models import Safeguard
+from kwaliteit.models_base import Timestamp, str_enum, utcnow
+from kwaliteit.registry.models import Organisation, Partnership, Person
+
+
+class TrainingKind(enum.Enum):
+    BASIC = "basistraining"
+    ADVANCED = "verdiepingstraining"
+    REFRESHER = "opfrisbijeenkomst"
+    TRAIN_THE_TRAINER = "train-de-trainer"
+
+    @property
+    def label(self) -> str:
+        return {
+            "basistraining": "Basistraining",
+            "verdiepingstraining": "Verdiepingstraining",
+            "opfrisbijeenkomst": "Opfrisbijeenkomst",
+            "train-de-trainer": "Train-de-trainer",
+        }[self.value]
+
+
+class TrainingForm(enum.Enum):
+    PHYSICAL = "fysiek"
+    BLENDED = "blended"
+    ONLINE = "online"
+
+    @property
+    def label(self) -> str:
+        return {"fysiek": "Fysiek", "blended": "Blended", "online": "Online"}[self.value]
+
+
+training_organisation = Table(
+    "training_organisation",
+    Base.metadata,
+    Column("training_id", ForeignKey("training.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id"), primary_key=True),
+)
+
+
+class Training(Base):
+    __tablename__ = "training"
+    __table_args__ = (
+        UniqueConstraint("partnership_id", "title"),
+        CheckConstraint("contact_hours >= 0 AND contact_hours <= 500", name="contact_hours"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[TrainingKind] = mapped_column(str_enum(TrainingKind, "training_kind"))
+    form: Mapped[TrainingForm] = mapped_column(str_enum(TrainingForm, "training_form"))
+    contact_hours: Mapped[Decimal] = mapped_column(Numeric(5, 1))
+    description: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    partnership: Mapped[Partnership] = relationship()
+    organisations: Mapped[list[Organisation]] = relationship(
+        secondary=training_organisation, order_by=Organisation.name
+    )
+    safeguard_links: Mapped[list[TrainingSafeguard]] = relationship(
+        back_populates="training", cascade="all, delete-orphan"
+    )
+    sessions: Mapped[list[TrainingSession]] = relationship(
+        back_populates="training", order_by="TrainingSession.date"
+    )
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TrainingSafeguard(Base):
+    """How a training serves a safeguard: the link carries a required rationale."""
+
+    __tablename__ = "training_safeguard"
+    __table_args__ = (CheckConstraint("length(trim(rationale)) > 0", name="rationale"),)
+
+    training_id: Mapped[int] = mapped_column(
+        ForeignKey("training.id", ondelete="CASCADE"), primary_key=True
+    )
+    safeguard_id: Mapped[int] = mapped_column(
+        ForeignKey("safeguard.id"), primary_key=True, index=True
+    )
+    rationale: Mapped[str] = mapped_column(Text)
+
+    training: Mapped[Training] = relationship(back_populates="safeguard_links")
+    safeguard: Mapped[Safeguard] = relationship()
+
+
+session_trainer = Table(
+    "session_trainer",
+    Base.metadata,
+    Column("session_id", ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ForeignKey("person.id"), primary_key=True, index=True),
+)
+
+
+class TrainingSession(Base):
+    """Bijeenkomst. Named TrainingSession so it never reads as a database session."""
+
+    __tablename__ = "training_session"
+    __table_args__ = (
+        CheckConstraint("participant_count >= 0", name="participant_count"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(ForeignKey("training.id"), index=True)
+    date: Mapped[date] = mapped_column(Date, index=True)
+    start_time: Mapped[time] = mapped_column(Time)
+    location: Mapped[str] = mapped_column(String(200))
+    participant_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    training: Mapped[Training] = relationship(back_populates="sessions")
+    trainers: Mapped[list[Person]] = relationship(secondary=session_trainer, order_by=Person.name)
+
+    def __str__(self) -> str:
+        return f"{self.training.title}, {self.date:%d-%m-%Y}"

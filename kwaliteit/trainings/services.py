@@ -1,0 +1,473 @@
+"""Rules for trainings, their safeguard links and their sessions.
+
+Every function takes the database session and the caller's Scope; reads are set-based
+(a fixed number of statements per call, whatever the data size).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from decimal import Decimal
+
+from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from kwaliteit.framework.models import Framework, Safeguard
+from kwaliteit.registry.models import (
+    TRAINER_ROLES,
+    Organisation,
+    Partnership,
+    Person,
+    PersonRoleLink,
+)
+from kwaliteit.scope import Forbidden, NotFound, Scope
+from kwaliteit.trainings.models import (
+    Training,
+    TrainingForm,
+    TrainingKind,
+    TrainingSafeguard,
+    TrainingSession,
+    session_trainer,
+)
+from kwaliteit.validation import ValidationError, check_date_bounds
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass
+class TrainingFilters:
+    partnership_id: int | None = None
+    kind: TrainingKind | None = None
+    active: bool | None = True
+    q: str = ""
+
+
+@dataclass
+class TrainingRow:
+    training: Training
+    partnership_name: str
+    safeguard_count: int
+    session_count: int
+
+
+@dataclass
+class Page:
+    items: list
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def _current_link_count():
+    return (
+        select(func.count())
+        .select_from(TrainingSafeguard)
+        .join(Safeguard, Safeguard.id == TrainingSafeguard.safeguard_id)
+        .join(Framework, Framework.id == Safeguard.framework_id)
+        .where(TrainingSafeguard.training_id == Training.id, Framework.is_current.is_(True))
+        .correlate(Training)
+        .scalar_subquery()
+    )
+
+
+def _filtered(scope: Scope, filters: TrainingFilters) -> Select:
+    stmt = scope.filter(select(Training.id), Training.partnership_id)
+    if filters.partnership_id is not None:
+        stmt = stmt.where(Training.partnership_id == filters.partnership_id)
+    if filters.kind is not None:
+        stmt = stmt.where(Training.kind == filters.kind)
+    if filters.active is not None:
+        stmt = stmt.where(Training.active.is_(filters.active))
+    if filters.q:
+        stmt = stmt.where(Training.title.ilike(f"%{filters.q}%"))
+    return stmt
+
+
+def list_trainings(
+    db: Session, scope: Scope, filters: TrainingFilters, page: int = 1, page_size: int = 25
+) -> Page:
+    ids = _filtered(scope, filters)
+    total = db.scalar(select(func.count()).select_from(ids.subquery()))
+    page = max(1, min(page, max(1, -(-total // page_size))))
+    session_count = (
+        select(func.count())
+        .where(TrainingSession.training_id == Training.id)
+        .correlate(Training)
+        .scalar_subquery()
+    )
+    rows = db.execute(
+        select(Training, Partnership.name, _current_link_count(), session_count)
+        .join(Partnership, Partnership.id == Training.partnership_id)
+        .where(Training.id.in_(ids))
+        .order_by(Training.title, Training.id)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    return Page([TrainingRow(*r) for r in rows], total, page, page_size)
+
+
+def get_training(db: Session, scope: Scope, training_id: int) -> Training:
+    training = db.get(
+        Training,
+        training_id,
+        options=[
+            selectinload(Training.organisations),
+            selectinload(Training.safeguard_links).joinedload(TrainingSafeguard.safeguard),
+        ],
+    )
+    if training is None:
+        raise NotFound()
+    scope.check(training.partnership_id)
+    return training
+
+
+def training_sessions(db: Session, training: Training) -> list[TrainingSession]:
+    return list(
+        db.scalars(
+            select(TrainingSession)
+            .where(TrainingSession.training_id == training.id)
+            .options(selectinload(TrainingSession.trainers))
+            .order_by(TrainingSession.date.desc(), TrainingSession.start_time.desc())
+        )
+    )
+
+
+def current_links(training: Training) -> list[TrainingSafeguard]:
+    links = [l for l in training.safeguard_links if l.safeguard.framework.is_current]
+    return sorted(links, key=lambda l: l.safeguard.position)
+
+
+def get_session(db: Session, scope: Scope, session_id: int) -> TrainingSession:
+    ts = db.get(
+        TrainingSession,
+        session_id,
+        options=[selectinload(TrainingSession.trainers), selectinload(TrainingSession.training)],
+    )
+    if ts is None:
+        raise NotFound()
+    scope.check(ts.training.partnership_id)
+    return ts
+
+
+def sessions_of_person(db: Session, person_id: int) -> list[TrainingSession]:
+    """The sessions a trainer taught, newest first."""
+    return list(
+        db.scalars(
+            select(TrainingSession)
+            .join(session_trainer, session_trainer.c.session_id == TrainingSession.id)
+            .where(session_trainer.c.person_id == person_id)
+            .options(selectinload(TrainingSession.training), selectinload(TrainingSession.trainers))
+            .order_by(TrainingSession.date.desc())
+        )
+    )
+
+
+def partnerships_in_scope(db: Session, scope: Scope) -> list[Partnership]:
+    return list(db.scalars(scope.filter(select(Partnership), Partnership.id).order_by(Partnership.name)))
+
+
+def organisations_in_scope(db: Session, scope: Scope) -> list[Organisation]:
+    return list(
+        db.scalars(
+            scope.filter(select(Organisation), Organisation.partnership_id)
+            .options(selectinload(Organisation.partnership))
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def trainers_for_partnership(db: Session, partnership_id: int) -> list[Person]:
+    """People with a trainer role (school- or institute-based educator) in the partnership."""
+    return list(
+        db.scalars(
+            select(Person)
+            .join(Organisation, Organisation.id == Person.organisation_id)
+            .where(
+                Organisation.partnership_id == partnership_id,
+                exists().where(
+                    PersonRoleLink.person_id == Person.id, PersonRoleLink.role.in_(TRAINER_ROLES)
+                ),
+            )
+            .options(selectinload(Person.organisation))
+            .order_by(Person.name)
+        )
+    )
+
+
+# ---------------------------------------------------------------- safeguards
+
+
+@dataclass
+class SafeguardTraining:
+    training: Training
+    partnership_name: str
+    rationale: str
+
+
+def safeguard_trainings(db: Session, scope: Scope, safeguard_id: int) -> tuple[Safeguard, list[SafeguardTraining]]:
+    safeguard = db.get(Safeguard, safeguard_id, options=[selectinload(Safeguard.criteria)])
+    if safeguard is None:
+        raise NotFound()
+    rows = db.execute(
+        scope.filter(
+            select(Training, Partnership.name, TrainingSafeguard.rationale)
+            .join(TrainingSafeguard, TrainingSafeguard.training_id == Training.id)
+            .join(Partnership, Partnership.id == Training.partnership_id)
+            .where(TrainingSafeguard.safeguard_id == safeguard_id),
+            Training.partnership_id,
+        ).order_by(Training.active.desc(), Training.title)
+    ).all()
+    return safeguard, [SafeguardTraining(*r) for r in rows]
+
+
+@dataclass
+class SafeguardCoverage:
+    safeguard: Safeguard
+    active_trainings: int
+    all_trainings: int
+
+
+@dataclass
+class Overview:
+    coverage: list[SafeguardCoverage]
+    unlinked: list[tuple[Training, str]]
+
+    @property
+    def uncovered(self) -> list[Safeguard]:
+        return [c.safeguard for c in self.coverage if c.active_trainings == 0]
+
+
+def overview(db: Session, scope: Scope) -> Overview:
+    """Trainings linked to no safeguard, and safeguards served by no active training."""
+    in_scope = scope.condition(Training.partnership_id)
+    counts = (
+        select(
+            TrainingSafeguard.safeguard_id.label("safeguard_id"),
+            func.count().label("all_trainings"),
+            func.sum(case((Training.active.is_(True), 1), else_=0)).label("active_trainings"),
+        )
+        .join(Training, Training.id == TrainingSafeguard.training_id)
+        .where(in_scope)
+        .group_by(TrainingSafeguard.safeguard_id)
+        .subquery()
+    )
+    coverage_rows = db.execute(
+        select(Safeguard, counts.c.active_trainings, counts.c.all_trainings)
+        .join(Framework, Framework.id == Safeguard.framework_id)
+        .outerjoin(counts, counts.c.safeguard_id == Safeguard.id)
+        .where(Framework.is_current.is_(True))
+        .order_by(Safeguard.position)
+    ).all()
+    unlinked = db.execute(
+        select(Training, Partnership.name)
+        .join(Partnership, Partnership.id == Training.partnership_id)
+        .where(in_scope, _current_link_count() == 0)
+        .order_by(Training.active.desc(), Training.title)
+    ).all()
+    return Overview(
+        [SafeguardCoverage(s, int(a or 0), int(n or 0)) for s, a, n in coverage_rows],
+        [(t, p) for t, p in unlinked],
+    )
+
+
+# ---------------------------------------------------------------- writing
+
+
+@dataclass
+class TrainingData:
+    partnership_id: int | None
+    title: str
+    kind: TrainingKind
+    form: TrainingForm
+    contact_hours: Decimal
+    description: str = ""
+    organisation_ids: list[int] = field(default_factory=list)
+    # safeguard id -> rationale
+    safeguards: dict[int, str] = field(default_factory=dict)
+
+
+def _validate_training(db: Session, scope: Scope, data: TrainingData) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not data.title or not data.title.strip():
+        errors["title"] = "Vul een titel in."
+    if data.partnership_id is None:
+        errors["partnership_id"] = "Kies een partnerschap."
+    elif not scope.allows(data.partnership_id) or db.get(Partnership, data.partnership_id) is None:
+        errors["partnership_id"] = "Je kunt geen trainingen vastleggen voor dit partnerschap."
+    if data.contact_hours is None or not (0 <= data.contact_hours <= 500):
+        errors["contact_hours"] = "Vul een aantal contacturen tussen 0 en 500 in."
+    if data.organisation_ids and data.partnership_id is not None:
+        found = set(
+            db.scalars(
+                select(Organisation.id).where(
+                    Organisation.id.in_(data.organisation_ids),
+                    Organisation.partnership_id == data.partnership_id,
+                )
+            )
+        )
+        if found != set(data.organisation_ids):
+            errors["organisation_ids"] = "Kies alleen organisaties uit het gekozen partnerschap."
+    current_ids = set(
+        db.scalars(select(Safeguard.id).join(Framework).where(Framework.is_current.is_(True)))
+    )
+    for sid, rationale in data.safeguards.items():
+        if sid not in current_ids:
+            errors["safeguards"] = "Kies alleen waarborgen uit het huidige kwaliteitskader."
+        elif not (rationale or "").strip():
+            errors[f"rationale_{sid}"] = "Licht toe hoe de training deze waarborg dient."
+    return errors
+
+
+def _apply(db: Session, training: Training, data: TrainingData) -> None:
+    training.partnership_id = data.partnership_id
+    training.title = data.title.strip()
+    training.kind = data.kind
+    training.form = data.form
+    training.contact_hours = data.contact_hours
+    training.description = (data.description or "").strip()
+    training.organisations = list(
+        db.scalars(select(Organisation).where(Organisation.id.in_(data.organisation_ids)))
+    ) if data.organisation_ids else []
+    # Only links to the current framework are edited; older versions' links stay as history.
+    kept = {l.safeguard_id: l for l in training.safeguard_links if l.safeguard_id in data.safeguards}
+    current = {
+        l.safeguard_id for l in training.safeguard_links if l.safeguard and l.safeguard.framework.is_current
+    }
+    training.safeguard_links = [
+        l for l in training.safeguard_links if l.safeguard_id not in current or l.safeguard_id in kept
+    ]
+    for sid, rationale in data.safeguards.items():
+        if sid in kept:
+            kept[sid].rationale = rationale.strip()
+        else:
+            training.safeguard_links.append(TrainingSafeguard(safeguard_id=sid, rationale=rationale.strip()))
+
+
+def _flush_unique(db: Session) -> None:
+    try:
+        db.flush()
+    except IntegrityError as exc:
+        db.rollback()
+        raise ValidationError({"title": "Er bestaat al een training met deze titel in dit partnerschap."}) from exc
+
+
+def _title_taken(db: Session, data: TrainingData, exclude_id: int | None) -> bool:
+    stmt = select(func.count()).where(
+        Training.partnership_id == data.partnership_id,
+        func.lower(Training.title) == data.title.strip().lower(),
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(Training.id != exclude_id)
+    return bool(db.scalar(stmt))
+
+
+def create_training(db: Session, scope: Scope, data: TrainingData) -> Training:
+    if not scope.may_manage():
+        raise Forbidden()
+    errors = _validate_training(db, scope, data)
+    if not errors and _title_taken(db, data, None):
+        errors["title"] = "Er bestaat al een training met deze titel in dit partnerschap."
+    if errors:
+        raise ValidationError(errors)
+    training = Training(active=True)
+    with db.no_autoflush:  # not flushed half-built
+        _apply(db, training, data)
+    db.add(training)
+    _flush_unique(db)
+    return training
+
+
+def update_training(db: Session, scope: Scope, training_id: int, data: TrainingData) -> Training:
+    if not scope.may_manage():
+        raise Forbidden()
+    training = get_training(db, scope, training_id)
+    errors = _validate_training(db, scope, data)
+    if not errors and _title_taken(db, data, training.id):
+        errors["title"] = "Er bestaat al een training met deze titel in dit partnerschap."
+    if data.partnership_id != training.partnership_id and training.sessions:
+        errors["partnership_id"] = "Een training met bijeenkomsten kan niet naar een ander partnerschap."
+    if errors:
+        raise ValidationError(errors)
+    _apply(db, training, data)
+    _flush_unique(db)
+    return training
+
+
+def set_training_active(db: Session, scope: Scope, training_id: int, active: bool) -> Training:
+    """Deactivate rather than delete: sessions and evaluations keep their training."""
+    if not scope.may_manage():
+        raise Forbidden()
+    training = get_training(db, scope, training_id)
+    training.active = active
+    db.flush()
+    return training
+
+
+@dataclass
+class SessionData:
+    date: date
+    start_time: time
+    location: str
+    trainer_ids: list[int]
+    participant_count: int = 0
+
+
+def _validate_session(db: Session, training: Training, data: SessionData, today: date) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if data.date is None:
+        errors["date"] = "Vul een datum in."
+    elif msg := check_date_bounds(data.date, today):
+        errors["date"] = msg
+    if data.start_time is None:
+        errors["start_time"] = "Vul een begintijd in."
+    if not (data.location or "").strip():
+        errors["location"] = "Vul een locatie in."
+    if data.participant_count is None or not (0 <= data.participant_count <= 1000):
+        errors["participant_count"] = "Vul een aantal deelnemers tussen 0 en 1000 in."
+    if not data.trainer_ids:
+        errors["trainer_ids"] = "Kies minstens één trainer."
+    else:
+        allowed = {p.id for p in trainers_for_partnership(db, training.partnership_id)}
+        if not set(data.trainer_ids) <= allowed:
+            errors["trainer_ids"] = "Kies alleen trainers (school- of instituutsopleiders) uit dit partnerschap."
+    return errors
+
+
+def _apply_session(db: Session, ts: TrainingSession, data: SessionData) -> None:
+    ts.date = data.date
+    ts.start_time = data.start_time
+    ts.location = data.location.strip()
+    ts.participant_count = data.participant_count
+    ts.trainers = list(db.scalars(select(Person).where(Person.id.in_(data.trainer_ids))))
+
+
+def create_session(db: Session, scope: Scope, training_id: int, data: SessionData, today: date) -> TrainingSession:
+    if not scope.may_manage():
+        raise Forbidden()
+    training = get_training(db, scope, training_id)
+    if errors := _validate_session(db, training, data, today):
+        raise ValidationError(errors)
+    ts = TrainingSession()
+    with db.no_autoflush:  # not flushed half-built
+        _apply_session(db, ts, data)
+    ts.training = training
+    db.add(ts)
+    db.flush()
+    return ts
+
+
+def update_session(db: Session, scope: Scope, session_id: int, data: SessionData, today: date) -> TrainingSession:
+    if not scope.may_manage():
+        raise Forbidden()
+    ts = get_session(db, scope, session_id)
+    if errors := _validate_session(db, ts.training, data, today):
+        raise ValidationError(errors)
+    _apply_session(db, ts, data)
+    db.flush()
+    return ts

@@ -1,0 +1,244 @@
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from kwaliteit import db
+from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
+from kwaliteit.accounts.models import Role
+from kwaliteit.clock import today
+from kwaliteit.forms import BaseForm, apply_errors, choices
+from kwaliteit.framework.services import current_safeguards
+from kwaliteit.trainings import services
+from kwaliteit.trainings.forms import SessionEditForm, training_form
+from kwaliteit.trainings.models import TrainingForm, TrainingKind
+from kwaliteit.validation import ValidationError
+
+bp = Blueprint("trainings", __name__)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.route("/trainingen")
+@roles_required(*READERS)
+def index():
+    s, scope = db.session(), current_scope()
+    kind = request.args.get("soort", "")
+    active = request.args.get("status", "actief")
+    filters = services.TrainingFilters(
+        partnership_id=_int_arg("partnerschap"),
+        kind=TrainingKind(kind) if kind in {k.value for k in TrainingKind} else None,
+        active={"actief": True, "inactief": False}.get(active),
+        q=request.args.get("q", "").strip()[:100],
+    )
+    page = services.list_trainings(
+        s, scope, filters, page=_int_arg("pagina") or 1, page_size=current_app.config["PAGE_SIZE"]
+    )
+    return render_template(
+        "trainings/index.html",
+        page=page,
+        filters=filters,
+        status=active if active in ("actief", "inactief", "alle") else "actief",
+        partnerships=services.partnerships_in_scope(s, scope),
+        kinds=list(TrainingKind),
+        toggle_form=BaseForm(),
+    )
+
+
+def _fill_choices(form, s, scope) -> None:
+    form.partnership_id.choices = choices((p.id, p.name) for p in services.partnerships_in_scope(s, scope))
+    form.organisation_ids.choices = choices(
+        (o.id, f"{o.name} ({o.kind.label.lower()}, {o.partnership.name})")
+        for o in services.organisations_in_scope(s, scope)
+    )
+
+
+def _training_data(form) -> services.TrainingData:
+    return services.TrainingData(
+        partnership_id=form.partnership_id.data,
+        title=form.title.data or "",
+        kind=TrainingKind(form.kind.data),
+        form=TrainingForm(form.form.data),
+        contact_hours=form.contact_hours.data,
+        description=form.description.data or "",
+        organisation_ids=list(form.organisation_ids.data or []),
+        safeguards=form.selected_safeguards(),
+    )
+
+
+@bp.route("/trainingen/nieuw", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def create():
+    s, scope = db.session(), current_scope()
+    form = training_form(current_safeguards(s))
+    _fill_choices(form, s, scope)
+    if request.method == "GET" and len(form.partnership_id.choices) == 1:
+        form.partnership_id.data = form.partnership_id.choices[0].value
+    if form.validate_on_submit():
+        try:
+            training = services.create_training(s, scope, _training_data(form))
+            s.commit()
+        except ValidationError as exc:
+            s.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(f"Training ‘{training.title}’ is opgeslagen.", "success")
+            return redirect(url_for("trainings.detail", training_id=training.id))
+    return render_template("trainings/form.html", form=form, training=None), 400 if form.errors else 200
+
+
+@bp.route("/trainingen/<int:training_id>")
+@roles_required(*READERS)
+def detail(training_id: int):
+    s, scope = db.session(), current_scope()
+    training = services.get_training(s, scope, training_id)
+    return render_template(
+        "trainings/detail.html",
+        training=training,
+        links=services.current_links(training),
+        sessions=services.training_sessions(s, training),
+        toggle_form=BaseForm(),
+        may_manage=scope.may_manage(),
+    )
+
+
+@bp.route("/trainingen/<int:training_id>/bewerken", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def edit(training_id: int):
+    s, scope = db.session(), current_scope()
+    training = services.get_training(s, scope, training_id)
+    safeguards = current_safeguards(s)
+    if request.method == "GET":
+        links = {l.safeguard_id: l.rationale for l in training.safeguard_links}
+        initial = {f"sg_{sid}": True for sid in links} | {f"rationale_{sid}": r for sid, r in links.items()}
+        form = training_form(
+            safeguards,
+            data={
+                "partnership_id": training.partnership_id,
+                "title": training.title,
+                "kind": training.kind.value,
+                "form": training.form.value,
+                "contact_hours": training.contact_hours,
+                "description": training.description,
+                "organisation_ids": [o.id for o in training.organisations],
+                **initial,
+            },
+        )
+    else:
+        form = training_form(safeguards)
+    _fill_choices(form, s, scope)
+    if form.validate_on_submit():
+        try:
+            services.update_training(s, scope, training_id, _training_data(form))
+            s.commit()
+        except ValidationError as exc:
+            s.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("De wijzigingen zijn opgeslagen.", "success")
+            return redirect(url_for("trainings.detail", training_id=training_id))
+    return render_template("trainings/form.html", form=form, training=training), 400 if form.errors else 200
+
+
+@bp.route("/trainingen/<int:training_id>/actief", methods=["POST"])
+@roles_required(*MANAGERS)
+def set_active(training_id: int):
+    form = BaseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    s = db.session()
+    active = request.form.get("actief") == "1"
+    training = services.set_training_active(s, current_scope(), training_id, active)
+    s.commit()
+    flash(
+        f"Training ‘{training.title}’ is {'weer actief' if active else 'gedeactiveerd'}.", "success"
+    )
+    return redirect(url_for("trainings.detail", training_id=training_id))
+
+
+def _session_form(s, training, **kwargs) -> SessionEditForm:
+    form = SessionEditForm(**kwargs)
+    form.trainer_ids.choices = choices(
+        (p.id, f"{p.name} ({p.organisation.name})")
+        for p in services.trainers_for_partnership(s, training.partnership_id)
+    )
+    return form
+
+
+def _session_data(form) -> services.SessionData:
+    return services.SessionData(
+        date=form.date.data,
+        start_time=form.start_time.data,
+        location=form.location.data or "",
+        trainer_ids=list(form.trainer_ids.data or []),
+        participant_count=form.participant_count.data,
+    )
+
+
+@bp.route("/trainingen/<int:training_id>/bijeenkomsten/nieuw", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def create_session(training_id: int):
+    s, scope = db.session(), current_scope()
+    training = services.get_training(s, scope, training_id)
+    form = _session_form(s, training)
+    if form.validate_on_submit():
+        try:
+            services.create_session(s, scope, training_id, _session_data(form), today())
+            s.commit()
+        except ValidationError as exc:
+            s.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("De bijeenkomst is opgeslagen.", "success")
+            return redirect(url_for("trainings.detail", training_id=training_id))
+    return (
+        render_template("trainings/session_form.html", form=form, training=training, ts=None),
+        400 if form.errors else 200,
+    )
+
+
+@bp.route("/bijeenkomsten/<int:session_id>/bewerken", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def edit_session(session_id: int):
+    s, scope = db.session(), current_scope()
+    ts = services.get_session(s, scope, session_id)
+    training = ts.training
+    if request.method == "GET":
+        form = _session_form(
+            s,
+            training,
+            data={
+                "date": ts.date,
+                "start_time": ts.start_time,
+                "location": ts.location,
+                "trainer_ids": [p.id for p in ts.trainers],
+                "participant_count": ts.participant_count,
+            },
+        )
+    else:
+        form = _session_form(s, training)
+    if form.validate_on_submit():
+        try:
+            services.update_session(s, scope, session_id, _session_data(form), today())
+            s.commit()
+        except ValidationError as exc:
+            s.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("De bijeenkomst is bijgewerkt.", "success")
+            return redirect(url_for("trainings.detail", training_id=training.id))
+    return (
+        render_template("trainings/session_form.html", form=form, training=training, ts=ts),
+        400 if form.errors else 200,
+    )
+
+
+@bp.route("/mijn-bijeenkomsten")
+@roles_required(Role.TRAINER)
+def my_sessions():
+    s = db.session()
+    sessions = services.sessions_of_person(s, current_user.person_id) if current_user.person_id else []
+    return render_template("trainings/my_sessions.html", sessions=sessions, today=today())

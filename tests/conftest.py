@@ -1,0 +1,110 @@
+"""Fixtures: a real database (SQLite file, or PostgreSQL when KWALITEIT_TEST_DATABASE_URL is set),
+migrated to head once per run and emptied before every test."""
+from __future__ import annotations
+
+import os
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from kwaliteit import create_app, db as kdb
+from kwaliteit.cli import alembic_config
+from kwaliteit.framework.services import load_framework
+from kwaliteit.models import Base
+
+from tests import factories
+
+PG_URL = os.environ.get("KWALITEIT_TEST_DATABASE_URL")
+
+
+def _reset_postgres(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    if PG_URL:
+        _reset_postgres(PG_URL)
+        return PG_URL
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    from alembic import command
+
+    command.upgrade(alembic_config(database_url), "head")
+    app = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "PAGE_SIZE": 25,
+        },
+        instance_path=tmp_path_factory.mktemp("instance"),
+    )
+    yield app
+    kdb.engine_of(app).dispose()
+
+
+def _empty_all_tables(app) -> None:
+    engine = kdb.engine_of(app)
+    tables = [t.name for t in Base.metadata.sorted_tables]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in reversed(tables):
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    """Every test starts from an empty, migrated database holding the shipped framework."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app = request.getfixturevalue("app")
+    _empty_all_tables(app)
+    with kdb.new_session(app) as s:
+        load_framework(s)
+        s.commit()
+    yield
+
+
+@pytest.fixture
+def db(app):
+    """A database session inside an application context."""
+    with app.app_context():
+        yield kdb.session()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def today() -> date:
+    return date(2026, 11, 22)
+
+
+@pytest.fixture
+def world(db):
+    """Two partnerships with organisations, trainers, trainings and one account per role."""
+    w = factories.build_world(db)
+    db.commit()
+    return w
+
+
+def login(client, user_or_email, password: str = factories.PASSWORD):
+    email = getattr(user_or_email, "email", user_or_email)
+    response = client.post("/inloggen", data={"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
