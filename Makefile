@@ -24,6 +24,7 @@ run: db serve
 db: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) load-framework
+	$(FLASK) load-questionnaires
 	$(FLASK) seed-demo --if-empty
 
 serve: $(VENV)/.installed

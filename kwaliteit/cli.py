@@ -83,6 +83,16 @@ def init_cli(app: Flask) -> None:
         s.commit()
         click.echo(f"{'Loaded' if created else 'Already loaded'}: {fw}")
 
+    @app.cli.command("load-questionnaires")
+    def load_questionnaires_cmd():
+        """Load the shipped default questionnaires that are not there yet. Idempotent."""
+        from evaluaties.questionnaires import load_default_questionnaires
+
+        s = db.session()
+        added = load_default_questionnaires(s)
+        s.commit()
+        click.echo(f"Standaardvragenlijsten: {added} toegevoegd.")
+
     @app.cli.command("create-user")
     @click.argument("email")
     @click.option("--role", required=True, type=click.Choice(["admin", "coordinator", "trainer", "steering"]))
@@ -95,7 +105,7 @@ def init_cli(app: Flask) -> None:
 
         password = None
         if not sys.stdin.isatty():
-            password = sys.stdin.readline().rstrip("\n") or None
+            password = sys.stdin.readline().rstrip("\r\n") or None
         generated = password is None
         if generated:
             password = generate_password()

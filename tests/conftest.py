@@ -6,10 +6,11 @@ import os
 from datetime import date
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from kwaliteit import create_app, db as kdb
 from kwaliteit.cli import alembic_config
+from evaluaties.questionnaires import load_default_questionnaires
 from kwaliteit.framework.services import load_framework
 from kwaliteit.models import Base
 
@@ -18,20 +19,33 @@ from tests import factories
 PG_URL = os.environ.get("KWALITEIT_TEST_DATABASE_URL")
 
 
-def _reset_postgres(url: str) -> None:
+def _private_schema_url(url: str):
+    """A schema of this test run's own, so runs never disturb each other or `public`."""
+    schema = f"kwaliteit_test_{os.getpid()}"
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine.dispose()
+    private = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return private.render_as_string(hide_password=False), schema
+
+
+def _drop_schema(url: str, schema: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
     engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory):
     if PG_URL:
-        _reset_postgres(PG_URL)
-        return PG_URL
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        url, schema = _private_schema_url(PG_URL)
+        yield url
+        _drop_schema(PG_URL, schema)
+        return
+    yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +80,8 @@ def _empty_all_tables(app) -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_database(request):
-    """Every test starts from an empty, migrated database holding the shipped framework."""
+    """Every test starts from an empty, migrated database holding the shipped framework and
+    default questionnaires."""
     if "app" not in request.fixturenames:
         yield
         return
@@ -74,6 +89,7 @@ def _clean_database(request):
     _empty_all_tables(app)
     with kdb.new_session(app) as s:
         load_framework(s)
+        load_default_questionnaires(s)
         s.commit()
     yield
 
