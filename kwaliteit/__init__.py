@@ -39,6 +39,13 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     app.register_blueprint(accounts_bp)
     app.register_blueprint(trainings_bp)
     app.register_blueprint(framework_bp)
+
+    from evaluaties import questionnaire_views, results_views
+    from evaluaties import views as evaluation_views
+
+    app.register_blueprint(evaluation_views.bp)
+    app.register_blueprint(questionnaire_views.bp)
+    app.register_blueprint(results_views.bp)
     errors.init_app(app)
     filters.init_app(app)
 

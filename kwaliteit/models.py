@@ -19,3 +19,13 @@ from kwaliteit.trainings.models import (  # noqa: F401
     session_trainer,
     training_organisation,
 )
+from evaluaties.models import (  # noqa: F401,E402
+    Answer,
+    EvaluationRequest,
+    EvaluationSettings,
+    ParticipantLink,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    Response,
+)

@@ -132,6 +132,9 @@ class TrainingSession(Base):
     start_time: Mapped[time] = mapped_column(Time)
     location: Mapped[str] = mapped_column(String(200))
     participant_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Cancelled sessions are kept (with what they owed, now void), never deleted.
+    cancelled_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
     training: Mapped[Training] = relationship(back_populates="sessions")

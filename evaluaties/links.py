@@ -1,0 +1,208 @@
+"""Anonymous participant answers through unguessable links.
+
+A link admits one answer (single) or up to `max_uses` answers (shared). Using a link is one
+conditional UPDATE of its counter in the same transaction as the insert of the answers, so two
+submissions racing for the last use cannot both succeed, on SQLite or PostgreSQL.
+"""
+from __future__ import annotations
+
+import enum
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from evaluaties import questionnaires
+from evaluaties.answers import parse_answers
+from evaluaties.models import (
+    Audience,
+    LinkKind,
+    ParticipantLink,
+    QuestionnaireVersion,
+    Response,
+    ResponseSource,
+)
+from evaluaties.requests import session_status
+from evaluaties.status import Status
+from kwaliteit.models_base import utcnow
+from kwaliteit.scope import Forbidden, NotFound, Scope
+from kwaliteit.trainings.models import TrainingSession
+from kwaliteit.trainings.services import get_session
+from kwaliteit.validation import ValidationError
+
+MAX_LINKS_PER_BATCH = 200
+MAX_SHARED_USES = 500
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(18)  # 144 bits
+
+
+def _check_manage(db: Session, scope: Scope, session_id: int) -> TrainingSession:
+    if not scope.may_manage():
+        raise Forbidden()
+    ts = get_session(db, scope, session_id)
+    if ts.cancelled_at is not None:
+        raise ValidationError("Deze bijeenkomst is geannuleerd.")
+    return ts
+
+
+def create_single_links(db: Session, scope: Scope, session_id: int, count: int) -> list[ParticipantLink]:
+    _check_manage(db, scope, session_id)
+    if count is None or not 1 <= count <= MAX_LINKS_PER_BATCH:
+        raise ValidationError({"count": f"Maak tussen 1 en {MAX_LINKS_PER_BATCH} links tegelijk."})
+    links = [
+        ParticipantLink(session_id=session_id, token=new_token(), kind=LinkKind.SINGLE, max_uses=1)
+        for _ in range(count)
+    ]
+    db.add_all(links)
+    db.flush()
+    return links
+
+
+def create_shared_link(db: Session, scope: Scope, session_id: int, max_uses: int) -> ParticipantLink:
+    _check_manage(db, scope, session_id)
+    if max_uses is None or not 1 <= max_uses <= MAX_SHARED_USES:
+        raise ValidationError({"max_uses": f"Kies een maximum tussen 1 en {MAX_SHARED_USES} antwoorden."})
+    link = ParticipantLink(session_id=session_id, token=new_token(), kind=LinkKind.SHARED, max_uses=max_uses)
+    db.add(link)
+    db.flush()
+    return link
+
+
+def close_link(db: Session, scope: Scope, link_id: int) -> ParticipantLink:
+    link = db.get(ParticipantLink, link_id)
+    if link is None:
+        raise NotFound()
+    _check_manage(db, scope, link.session_id)
+    link.closed_at = link.closed_at or utcnow()
+    db.flush()
+    return link
+
+
+def session_links(db: Session, scope: Scope, session_id: int) -> list[ParticipantLink]:
+    get_session(db, scope, session_id)
+    return list(
+        db.scalars(
+            select(ParticipantLink)
+            .where(ParticipantLink.session_id == session_id)
+            .order_by(ParticipantLink.kind, ParticipantLink.id)
+        )
+    )
+
+
+class LinkState(enum.Enum):
+    OK = "ok"
+    UNKNOWN = "unknown"
+    OTHER_SESSION = "other_session"
+    USED = "used"
+    CLOSED = "closed"
+    NOT_YET_OPEN = "not_yet_open"
+    WINDOW_CLOSED = "window_closed"
+    CANCELLED = "cancelled"
+    NO_QUESTIONNAIRE = "no_questionnaire"
+
+
+STATE_MESSAGES = {
+    LinkState.UNKNOWN: "Deze link bestaat niet. Controleer of je de hele link hebt overgenomen.",
+    LinkState.OTHER_SESSION: "Deze link hoort bij een andere bijeenkomst.",
+    LinkState.USED: "Met deze link is de vragenlijst al ingevuld. Dank je wel!",
+    LinkState.CLOSED: "Deze link is gesloten door de coördinator.",
+    LinkState.NOT_YET_OPEN: "De vragenlijst gaat open op de dag van de bijeenkomst.",
+    LinkState.WINDOW_CLOSED: "De termijn om deze vragenlijst in te vullen is verstreken.",
+    LinkState.CANCELLED: "Deze bijeenkomst is geannuleerd of de evaluatie vervalt.",
+    LinkState.NO_QUESTIONNAIRE: "Er is (nog) geen vragenlijst voor deze bijeenkomst.",
+}
+
+
+@dataclass
+class LinkCheck:
+    state: LinkState
+    link: ParticipantLink | None = None
+    session: TrainingSession | None = None
+    version: QuestionnaireVersion | None = None
+
+    @property
+    def message(self) -> str:
+        return STATE_MESSAGES.get(self.state, "")
+
+
+def check_link(db: Session, session_id: int, token: str, today: date) -> LinkCheck:
+    """May this token answer for this session today? No log-in: the token is the credential."""
+    link = db.scalar(select(ParticipantLink).where(ParticipantLink.token == token))
+    if link is None:
+        return LinkCheck(LinkState.UNKNOWN)
+    if link.session_id != session_id:
+        return LinkCheck(LinkState.OTHER_SESSION)
+    ts = db.get(TrainingSession, session_id)
+    if link.closed_at is not None:
+        return LinkCheck(LinkState.CLOSED, link, ts)
+    if link.used_count >= link.max_uses:
+        return LinkCheck(LinkState.USED, link, ts)
+    status, _closes, _req = session_status(db, session_id, Audience.PARTICIPANT, today)
+    state = {
+        Status.UPCOMING: LinkState.NOT_YET_OPEN,
+        Status.CLOSED: LinkState.WINDOW_CLOSED,
+        Status.CANCELLED: LinkState.CANCELLED,
+        Status.WAIVED: LinkState.CANCELLED,
+    }.get(status, LinkState.OK)
+    if state is not LinkState.OK:
+        return LinkCheck(state, link, ts)
+    version = questionnaires.applicable_version(db, ts.training_id, Audience.PARTICIPANT)
+    if version is None:
+        return LinkCheck(LinkState.NO_QUESTIONNAIRE, link, ts)
+    return LinkCheck(LinkState.OK, link, ts, version)
+
+
+class LinkRefused(Exception):
+    def __init__(self, check: LinkCheck):
+        self.check = check
+        super().__init__(check.message)
+
+
+def submit_participant_answers(
+    db: Session, session_id: int, token: str, raw: dict[str, str], today: date
+) -> Response:
+    """Store one anonymous answer. Raises LinkRefused (used, closed, ...) or ValidationError."""
+    check = check_link(db, session_id, token, today)
+    if check.state is not LinkState.OK:
+        raise LinkRefused(check)
+    answers, errors = parse_answers(check.version, raw)
+    if errors:
+        raise ValidationError(errors)
+    claimed = db.execute(
+        update(ParticipantLink)
+        .where(
+            ParticipantLink.id == check.link.id,
+            ParticipantLink.used_count < ParticipantLink.max_uses,
+            ParticipantLink.closed_at.is_(None),
+        )
+        .values(used_count=ParticipantLink.used_count + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        db.rollback()
+        raise LinkRefused(LinkCheck(LinkState.USED))
+    response = Response(
+        session_id=session_id,
+        version_id=check.version.id,
+        audience=Audience.PARTICIPANT,
+        source=ResponseSource.LINK,
+        submitted_on=today,
+        answers=answers,
+    )
+    db.add(response)
+    db.flush()
+    return response
+
+
+def link_counts(db: Session, session_id: int) -> tuple[int, int]:
+    """(number of links, number of answers through links) of a session."""
+    row = db.execute(
+        select(func.count(), func.coalesce(func.sum(ParticipantLink.used_count), 0)).where(
+            ParticipantLink.session_id == session_id
+        )
+    ).one()
+    return int(row[0]), int(row[1])

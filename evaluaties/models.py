@@ -1,0 +1,255 @@
+"""Evaluation data.
+
+Anonymity: a participant's answers (Response, Answer) carry no reference to the link (token) that
+admitted them, nor to a person, and neither side records a time finer than a day; the link only
+counts how often it was used. So an answer cannot be traced to a token or a participant.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from kwaliteit.db import Base
+from kwaliteit.models_base import Timestamp, str_enum, utcnow
+from kwaliteit.registry.models import Partnership, Person
+from kwaliteit.trainings.models import Training, TrainingSession
+
+
+class Audience(enum.Enum):
+    """Who answers a questionnaire: the trainer(s) of a session, or its participants."""
+
+    TRAINER = "trainer"
+    PARTICIPANT = "participant"
+
+    @property
+    def label(self) -> str:
+        return {"trainer": "Trainersevaluatie", "participant": "Deelnemersevaluatie"}[self.value]
+
+
+class QuestionType(enum.Enum):
+    SCALE = "scale"  # 1-5 with labels
+    YES_NO = "yes_no"
+    CHOICE = "choice"  # one of a list
+    OPEN = "open"
+
+    @property
+    def label(self) -> str:
+        return {
+            "scale": "Schaal 1–5",
+            "yes_no": "Ja/nee",
+            "choice": "Eén keuze uit een lijst",
+            "open": "Open vraag",
+        }[self.value]
+
+
+class Questionnaire(Base):
+    """Vragenlijst. Shipped defaults have no partnership and serve every partnership."""
+
+    __tablename__ = "questionnaire"
+    __table_args__ = (UniqueConstraint("partnership_id", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnership.id"), index=True)
+    # Stable key of a shipped default, so that loading the defaults again changes nothing.
+    default_key: Mapped[str | None] = mapped_column(String(50), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    audience: Mapped[Audience] = mapped_column(str_enum(Audience, "audience"))
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    partnership: Mapped[Partnership | None] = relationship()
+    versions: Mapped[list[QuestionnaireVersion]] = relationship(
+        back_populates="questionnaire", order_by="QuestionnaireVersion.number"
+    )
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuestionnaireVersion(Base):
+    """A published version is never edited: a change makes a new version."""
+
+    __tablename__ = "questionnaire_version"
+    __table_args__ = (UniqueConstraint("questionnaire_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    intro: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    questionnaire: Mapped[Questionnaire] = relationship(back_populates="versions")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="version", order_by="Question.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class Question(Base):
+    __tablename__ = "question"
+    __table_args__ = (UniqueConstraint("version_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"), index=True)
+    # Stable across versions, so results add up over versions of the same questionnaire.
+    code: Mapped[str] = mapped_column(String(50))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    type: Mapped[QuestionType] = mapped_column(str_enum(QuestionType, "question_type"))
+    required: Mapped[bool] = mapped_column(Boolean, default=True)
+    # scale: five labels for 1..5; choice: the options.
+    options: Mapped[list] = mapped_column(JSON, default=list)
+    # Tag with a safeguard by its code (LL, LO, OR, KC): stable across framework versions.
+    safeguard_code: Mapped[str | None] = mapped_column(String(20))
+
+    version: Mapped[QuestionnaireVersion] = relationship(back_populates="questions")
+
+
+class EvaluationSettings(Base):
+    """Per training: which questionnaires apply and the evaluation periods. No row: defaults."""
+
+    __tablename__ = "evaluation_settings"
+    __table_args__ = (
+        CheckConstraint("trainer_due_days BETWEEN 0 AND 365", name="trainer_due_days"),
+        CheckConstraint("participant_window_days BETWEEN 1 AND 365", name="participant_window_days"),
+    )
+
+    training_id: Mapped[int] = mapped_column(
+        ForeignKey("training.id", ondelete="CASCADE"), primary_key=True
+    )
+    trainer_questionnaire_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire.id"))
+    participant_questionnaire_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire.id"))
+    trainer_due_days: Mapped[int] = mapped_column(Integer, default=14)
+    participant_window_days: Mapped[int] = mapped_column(Integer, default=21)
+
+    training: Mapped[Training] = relationship()
+    trainer_questionnaire: Mapped[Questionnaire | None] = relationship(
+        foreign_keys=[trainer_questionnaire_id]
+    )
+    participant_questionnaire: Mapped[Questionnaire | None] = relationship(
+        foreign_keys=[participant_questionnaire_id]
+    )
+
+
+class EvaluationRequest(Base):
+    """What a session owes: one trainer evaluation and one participant evaluation.
+
+    Due dates and status are not stored: they follow from the session date, the training's
+    settings and `today` (see evaluaties.status). This row holds only what people did.
+    """
+
+    __tablename__ = "evaluation_request"
+    __table_args__ = (
+        UniqueConstraint("session_id", "audience"),
+        CheckConstraint(
+            "waived_at IS NULL OR length(trim(waived_reason)) > 0", name="waived_reason"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("training_session.id", ondelete="CASCADE"), index=True
+    )
+    audience: Mapped[Audience] = mapped_column(str_enum(Audience, "audience"))
+    waived_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    waived_reason: Mapped[str | None] = mapped_column(Text)
+    waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # Trainer evaluation only: the response and who submitted it.
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id"), unique=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # Locked by a coordinator (or, later, the review cycle's Check): no more edits.
+    locked_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+    session: Mapped[TrainingSession] = relationship()
+    response: Mapped[Response | None] = relationship()
+    submitted_by: Mapped[Person | None] = relationship()
+
+
+class ResponseSource(enum.Enum):
+    LINK = "link"
+    IMPORT = "import"
+    TRAINER = "trainer"
+
+
+class Response(Base):
+    """One filled-in questionnaire. For participants: anonymous (see module docstring)."""
+
+    __tablename__ = "response"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"), index=True)
+    audience: Mapped[Audience] = mapped_column(str_enum(Audience, "audience"))
+    source: Mapped[ResponseSource] = mapped_column(str_enum(ResponseSource, "response_source"))
+    submitted_on: Mapped[date] = mapped_column(Date)
+
+    session: Mapped[TrainingSession] = relationship()
+    version: Mapped[QuestionnaireVersion] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+
+
+class Answer(Base):
+    __tablename__ = "answer"
+    __table_args__ = (
+        UniqueConstraint("response_id", "question_id"),
+        CheckConstraint("value_int IS NULL OR (value_int >= 0 AND value_int <= 100)", name="value_int"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("response.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
+    # scale: 1..5; yes/no: 1 = ja, 0 = nee; choice: index into the options.
+    value_int: Mapped[int | None] = mapped_column(Integer)
+    value_text: Mapped[str | None] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+
+
+class LinkKind(enum.Enum):
+    SINGLE = "single"  # one per participant, one answer
+    SHARED = "shared"  # one for the group, up to max_uses answers
+
+
+class ParticipantLink(Base):
+    """An unguessable token that admits anonymous answers for one session."""
+
+    __tablename__ = "participant_link"
+    __table_args__ = (
+        CheckConstraint("used_count >= 0 AND used_count <= max_uses", name="used_count"),
+        CheckConstraint("max_uses >= 1", name="max_uses"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("training_session.id", ondelete="CASCADE"), index=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[LinkKind] = mapped_column(str_enum(LinkKind, "link_kind"))
+    max_uses: Mapped[int] = mapped_column(Integer, default=1)
+    used_count: Mapped[int] = mapped_column(Integer, default=0)
+    closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+
+    session: Mapped[TrainingSession] = relationship()

@@ -1,0 +1,423 @@
+"""Questionnaires and their versions. A published version is never edited: a change to a
+questionnaire makes a new draft version, and responses stay tied to the version they answered."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from evaluaties.models import (
+    Audience,
+    EvaluationSettings,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    QuestionType,
+)
+from evaluaties.status import DEFAULT_PARTICIPANT_WINDOW_DAYS, DEFAULT_TRAINER_DUE_DAYS
+from kwaliteit.accounts.models import Role
+from kwaliteit.models_base import utcnow
+from kwaliteit.scope import Forbidden, NotFound, Scope
+from kwaliteit.validation import ValidationError
+
+DATA = Path(__file__).resolve().parent / "data"
+DEFAULT_KEYS = {Audience.TRAINER: "trainer-sessie", Audience.PARTICIPANT: "deelnemer"}
+SCALE_LABELS = ["Helemaal oneens", "Oneens", "Neutraal", "Eens", "Helemaal eens"]
+
+
+# ---------------------------------------------------------------- shipped defaults
+
+
+def load_default_questionnaires(db: Session) -> int:
+    """Load the shipped questionnaires that are not there yet; returns how many were added."""
+    added = 0
+    for path in sorted(DATA.glob("*.yaml")):
+        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if db.scalar(select(Questionnaire.id).where(Questionnaire.default_key == spec["key"])):
+            continue
+        q = Questionnaire(
+            default_key=spec["key"], title=spec["title"], audience=Audience(spec["audience"])
+        )
+        version = QuestionnaireVersion(number=1, intro=spec.get("intro", ""), published_at=utcnow())
+        for pos, item in enumerate(spec["questions"]):
+            qtype = QuestionType(item["type"])
+            options = item.get("labels") if qtype is QuestionType.SCALE else item.get("options", [])
+            version.questions.append(
+                Question(
+                    code=item["code"],
+                    position=pos,
+                    text=item["text"],
+                    type=qtype,
+                    required=item.get("required", True),
+                    options=list(options or []),
+                    safeguard_code=item.get("safeguard"),
+                )
+            )
+        q.versions.append(version)
+        db.add(q)
+        added += 1
+    db.flush()
+    return added
+
+
+# ---------------------------------------------------------------- reading
+
+
+def visible(scope: Scope):
+    """Defaults are visible to everyone; a partnership's own only within scope."""
+    return or_(Questionnaire.partnership_id.is_(None), scope.condition(Questionnaire.partnership_id))
+
+
+@dataclass
+class QuestionnaireRow:
+    questionnaire: Questionnaire
+    latest_published: int | None
+    has_draft: bool
+
+
+def list_questionnaires(db: Session, scope: Scope, audience: Audience | None = None) -> list[QuestionnaireRow]:
+    published = (
+        select(func.max(QuestionnaireVersion.number))
+        .where(
+            QuestionnaireVersion.questionnaire_id == Questionnaire.id,
+            QuestionnaireVersion.published_at.is_not(None),
+        )
+        .correlate(Questionnaire)
+        .scalar_subquery()
+    )
+    draft = (
+        select(func.count())
+        .where(
+            QuestionnaireVersion.questionnaire_id == Questionnaire.id,
+            QuestionnaireVersion.published_at.is_(None),
+        )
+        .correlate(Questionnaire)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Questionnaire, published, draft)
+        .where(visible(scope))
+        .options(selectinload(Questionnaire.partnership))
+        .order_by(Questionnaire.partnership_id.is_not(None), Questionnaire.audience, Questionnaire.title)
+    )
+    if audience is not None:
+        stmt = stmt.where(Questionnaire.audience == audience)
+    return [QuestionnaireRow(q, p, bool(d)) for q, p, d in db.execute(stmt)]
+
+
+def get_questionnaire(db: Session, scope: Scope, questionnaire_id: int) -> Questionnaire:
+    q = db.get(
+        Questionnaire,
+        questionnaire_id,
+        options=[selectinload(Questionnaire.versions).selectinload(QuestionnaireVersion.questions)],
+    )
+    if q is None:
+        raise NotFound()
+    if q.partnership_id is not None:
+        scope.check(q.partnership_id)
+    return q
+
+
+def may_edit(scope: Scope, q: Questionnaire) -> bool:
+    """Coordinators edit their partnership's questionnaires; only admins edit the shipped ones."""
+    if q.partnership_id is None:
+        return scope.role is Role.ADMIN
+    return scope.may_manage() and scope.allows(q.partnership_id)
+
+
+def _check_edit(scope: Scope, q: Questionnaire) -> None:
+    if not may_edit(scope, q):
+        raise Forbidden()
+
+
+def latest_published(q: Questionnaire) -> QuestionnaireVersion | None:
+    published = [v for v in q.versions if v.is_published]
+    return published[-1] if published else None
+
+
+def draft_of(q: Questionnaire) -> QuestionnaireVersion | None:
+    drafts = [v for v in q.versions if not v.is_published]
+    return drafts[-1] if drafts else None
+
+
+def current_version_id(db: Session, questionnaire_id: int) -> int | None:
+    return db.scalar(
+        select(QuestionnaireVersion.id)
+        .where(
+            QuestionnaireVersion.questionnaire_id == questionnaire_id,
+            QuestionnaireVersion.published_at.is_not(None),
+        )
+        .order_by(QuestionnaireVersion.number.desc())
+        .limit(1)
+    )
+
+
+def load_version(db: Session, version_id: int) -> QuestionnaireVersion:
+    v = db.get(QuestionnaireVersion, version_id, options=[selectinload(QuestionnaireVersion.questions)])
+    if v is None:
+        raise NotFound()
+    return v
+
+
+# ---------------------------------------------------------------- editing
+
+
+def create_questionnaire(
+    db: Session, scope: Scope, partnership_id: int | None, title: str, audience: Audience, intro: str = ""
+) -> Questionnaire:
+    errors = {}
+    if not (title or "").strip():
+        errors["title"] = "Vul een titel in."
+    if partnership_id is None:
+        errors["partnership_id"] = "Kies een partnerschap."
+    elif not scope.may_manage() or not scope.allows(partnership_id):
+        raise Forbidden()
+    elif db.scalar(
+        select(func.count()).where(
+            Questionnaire.partnership_id == partnership_id,
+            func.lower(Questionnaire.title) == title.strip().lower(),
+        )
+    ):
+        errors["title"] = "Dit partnerschap heeft al een vragenlijst met deze titel."
+    if errors:
+        raise ValidationError(errors)
+    q = Questionnaire(partnership_id=partnership_id, title=title.strip(), audience=audience)
+    q.versions.append(QuestionnaireVersion(number=1, intro=(intro or "").strip()))
+    db.add(q)
+    db.flush()
+    return q
+
+
+def start_new_version(db: Session, scope: Scope, questionnaire_id: int) -> QuestionnaireVersion:
+    """A draft copy of the latest published version (or the existing draft)."""
+    q = get_questionnaire(db, scope, questionnaire_id)
+    _check_edit(scope, q)
+    if (draft := draft_of(q)) is not None:
+        return draft
+    base = latest_published(q)
+    version = QuestionnaireVersion(number=(q.versions[-1].number + 1), intro=base.intro if base else "")
+    for question in base.questions if base else []:
+        version.questions.append(
+            Question(
+                code=question.code,
+                position=question.position,
+                text=question.text,
+                type=question.type,
+                required=question.required,
+                options=list(question.options or []),
+                safeguard_code=question.safeguard_code,
+            )
+        )
+    q.versions.append(version)
+    db.flush()
+    return version
+
+
+def _draft(db: Session, scope: Scope, version_id: int) -> QuestionnaireVersion:
+    version = load_version(db, version_id)
+    q = get_questionnaire(db, scope, version.questionnaire_id)
+    _check_edit(scope, q)
+    if version.is_published:
+        raise ValidationError("Een gepubliceerde versie wordt niet meer gewijzigd: maak een nieuwe versie.")
+    return version
+
+
+@dataclass
+class QuestionData:
+    text: str
+    type: QuestionType
+    required: bool = True
+    options: list[str] = field(default_factory=list)
+    safeguard_code: str | None = None
+    code: str | None = None
+
+
+def _validate_question(data: QuestionData, safeguard_codes: set[str]) -> dict[str, str]:
+    errors = {}
+    if not (data.text or "").strip():
+        errors["text"] = "Vul de vraag in."
+    options = [o.strip() for o in data.options if o.strip()]
+    if data.type is QuestionType.CHOICE and len(options) < 2:
+        errors["options"] = "Geef minstens twee keuzemogelijkheden, één per regel."
+    if data.type is QuestionType.SCALE and options and len(options) != 5:
+        errors["options"] = "Een schaal heeft precies vijf labels (1 tot en met 5), één per regel."
+    if data.safeguard_code and data.safeguard_code not in safeguard_codes:
+        errors["safeguard_code"] = "Kies een waarborg uit het huidige kwaliteitskader."
+    return errors
+
+
+def _safeguard_codes(db: Session) -> set[str]:
+    from kwaliteit.framework.services import current_safeguards
+
+    return {s.code for s in current_safeguards(db)}
+
+
+def _clean_options(data: QuestionData) -> list[str]:
+    options = [o.strip() for o in data.options if o.strip()]
+    if data.type is QuestionType.SCALE:
+        return options or list(SCALE_LABELS)
+    return options if data.type is QuestionType.CHOICE else []
+
+
+def add_question(db: Session, scope: Scope, version_id: int, data: QuestionData) -> Question:
+    version = _draft(db, scope, version_id)
+    if errors := _validate_question(data, _safeguard_codes(db)):
+        raise ValidationError(errors)
+    used = {q.code for q in version.questions}
+    n = len(version.questions) + 1
+    code = data.code or f"v{n}"
+    while code in used:
+        n += 1
+        code = f"v{n}"
+    question = Question(
+        code=code,
+        position=max((q.position for q in version.questions), default=-1) + 1,
+        text=data.text.strip(),
+        type=data.type,
+        required=data.required,
+        options=_clean_options(data),
+        safeguard_code=data.safeguard_code or None,
+    )
+    version.questions.append(question)
+    db.flush()
+    return question
+
+
+def _question_in_draft(db: Session, scope: Scope, question_id: int) -> Question:
+    question = db.get(Question, question_id)
+    if question is None:
+        raise NotFound()
+    _draft(db, scope, question.version_id)
+    return question
+
+
+def update_question(db: Session, scope: Scope, question_id: int, data: QuestionData) -> Question:
+    question = _question_in_draft(db, scope, question_id)
+    if errors := _validate_question(data, _safeguard_codes(db)):
+        raise ValidationError(errors)
+    question.text = data.text.strip()
+    question.type = data.type
+    question.required = data.required
+    question.options = _clean_options(data)
+    question.safeguard_code = data.safeguard_code or None
+    db.flush()
+    return question
+
+
+def delete_question(db: Session, scope: Scope, question_id: int) -> None:
+    question = _question_in_draft(db, scope, question_id)
+    db.delete(question)
+    db.flush()
+
+
+def move_question(db: Session, scope: Scope, question_id: int, offset: int) -> None:
+    question = _question_in_draft(db, scope, question_id)
+    questions = sorted(question.version.questions, key=lambda q: q.position)
+    i = questions.index(question)
+    j = max(0, min(len(questions) - 1, i + offset))
+    questions.insert(j, questions.pop(i))
+    for pos, q in enumerate(questions):
+        q.position = pos
+    db.flush()
+
+
+def update_intro(db: Session, scope: Scope, version_id: int, intro: str) -> None:
+    _draft(db, scope, version_id).intro = (intro or "").strip()
+    db.flush()
+
+
+def publish(db: Session, scope: Scope, version_id: int) -> QuestionnaireVersion:
+    version = _draft(db, scope, version_id)
+    if not version.questions:
+        raise ValidationError("Een vragenlijst zonder vragen kan niet worden gepubliceerd.")
+    version.published_at = utcnow()
+    db.flush()
+    return version
+
+
+# ---------------------------------------------------------------- per training
+
+
+def default_questionnaire_id(db: Session, audience: Audience) -> int | None:
+    return db.scalar(select(Questionnaire.id).where(Questionnaire.default_key == DEFAULT_KEYS[audience]))
+
+
+def applicable_questionnaire_id(db: Session, training_id: int, audience: Audience) -> int | None:
+    settings = db.get(EvaluationSettings, training_id)
+    chosen = None
+    if settings is not None:
+        chosen = (
+            settings.trainer_questionnaire_id
+            if audience is Audience.TRAINER
+            else settings.participant_questionnaire_id
+        )
+    return chosen or default_questionnaire_id(db, audience)
+
+
+def applicable_version(db: Session, training_id: int, audience: Audience) -> QuestionnaireVersion | None:
+    """The latest published version of the questionnaire that applies to this training."""
+    qid = applicable_questionnaire_id(db, training_id, audience)
+    vid = current_version_id(db, qid) if qid else None
+    return load_version(db, vid) if vid else None
+
+
+@dataclass
+class SettingsData:
+    trainer_questionnaire_id: int | None
+    participant_questionnaire_id: int | None
+    trainer_due_days: int = DEFAULT_TRAINER_DUE_DAYS
+    participant_window_days: int = DEFAULT_PARTICIPANT_WINDOW_DAYS
+
+
+def get_settings(db: Session, training_id: int) -> SettingsData:
+    s = db.get(EvaluationSettings, training_id)
+    if s is None:
+        return SettingsData(None, None)
+    return SettingsData(
+        s.trainer_questionnaire_id,
+        s.participant_questionnaire_id,
+        s.trainer_due_days,
+        s.participant_window_days,
+    )
+
+
+def update_settings(db: Session, scope: Scope, training_id: int, data: SettingsData) -> EvaluationSettings:
+    from kwaliteit.trainings.services import get_training
+
+    if not scope.may_manage():
+        raise Forbidden()
+    training = get_training(db, scope, training_id)
+    errors = {}
+    for field_name, audience in (
+        ("trainer_questionnaire_id", Audience.TRAINER),
+        ("participant_questionnaire_id", Audience.PARTICIPANT),
+    ):
+        qid = getattr(data, field_name)
+        if qid is None:
+            continue
+        q = db.get(Questionnaire, qid)
+        if (
+            q is None
+            or q.audience is not audience
+            or (q.partnership_id is not None and q.partnership_id != training.partnership_id)
+        ):
+            errors[field_name] = "Kies een vragenlijst van de juiste soort uit dit partnerschap."
+        elif current_version_id(db, qid) is None:
+            errors[field_name] = "Deze vragenlijst heeft nog geen gepubliceerde versie."
+    if data.trainer_due_days is None or not 0 <= data.trainer_due_days <= 365:
+        errors["trainer_due_days"] = "Kies een termijn tussen 0 en 365 dagen."
+    if data.participant_window_days is None or not 1 <= data.participant_window_days <= 365:
+        errors["participant_window_days"] = "Kies een periode tussen 1 en 365 dagen."
+    if errors:
+        raise ValidationError(errors)
+    settings = db.get(EvaluationSettings, training_id) or EvaluationSettings(training_id=training_id)
+    settings.trainer_questionnaire_id = data.trainer_questionnaire_id
+    settings.participant_questionnaire_id = data.participant_questionnaire_id
+    settings.trainer_due_days = data.trainer_due_days
+    settings.participant_window_days = data.participant_window_days
+    db.add(settings)
+    db.flush()
+    return settings

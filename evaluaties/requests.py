@@ -1,0 +1,248 @@
+"""What sessions owe, and the trainer's own session evaluation.
+
+A session owes a trainer evaluation and a participant evaluation from the moment it exists; the
+EvaluationRequest row is made only when someone acts on it (submits, waives, locks).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from evaluaties import questionnaires
+from evaluaties.answers import parse_answers
+from evaluaties.models import (
+    Audience,
+    EvaluationRequest,
+    EvaluationSettings,
+    Response,
+    ResponseSource,
+)
+from evaluaties.status import (
+    Status,
+    participant_closes_on,
+    participant_status,
+    trainer_due_date,
+    trainer_status,
+)
+from kwaliteit.models_base import utcnow
+from kwaliteit.registry.models import Partnership
+from kwaliteit.scope import Forbidden, NotFound, Scope
+from kwaliteit.trainings.models import Training, TrainingSession, session_trainer
+from kwaliteit.trainings.services import Page, get_session
+from kwaliteit.validation import ValidationError
+
+
+def _with_request(stmt, audience: Audience):
+    return stmt.outerjoin(EvaluationSettings, EvaluationSettings.training_id == TrainingSession.training_id).outerjoin(
+        EvaluationRequest,
+        and_(EvaluationRequest.session_id == TrainingSession.id, EvaluationRequest.audience == audience),
+    )
+
+
+@dataclass
+class OwedRow:
+    session: TrainingSession
+    training: Training
+    partnership_name: str
+    due: date
+    status: Status
+    request: EvaluationRequest | None
+
+    @property
+    def locked(self) -> bool:
+        return self.request is not None and self.request.locked_at is not None
+
+
+def _rows(db: Session, stmt) -> list[OwedRow]:
+    return [
+        OwedRow(s, t, p, due, Status(status), req)
+        for s, t, p, due, status, req in db.execute(stmt)
+    ]
+
+
+def _owed_select(today: date, audience: Audience):
+    due = trainer_due_date() if audience is Audience.TRAINER else participant_closes_on()
+    status = trainer_status(today) if audience is Audience.TRAINER else participant_status(today)
+    stmt = (
+        select(TrainingSession, Training, Partnership.name, due.label("due"), status.label("status"), EvaluationRequest)
+        .join(Training, Training.id == TrainingSession.training_id)
+        .join(Partnership, Partnership.id == Training.partnership_id)
+    )
+    return _with_request(stmt, audience), status
+
+
+def trainer_evaluations_of(db: Session, person_id: int, today: date) -> list[OwedRow]:
+    """The sessions a trainer taught or will teach, with the status of their evaluation."""
+    stmt, _status = _owed_select(today, Audience.TRAINER)
+    stmt = stmt.where(
+        exists().where(session_trainer.c.session_id == TrainingSession.id, session_trainer.c.person_id == person_id)
+    ).order_by(TrainingSession.date.desc(), TrainingSession.id)
+    rows = _rows(db, stmt)
+    return rows
+
+
+def trainer_evaluation_overview(
+    db: Session,
+    scope: Scope,
+    today: date,
+    statuses: set[Status] | None = None,
+    training_id: int | None = None,
+    page: int = 1,
+    page_size: int = 50,
+) -> Page:
+    """For coordinators: every session's trainer evaluation with its derived status."""
+    stmt, status = _owed_select(today, Audience.TRAINER)
+    stmt = scope.filter(stmt, Training.partnership_id)
+    if statuses:
+        stmt = stmt.where(status.in_([s.value for s in statuses]))
+    if training_id is not None:
+        stmt = stmt.where(Training.id == training_id)
+    total = db.scalar(select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery()))
+    stmt = stmt.order_by(trainer_due_date().desc(), TrainingSession.id).limit(page_size).offset((page - 1) * page_size)
+    rows = _rows(db, stmt.options(selectinload(TrainingSession.trainers)))
+    return Page(rows, total, page, page_size)
+
+
+def session_status(db: Session, session_id: int, audience: Audience, today: date) -> tuple[Status, date, EvaluationRequest | None]:
+    """Status, due (or closing) date and request of one session's evaluation, from the same SQL."""
+    stmt, _ = _owed_select(today, audience)
+    row = db.execute(stmt.where(TrainingSession.id == session_id)).one_or_none()
+    if row is None:
+        raise NotFound()
+    _s, _t, _p, due, status, req = row
+    return Status(status), due, req
+
+
+def get_or_create_request(db: Session, session_id: int, audience: Audience) -> EvaluationRequest:
+    """Idempotent: the unique (session, audience) makes a racing second insert find the first."""
+    stmt = select(EvaluationRequest).where(
+        EvaluationRequest.session_id == session_id, EvaluationRequest.audience == audience
+    )
+    req = db.scalar(stmt)
+    if req is not None:
+        return req
+    try:
+        with db.begin_nested():
+            req = EvaluationRequest(session_id=session_id, audience=audience)
+            db.add(req)
+    except IntegrityError:
+        req = db.scalar(stmt)
+    return req
+
+
+def is_trainer_of(db: Session, session_id: int, person_id: int | None) -> bool:
+    if person_id is None:
+        return False
+    return bool(
+        db.scalar(
+            select(func.count()).where(
+                session_trainer.c.session_id == session_id, session_trainer.c.person_id == person_id
+            )
+        )
+    )
+
+
+def _check_may_submit(db: Session, scope: Scope, ts: TrainingSession) -> None:
+    """Only a trainer of that session, or a coordinator (or admin) of its partnership."""
+    if scope.may_manage():
+        scope.check(ts.training.partnership_id)
+        return
+    if not is_trainer_of(db, ts.id, scope.person_id):
+        raise Forbidden()
+
+
+def load_for_trainer(db: Session, scope: Scope, session_id: int) -> TrainingSession:
+    ts = db.get(TrainingSession, session_id, options=[selectinload(TrainingSession.training)])
+    if ts is None:
+        raise NotFound()
+    _check_may_submit(db, scope, ts)
+    return ts
+
+
+def trainer_form_version(db: Session, ts: TrainingSession, request: EvaluationRequest | None):
+    """The version to show: the one already answered, else the training's current one."""
+    if request is not None and request.response is not None:
+        return questionnaires.load_version(db, request.response.version_id)
+    return questionnaires.applicable_version(db, ts.training_id, Audience.TRAINER)
+
+
+def submit_trainer_evaluation(
+    db: Session, scope: Scope, session_id: int, raw: dict[str, str], today: date
+) -> EvaluationRequest:
+    """Submit, or edit until locked, the trainer evaluation of a session."""
+    ts = load_for_trainer(db, scope, session_id)
+    status, _due, request = session_status(db, session_id, Audience.TRAINER, today)
+    if status is Status.CANCELLED:
+        raise ValidationError("Deze bijeenkomst is geannuleerd: er hoeft geen evaluatie te komen.")
+    if status is Status.WAIVED:
+        raise ValidationError("Voor deze bijeenkomst is de evaluatie kwijtgescholden.")
+    if status is Status.UPCOMING:
+        raise ValidationError("Je kunt een bijeenkomst pas evalueren op of na de dag zelf.")
+    if request is not None and request.locked_at is not None:
+        raise ValidationError("Deze evaluatie is vergrendeld en kan niet meer worden gewijzigd.")
+    version = trainer_form_version(db, ts, request)
+    if version is None:
+        raise ValidationError("Er is geen gepubliceerde vragenlijst voor de trainersevaluatie.")
+    answers, errors = parse_answers(version, raw)
+    if errors:
+        raise ValidationError(errors)
+    request = get_or_create_request(db, session_id, Audience.TRAINER)
+    if request.response is None:
+        request.response = Response(
+            session_id=session_id,
+            version_id=version.id,
+            audience=Audience.TRAINER,
+            source=ResponseSource.TRAINER,
+            submitted_on=today,
+        )
+    else:
+        request.response.answers.clear()
+        db.flush()
+        request.response.submitted_on = today
+    request.response.answers.extend(answers)
+    request.submitted_at = utcnow()
+    request.submitted_by_id = scope.person_id
+    db.flush()
+    return request
+
+
+def waive(
+    db: Session, scope: Scope, session_id: int, audience: Audience, reason: str, user_id: int
+) -> EvaluationRequest:
+    if not scope.may_manage():
+        raise Forbidden()
+    get_session(db, scope, session_id)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Geef een reden op voor de vrijstelling."})
+    request = get_or_create_request(db, session_id, audience)
+    request.waived_at = utcnow()
+    request.waived_reason = reason.strip()
+    request.waived_by_id = user_id
+    db.flush()
+    return request
+
+
+def unwaive(db: Session, scope: Scope, session_id: int, audience: Audience) -> None:
+    if not scope.may_manage():
+        raise Forbidden()
+    get_session(db, scope, session_id)
+    request = get_or_create_request(db, session_id, audience)
+    request.waived_at = None
+    request.waived_reason = None
+    request.waived_by_id = None
+    db.flush()
+
+
+def set_locked(db: Session, scope: Scope, session_id: int, locked: bool) -> EvaluationRequest:
+    """A coordinator locks a trainer evaluation (the review cycle's Check will do so too)."""
+    if not scope.may_manage():
+        raise Forbidden()
+    get_session(db, scope, session_id)
+    request = get_or_create_request(db, session_id, Audience.TRAINER)
+    request.locked_at = utcnow() if locked else None
+    db.flush()
+    return request

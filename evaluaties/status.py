@@ -1,0 +1,98 @@
+"""Status of what a session owes, derived in SQL from dates and an explicit `today`.
+
+Nothing here is stored: moving a session moves its due dates, cancelling it voids what it
+owed, and a missed scheduler run can never leave a status stale.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, case, func, literal
+
+from evaluaties.models import EvaluationRequest, EvaluationSettings
+from kwaliteit.sqldates import add_days
+from kwaliteit.trainings.models import TrainingSession
+
+DEFAULT_TRAINER_DUE_DAYS = 14
+DEFAULT_PARTICIPANT_WINDOW_DAYS = 21
+# "Due soon" / "closing soon": the last days before the due or closing date, that date included.
+SOON_DAYS = 5
+
+
+class Status(enum.Enum):
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    DUE_SOON = "due_soon"
+    OVERDUE = "overdue"
+    SUBMITTED = "submitted"
+    CLOSED = "closed"
+    WAIVED = "waived"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return STATUS_LABELS[self]
+
+    @property
+    def css(self) -> str:
+        return {
+            Status.OVERDUE: "badge-bad",
+            Status.DUE_SOON: "badge-warn",
+            Status.SUBMITTED: "badge-ok",
+        }.get(self, "")
+
+
+STATUS_LABELS = {
+    Status.UPCOMING: "nog niet begonnen",
+    Status.OPEN: "open",
+    Status.DUE_SOON: "bijna verlopen",
+    Status.OVERDUE: "te laat",
+    Status.SUBMITTED: "ingediend",
+    Status.CLOSED: "gesloten",
+    Status.WAIVED: "vrijgesteld",
+    Status.CANCELLED: "geannuleerd",
+}
+
+
+def trainer_due_date() -> ColumnElement[date]:
+    """Session date + the training's due days (default 14). Needs EvaluationSettings outer-joined."""
+    return add_days(
+        TrainingSession.date,
+        func.coalesce(EvaluationSettings.trainer_due_days, DEFAULT_TRAINER_DUE_DAYS),
+    )
+
+
+def participant_closes_on() -> ColumnElement[date]:
+    """Last day on which participants can answer: session date + window days (default 21)."""
+    return add_days(
+        TrainingSession.date,
+        func.coalesce(EvaluationSettings.participant_window_days, DEFAULT_PARTICIPANT_WINDOW_DAYS),
+    )
+
+
+def trainer_status(today: date) -> ColumnElement[str]:
+    """Needs TrainingSession, EvaluationSettings and EvaluationRequest (trainer) outer-joined."""
+    due = trainer_due_date()
+    return case(
+        (TrainingSession.cancelled_at.is_not(None), literal(Status.CANCELLED.value)),
+        (EvaluationRequest.waived_at.is_not(None), literal(Status.WAIVED.value)),
+        (EvaluationRequest.submitted_at.is_not(None), literal(Status.SUBMITTED.value)),
+        (TrainingSession.date > today, literal(Status.UPCOMING.value)),
+        (due < today, literal(Status.OVERDUE.value)),
+        (due <= today + timedelta(days=SOON_DAYS), literal(Status.DUE_SOON.value)),
+        else_=literal(Status.OPEN.value),
+    )
+
+
+def participant_status(today: date) -> ColumnElement[str]:
+    """Needs TrainingSession, EvaluationSettings and EvaluationRequest (participant) outer-joined."""
+    closes = participant_closes_on()
+    return case(
+        (TrainingSession.cancelled_at.is_not(None), literal(Status.CANCELLED.value)),
+        (EvaluationRequest.waived_at.is_not(None), literal(Status.WAIVED.value)),
+        (TrainingSession.date > today, literal(Status.UPCOMING.value)),
+        (closes < today, literal(Status.CLOSED.value)),
+        (closes <= today + timedelta(days=SOON_DAYS), literal(Status.DUE_SOON.value)),
+        else_=literal(Status.OPEN.value),
+    )
