@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectChoice
+from wtforms.widgets import TextInput
 
 from kwaliteit.validation import ValidationError
 
@@ -30,7 +31,12 @@ def apply_errors(form: FlaskForm, error: ValidationError) -> None:
 
 
 class DutchDecimalField(DecimalField):
-    """Accepts a decimal comma (7,5) as well as a point."""
+    """Accepts a decimal comma (7,5) as well as a point.
+
+    Rendered as a text box: a type="number" box refuses "7,5" and shows it as empty.
+    """
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
         if valuelist:
