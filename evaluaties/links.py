@@ -182,8 +182,7 @@ def submit_participant_answers(
         .values(used_count=ParticipantLink.used_count + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
-    if claimed != 1:
-        db.rollback()
+    if claimed != 1:  # another submission took the last use between our check and now
         raise LinkRefused(LinkCheck(LinkState.USED))
     response = Response(
         session_id=session_id,

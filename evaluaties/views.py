@@ -1,5 +1,281 @@
 """Trainer evaluations, the coordinator's evaluation page of a session, and the anonymous
-participant form."""
-from flask import Blueprint
+participant form. Views parse and render; the rules are in evaluaties.requests and .links."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from evaluaties import links as link_service
+from evaluaties import requests as req_service
+from evaluaties.answers import raw_value
+from evaluaties.forms import SharedLinkForm, SingleLinksForm, WaiveForm, answer_form
+from evaluaties.models import Audience, LinkKind
+from evaluaties.status import Status
+from kwaliteit import db
+from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
+from kwaliteit.accounts.models import Role
+from kwaliteit.clock import today
+from kwaliteit.forms import BaseForm, apply_errors
+from kwaliteit.trainings.services import get_session
+from kwaliteit.validation import ValidationError
 
 bp = Blueprint("evaluaties", __name__)
+
+
+# ---------------------------------------------------------------- trainers
+
+
+@bp.route("/mijn-evaluaties")
+@roles_required(Role.TRAINER)
+def mine():
+    rows = (
+        req_service.trainer_evaluations_of(db.session(), current_user.person_id, today())
+        if current_user.person_id
+        else []
+    )
+    owed = [r for r in rows if r.status in (Status.OPEN, Status.DUE_SOON, Status.OVERDUE)]
+    return render_template("evaluaties/mine.html", rows=rows, owed=owed)
+
+
+@bp.route("/bijeenkomsten/<int:session_id>/trainersevaluatie", methods=["GET", "POST"])
+@roles_required(Role.TRAINER, *MANAGERS)
+def trainer_evaluation(session_id: int):
+    s, scope = db.session(), current_scope()
+    ts = req_service.load_for_trainer(s, scope, session_id)
+    status, due, request_row = req_service.session_status(s, session_id, Audience.TRAINER, today())
+    version = req_service.trainer_form_version(s, ts, request_row)
+    if version is None:
+        flash("Er is geen gepubliceerde vragenlijst voor de trainersevaluatie.", "error")
+        return redirect(url_for("main.home"))
+    locked = request_row is not None and request_row.locked_at is not None
+    if request.method == "GET" and request_row is not None and request_row.response is not None:
+        saved = {a.question_id: a for a in request_row.response.answers}
+        form = answer_form(
+            version, data={f"q_{q.code}": raw_value(q, saved.get(q.id)) for q in version.questions}
+        )
+    else:
+        form = answer_form(version)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            req_service.submit_trainer_evaluation(s, scope, session_id, form.raw_answers(), today())
+            s.commit()
+        except ValidationError as exc:
+            s.rollback()
+            apply_errors(form, exc)
+        else:
+            flash("Je evaluatie is opgeslagen. Je kunt haar wijzigen tot ze wordt vergrendeld.", "success")
+            if current_user.role is Role.TRAINER:
+                return redirect(url_for("evaluaties.mine"))
+            return redirect(url_for("evaluaties.session_page", session_id=session_id))
+    return (
+        render_template(
+            "evaluaties/trainer_form.html",
+            form=form,
+            ts=ts,
+            status=status,
+            due=due,
+            request_row=request_row,
+            locked=locked,
+        ),
+        400 if form.errors else 200,
+    )
+
+
+# ---------------------------------------------------------------- coordinators
+
+
+@bp.route("/evaluaties")
+@roles_required(*READERS)
+def overview():
+    s, scope = db.session(), current_scope()
+    wanted = request.args.getlist("status")
+    statuses = {Status(v) for v in wanted if v in {st.value for st in Status}}
+    page_no = request.args.get("pagina", "1")
+    page = req_service.trainer_evaluation_overview(
+        s,
+        scope,
+        today(),
+        statuses=statuses or None,
+        page=int(page_no) if page_no.isdigit() and int(page_no) > 0 else 1,
+        page_size=current_app.config["PAGE_SIZE"],
+    )
+    return render_template("evaluaties/overview.html", page=page, statuses=statuses, all_statuses=list(Status))
+
+
+@bp.route("/bijeenkomsten/<int:session_id>/evaluatie")
+@roles_required(*READERS)
+def session_page(session_id: int):
+    s, scope = db.session(), current_scope()
+    ts = get_session(s, scope, session_id)
+    t_status, t_due, t_req = req_service.session_status(s, session_id, Audience.TRAINER, today())
+    p_status, p_closes, p_req = req_service.session_status(s, session_id, Audience.PARTICIPANT, today())
+    links = link_service.session_links(s, scope, session_id)
+    return render_template(
+        "evaluaties/session.html",
+        ts=ts,
+        trainer=(t_status, t_due, t_req),
+        participant=(p_status, p_closes, p_req),
+        links=links,
+        link_counts=link_service.link_counts(s, session_id),
+        may_manage=scope.may_manage(),
+        waive_form=WaiveForm(),
+        single_form=SingleLinksForm(),
+        shared_form=SharedLinkForm(),
+        plain_form=BaseForm(),
+        LinkKind=LinkKind,
+    )
+
+
+def _audience_arg() -> Audience:
+    value = request.form.get("audience", "")
+    if value not in {a.value for a in Audience}:
+        abort(400)
+    return Audience(value)
+
+
+@bp.route("/bijeenkomsten/<int:session_id>/evaluatie/vrijstellen", methods=["POST"])
+@roles_required(*MANAGERS)
+def waive(session_id: int):
+    s, scope = db.session(), current_scope()
+    form = WaiveForm()
+    audience = _audience_arg()
+    if form.validate_on_submit():
+        try:
+            req_service.waive(s, scope, session_id, audience, form.reason.data, current_user.id)
+            s.commit()
+        except ValidationError as exc:
+            s.rollback()
+            apply_errors(form, exc)
+        else:
+            flash(f"{audience.label} is vrijgesteld.", "success")
+            return redirect(url_for("evaluaties.session_page", session_id=session_id))
+    get_session(s, scope, session_id)  # 403/404 before saying anything about the form
+    flash(" ".join(e for errs in form.errors.values() for e in errs) or "Vrijstellen is mislukt.", "error")
+    return redirect(url_for("evaluaties.session_page", session_id=session_id))
+
+
+@bp.route("/bijeenkomsten/<int:session_id>/evaluatie/vrijstelling-intrekken", methods=["POST"])
+@roles_required(*MANAGERS)
+def unwaive(session_id: int):
+    s = db.session()
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    audience = _audience_arg()
+    req_service.unwaive(s, current_scope(), session_id, audience)
+    s.commit()
+    flash(f"De vrijstelling van de {audience.label.lower()} is ingetrokken.", "success")
+    return redirect(url_for("evaluaties.session_page", session_id=session_id))
+
+
+@bp.route("/bijeenkomsten/<int:session_id>/evaluatie/vergrendelen", methods=["POST"])
+@roles_required(*MANAGERS)
+def lock(session_id: int):
+    s = db.session()
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    locked = request.form.get("vergrendeld") == "1"
+    req_service.set_locked(s, current_scope(), session_id, locked)
+    s.commit()
+    flash("De trainersevaluatie is vergrendeld." if locked else "De trainersevaluatie is weer te bewerken.", "success")
+    return redirect(url_for("evaluaties.session_page", session_id=session_id))
+
+
+@bp.route("/bijeenkomsten/<int:session_id>/links", methods=["POST"])
+@roles_required(*MANAGERS)
+def create_links(session_id: int):
+    s, scope = db.session(), current_scope()
+    kind = request.form.get("soort")
+    form = SharedLinkForm() if kind == "gedeeld" else SingleLinksForm()
+    if form.validate_on_submit():
+        try:
+            if kind == "gedeeld":
+                link_service.create_shared_link(s, scope, session_id, form.max_uses.data)
+                message = "Er is een gedeelde link gemaakt."
+            else:
+                created = link_service.create_single_links(s, scope, session_id, form.count.data)
+                message = f"Er zijn {len(created)} persoonlijke links gemaakt."
+            s.commit()
+        except ValidationError as exc:
+            s.rollback()
+            flash(" ".join(exc.errors.values()), "error")
+        else:
+            flash(message, "success")
+            return redirect(url_for("evaluaties.session_page", session_id=session_id) + "#links")
+    else:
+        get_session(s, scope, session_id)
+        flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+    return redirect(url_for("evaluaties.session_page", session_id=session_id) + "#links")
+
+
+@bp.route("/links/<int:link_id>/sluiten", methods=["POST"])
+@roles_required(*MANAGERS)
+def close_link(link_id: int):
+    s = db.session()
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    try:
+        link = link_service.close_link(s, current_scope(), link_id)
+        s.commit()
+    except ValidationError as exc:
+        s.rollback()
+        abort(400, " ".join(exc.errors.values()))
+    flash("De link is gesloten.", "success")
+    return redirect(url_for("evaluaties.session_page", session_id=link.session_id) + "#links")
+
+
+@bp.route("/bijeenkomsten/<int:session_id>/links/afdrukken")
+@roles_required(*MANAGERS)
+def print_links(session_id: int):
+    """A sheet to print: per open link its address and a QR code, to hand out at the session."""
+    import segno
+
+    s, scope = db.session(), current_scope()
+    ts = get_session(s, scope, session_id)
+    open_links = [
+        l for l in link_service.session_links(s, scope, session_id)
+        if l.closed_at is None and l.used_count < l.max_uses
+    ]
+    cards = []
+    for link in open_links:
+        url = url_for("evaluaties.answer", session_id=session_id, token=link.token, _external=True)
+        qr = segno.make(url, error="m")
+        cards.append((link, url, qr.svg_inline(scale=3, title=f"QR-code van {url}")))
+    return render_template("evaluaties/print_links.html", ts=ts, cards=cards)
+
+
+# ---------------------------------------------------------------- participants (no account)
+
+
+def _state_page(check):
+    status = 404 if check.state is link_service.LinkState.UNKNOWN else 200
+    return render_template("evaluaties/link_state.html", check=check), status
+
+
+@bp.route("/e/<int:session_id>/<token>", methods=["GET", "POST"])
+def answer(session_id: int, token: str):
+    s = db.session()
+    check = link_service.check_link(s, session_id, token, today())
+    if check.state is not link_service.LinkState.OK:
+        return _state_page(check)
+    form = answer_form(check.version)
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            link_service.submit_participant_answers(s, session_id, token, form.raw_answers(), today())
+            s.commit()
+        except ValidationError as exc:
+            s.rollback()
+            apply_errors(form, exc)
+        except link_service.LinkRefused as exc:
+            s.rollback()
+            return _state_page(exc.check)
+        else:
+            return redirect(url_for("evaluaties.thanks"))
+    return (
+        render_template("evaluaties/answer.html", form=form, ts=check.session, check=check),
+        400 if form.errors else 200,
+    )
+
+
+@bp.route("/e/bedankt")
+def thanks():
+    return render_template("evaluaties/thanks.html")

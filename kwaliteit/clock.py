@@ -1,13 +1,19 @@
-"""The one place the edges read the clock; services get `today` as an argument."""
+"""The one place the edges (views, CLI, jobs) read the clock; services get `today` as an argument.
+
+`FIXED_TODAY` in the app config (KWALITEIT_FIXED_TODAY, an ISO date) pins the date, for tests
+and for a demo that should look the same on any day. Production leaves it unset.
+"""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
 
 TIMEZONE = ZoneInfo("Europe/Amsterdam")
 
 
 def today() -> date:
-    from datetime import datetime
-
+    if has_app_context() and (fixed := current_app.config.get("FIXED_TODAY")):
+        return fixed if isinstance(fixed, date) else date.fromisoformat(fixed)
     return datetime.now(TIMEZONE).date()

@@ -3,23 +3,35 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 PREFIX = "KWALITEIT_"
+
+
+def _read_secret(path: Path) -> str:
+    # Another worker may have created the file and not yet written it: wait for the key
+    # rather than run with an empty one (Flask would then refuse every session).
+    for _ in range(100):
+        key = path.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{path} is empty; remove it and a new secret key will be generated.")
 
 
 def _instance_secret(instance_path: Path) -> str:
     """Generate the secret key once and keep it in instance/, never in the repository."""
     path = instance_path / "secret_key"
     if path.exists():
-        return path.read_text().strip()
+        return _read_secret(path)
     instance_path.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
     # O_EXCL: when two workers start at once, the second reads the first one's key.
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return path.read_text().strip()
+        return _read_secret(path)
     with os.fdopen(fd, "w") as fh:
         fh.write(key)
     return key
@@ -42,6 +54,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MIN_ANSWERS_SHOWN": int(env.get(PREFIX + "MIN_ANSWERS_SHOWN", "5")),
         "MAX_UPLOAD_BYTES": int(env.get(PREFIX + "MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
         "WTF_CSRF_TIME_LIMIT": None,
+        "FIXED_TODAY": env.get(PREFIX + "FIXED_TODAY") or None,
         # WTForms' own Dutch messages (BaseForm.Meta.locales) instead of Flask-Babel.
         "WTF_I18N_ENABLED": False,
     }

@@ -1,0 +1,77 @@
+"""Forms of evaluaties: a questionnaire version as a form, and the coordinator's small forms."""
+from __future__ import annotations
+
+from wtforms import IntegerField, RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from evaluaties.answers import MAX_OPEN_LENGTH, field_name
+from evaluaties.links import MAX_LINKS_PER_BATCH, MAX_SHARED_USES
+from evaluaties.models import QuestionnaireVersion, QuestionType
+from kwaliteit.forms import BaseForm, choices
+
+
+class AnswerForm(BaseForm):
+    """Fields are added per question by `answer_form`; the rules live in evaluaties.answers."""
+
+    version: QuestionnaireVersion
+
+    def question_fields(self):
+        return [(q, self[field_name(q)]) for q in self.version.questions]
+
+    def raw_answers(self) -> dict[str, str]:
+        return {field_name(q): (f.data or "") for q, f in self.question_fields()}
+
+
+def _field_for(question):
+    label = question.text
+    if question.type is QuestionType.SCALE:
+        labels = question.options or []
+        return RadioField(
+            label,
+            choices=choices((str(i), f"{i} – {labels[i - 1]}" if len(labels) == 5 else str(i)) for i in range(1, 6)),
+            validate_choice=False,
+        )
+    if question.type is QuestionType.YES_NO:
+        return RadioField(label, choices=choices([("ja", "Ja"), ("nee", "Nee")]), validate_choice=False)
+    if question.type is QuestionType.CHOICE:
+        return RadioField(label, choices=choices((o, o) for o in question.options or []), validate_choice=False)
+    return TextAreaField(label, validators=[Optional(), Length(max=MAX_OPEN_LENGTH)])
+
+
+def answer_form(version: QuestionnaireVersion, **kwargs) -> AnswerForm:
+    attrs = {"version": version}
+    for question in version.questions:
+        attrs[field_name(question)] = _field_for(question)
+    # The fields only render and carry values: what is valid is decided by parse_answers, the
+    # same check the import uses (hence validate_choice=False).
+    cls = type("BoundAnswerForm", (AnswerForm,), attrs)
+    return cls(**kwargs)
+
+
+class WaiveForm(BaseForm):
+    reason = TextAreaField(
+        "Reden van de vrijstelling",
+        validators=[InputRequired("Geef een reden op voor de vrijstelling."), Length(max=2000)],
+    )
+
+
+class SingleLinksForm(BaseForm):
+    count = IntegerField(
+        "Aantal persoonlijke links",
+        validators=[
+            InputRequired("Vul een aantal in."),
+            NumberRange(min=1, max=MAX_LINKS_PER_BATCH, message=f"Kies 1 tot en met {MAX_LINKS_PER_BATCH}."),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+
+
+class SharedLinkForm(BaseForm):
+    max_uses = IntegerField(
+        "Maximum aantal antwoorden",
+        validators=[
+            InputRequired("Vul een maximum in."),
+            NumberRange(min=1, max=MAX_SHARED_USES, message=f"Kies 1 tot en met {MAX_SHARED_USES}."),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
