@@ -570,7 +570,14 @@ def seed_demo(db: Session, today: date | None = None) -> bool:
     db.add_all(objects)
     db.flush()
 
-    # 4. One account per role.
+    # 4. The evaluations those sessions collected (default questionnaires).
+    from evaluaties.demo import seed_demo_evaluations
+    from evaluaties.questionnaires import load_default_questionnaires
+
+    load_default_questionnaires(db)
+    seed_demo_evaluations(db, DEMO_REFERENCE_DATE)
+
+    # 5. One account per role.
     for email, role, password, partnership in DEMO_ACCOUNTS:
         create_user(
             db, email, role, password, name=_ACCOUNT_NAMES[role],

@@ -212,3 +212,20 @@ def test_coordinator_demo_account_can_log_in(db, client):
     r = client.get("/trainingen")
     assert r.status_code == 200
     assert "Basistraining mentoren" in r.get_data(as_text=True)
+
+
+def test_demo_has_evaluations_to_show(db):
+    from evaluaties import requests as req_service
+    from evaluaties.models import Audience, Response
+    from evaluaties.status import Status
+    from kwaliteit.scope import Scope
+
+    seed_demo(db)
+    db.commit()
+    counts = dict(
+        db.execute(select(Response.audience, func.count()).group_by(Response.audience)).all()
+    )
+    assert counts[Audience.PARTICIPANT] > 500 and counts[Audience.TRAINER] > 50
+    page = req_service.trainer_evaluation_overview(db, Scope.everything(), DEMO_REFERENCE_DATE, page_size=1000)
+    statuses = {row.status for row in page.items}
+    assert {Status.SUBMITTED, Status.OVERDUE, Status.UPCOMING, Status.WAIVED} <= statuses
