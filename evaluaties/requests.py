@@ -36,6 +36,10 @@ from kwaliteit.trainings.services import Page, get_session
 from kwaliteit.validation import ValidationError
 
 
+# The statuses in which a trainer evaluation is still owed.
+OWED = (Status.OVERDUE, Status.DUE_SOON, Status.OPEN)
+
+
 def _with_request(stmt, audience: Audience):
     return stmt.outerjoin(EvaluationSettings, EvaluationSettings.training_id == TrainingSession.training_id).outerjoin(
         EvaluationRequest,
@@ -102,7 +106,10 @@ def trainer_evaluation_overview(
     if training_id is not None:
         stmt = stmt.where(Training.id == training_id)
     total = db.scalar(select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery()))
-    stmt = stmt.order_by(trainer_due_date().desc(), TrainingSession.id).limit(page_size).offset((page - 1) * page_size)
+    # What is owed: the most overdue first; otherwise the newest first.
+    due = trainer_due_date()
+    order = due.asc() if statuses and statuses <= set(OWED) else due.desc()
+    stmt = stmt.order_by(order, TrainingSession.id).limit(page_size).offset((page - 1) * page_size)
     rows = _rows(db, stmt.options(selectinload(TrainingSession.trainers)))
     return Page(rows, total, page, page_size)
 

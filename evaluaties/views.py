@@ -33,7 +33,7 @@ def mine():
         if current_user.person_id
         else []
     )
-    owed = [r for r in rows if r.status in (Status.OPEN, Status.DUE_SOON, Status.OVERDUE)]
+    owed = [r for r in rows if r.status in req_service.OWED]
     return render_template("evaluaties/mine.html", rows=rows, owed=owed)
 
 
@@ -90,6 +90,8 @@ def overview():
     s, scope = db.session(), current_scope()
     wanted = request.args.getlist("status")
     statuses = {Status(v) for v in wanted if v in {st.value for st in Status}}
+    if "status" not in request.args:  # by default: what is still owed, oldest first
+        statuses = set(req_service.OWED)
     page_no = request.args.get("pagina", "1")
     page = req_service.trainer_evaluation_overview(
         s,

@@ -343,3 +343,20 @@ def test_participant_answers_store_no_identity(db, world):
     db.commit()
     assert response.submitted_on == D
     assert db.scalar(select(func.count()).select_from(Answer).where(Answer.response_id == response.id)) >= 8
+
+
+def test_coordinator_overview_shows_what_is_owed_by_default(client, db, world, app, monkeypatch):
+    from tests import factories
+
+    monkeypatch.setitem(app.config, "FIXED_TODAY", D + timedelta(days=30))
+    upcoming = factories.session(db, world.training1, trainers=[world.trainer_person], on=D + timedelta(days=60))
+    db.commit()
+    login(client, world.coordinator)
+    body = client.get("/evaluaties").get_data(as_text=True)
+    assert f"/bijeenkomsten/{world.session1.id}/evaluatie" in body  # overdue
+    assert f"/bijeenkomsten/{upcoming.id}/evaluatie" not in body
+    assert f"/bijeenkomsten/{world.session2.id}/evaluatie" not in body  # other partnership
+    body = client.get("/evaluaties?status=").get_data(as_text=True)
+    assert f"/bijeenkomsten/{upcoming.id}/evaluatie" in body
+    body = client.get("/evaluaties?status=upcoming").get_data(as_text=True)
+    assert f"/bijeenkomsten/{world.session1.id}/evaluatie" not in body
