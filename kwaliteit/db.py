@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -44,18 +44,28 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # pragma: no cover - trivial
-            # IMMEDIATE takes the write lock up front, so two writers queue on the
-            # busy timeout instead of one failing half-way with "database is locked".
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # A writing session begins IMMEDIATE: it takes the write lock up front, so two
+            # writers queue on the busy timeout instead of one failing half-way (a deferred
+            # transaction cannot upgrade a stale read snapshot). Readers stay DEFERRED and, in
+            # WAL mode, never block anyone.
+            mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
 
 
+# Requests with these methods only read; every other request may write.
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["kwaliteit.engine"] = engine
-    app.extensions["kwaliteit.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["kwaliteit.sessionmaker"] = {
+        False: sessionmaker(engine, expire_on_commit=False),
+        True: sessionmaker(engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False),
+    }
 
     @app.teardown_appcontext
     def _close_session(_exc):
@@ -73,15 +83,16 @@ def engine() -> Engine:
 
 
 def session() -> Session:
-    """The session of the current request or CLI command."""
+    """The session of the current request or CLI command (a CLI command may write)."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["kwaliteit.sessionmaker"]()
+        writes = not has_request_context() or request.method not in READ_ONLY_METHODS
+        g.db_session = current_app.extensions["kwaliteit.sessionmaker"][writes]()
     return g.db_session
 
 
 @contextmanager
-def new_session(app: Flask | None = None) -> Iterator[Session]:
+def new_session(app: Flask | None = None, *, write: bool = True) -> Iterator[Session]:
     """A session of its own, for jobs and threads outside a request."""
     app = app or current_app
-    with app.extensions["kwaliteit.sessionmaker"]() as s:
+    with app.extensions["kwaliteit.sessionmaker"][write]() as s:
         yield s

@@ -96,9 +96,10 @@ def _clean_database(request):
 
 @pytest.fixture
 def db(app):
-    """A database session inside an application context."""
-    with app.app_context():
-        yield kdb.session()
+    """A database session of the test's own. No application context stays pushed, so every
+    request of the test client gets its own context, `g`, scope and session, as in production."""
+    with kdb.new_session(app, write=False) as s:
+        yield s
 
 
 @pytest.fixture
