@@ -20,12 +20,13 @@ from evaluaties.models import (
 from evaluaties.status import DEFAULT_PARTICIPANT_WINDOW_DAYS, DEFAULT_TRAINER_DUE_DAYS
 from kwaliteit.accounts.models import Role
 from kwaliteit.models_base import utcnow
-from kwaliteit.scope import Forbidden, NotFound, Scope
+from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
 from kwaliteit.validation import ValidationError
 
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_KEYS = {Audience.TRAINER: "trainer-sessie", Audience.PARTICIPANT: "deelnemer"}
 SCALE_LABELS = ["Helemaal oneens", "Oneens", "Neutraal", "Eens", "Helemaal eens"]
+MAX_CHOICE_OPTIONS = 50
 
 
 # ---------------------------------------------------------------- shipped defaults
@@ -111,7 +112,7 @@ def list_questionnaires(db: Session, scope: Scope, audience: Audience | None = N
 def get_questionnaire(db: Session, scope: Scope, questionnaire_id: int) -> Questionnaire:
     q = db.get(
         Questionnaire,
-        questionnaire_id,
+        check_id(questionnaire_id),
         options=[selectinload(Questionnaire.versions).selectinload(QuestionnaireVersion.questions)],
     )
     if q is None:
@@ -156,10 +157,19 @@ def current_version_id(db: Session, questionnaire_id: int) -> int | None:
 
 
 def load_version(db: Session, version_id: int) -> QuestionnaireVersion:
-    v = db.get(QuestionnaireVersion, version_id, options=[selectinload(QuestionnaireVersion.questions)])
+    v = db.get(
+        QuestionnaireVersion, check_id(version_id), options=[selectinload(QuestionnaireVersion.questions)]
+    )
     if v is None:
         raise NotFound()
     return v
+
+
+def load_question(db: Session, question_id: int) -> Question:
+    question = db.get(Question, check_id(question_id))
+    if question is None:
+        raise NotFound()
+    return question
 
 
 # ---------------------------------------------------------------- editing
@@ -169,8 +179,11 @@ def create_questionnaire(
     db: Session, scope: Scope, partnership_id: int | None, title: str, audience: Audience, intro: str = ""
 ) -> Questionnaire:
     errors = {}
-    if not (title or "").strip():
+    title = (title or "").strip()
+    if not title:
         errors["title"] = "Vul een titel in."
+    elif len(title) > 200:
+        errors["title"] = "Gebruik hoogstens 200 tekens voor de titel."
     if partnership_id is None:
         errors["partnership_id"] = "Kies een partnerschap."
     elif not scope.may_manage() or not scope.allows(partnership_id):
@@ -178,13 +191,13 @@ def create_questionnaire(
     elif db.scalar(
         select(func.count()).where(
             Questionnaire.partnership_id == partnership_id,
-            func.lower(Questionnaire.title) == title.strip().lower(),
+            func.lower(Questionnaire.title) == title.lower(),
         )
     ):
         errors["title"] = "Dit partnerschap heeft al een vragenlijst met deze titel."
     if errors:
         raise ValidationError(errors)
-    q = Questionnaire(partnership_id=partnership_id, title=title.strip(), audience=audience)
+    q = Questionnaire(partnership_id=partnership_id, title=title, audience=audience)
     q.versions.append(QuestionnaireVersion(number=1, intro=(intro or "").strip()))
     db.add(q)
     db.flush()
@@ -242,6 +255,9 @@ def _validate_question(data: QuestionData, safeguard_codes: set[str]) -> dict[st
     options = [o.strip() for o in data.options if o.strip()]
     if data.type is QuestionType.CHOICE and len(options) < 2:
         errors["options"] = "Geef minstens twee keuzemogelijkheden, één per regel."
+    elif data.type is QuestionType.CHOICE and len(options) > MAX_CHOICE_OPTIONS:
+        # An answer stores the index of the option, and answer.value_int holds at most 100.
+        errors["options"] = f"Geef hoogstens {MAX_CHOICE_OPTIONS} keuzemogelijkheden."
     if data.type is QuestionType.SCALE and options and len(options) != 5:
         errors["options"] = "Een schaal heeft precies vijf labels (1 tot en met 5), één per regel."
     if data.safeguard_code and data.safeguard_code not in safeguard_codes:
@@ -266,7 +282,15 @@ def add_question(db: Session, scope: Scope, version_id: int, data: QuestionData)
     version = _draft(db, scope, version_id)
     if errors := _validate_question(data, _safeguard_codes(db)):
         raise ValidationError(errors)
-    used = {q.code for q in version.questions}
+    # Codes tie results together across versions: a new question must not take the code of a
+    # question that an earlier version had (and this draft dropped), or their answers would mix.
+    used = set(
+        db.scalars(
+            select(Question.code)
+            .join(QuestionnaireVersion, Question.version_id == QuestionnaireVersion.id)
+            .where(QuestionnaireVersion.questionnaire_id == version.questionnaire_id)
+        )
+    ) | {q.code for q in version.questions}
     n = len(version.questions) + 1
     code = data.code or f"v{n}"
     while code in used:
@@ -287,9 +311,7 @@ def add_question(db: Session, scope: Scope, version_id: int, data: QuestionData)
 
 
 def _question_in_draft(db: Session, scope: Scope, question_id: int) -> Question:
-    question = db.get(Question, question_id)
-    if question is None:
-        raise NotFound()
+    question = load_question(db, question_id)
     _draft(db, scope, question.version_id)
     return question
 
@@ -398,7 +420,7 @@ def update_settings(db: Session, scope: Scope, training_id: int, data: SettingsD
         qid = getattr(data, field_name)
         if qid is None:
             continue
-        q = db.get(Questionnaire, qid)
+        q = db.get(Questionnaire, qid) if 0 < qid <= MAX_ID else None
         if (
             q is None
             or q.audience is not audience

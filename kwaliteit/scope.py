@@ -20,6 +20,18 @@ class NotFound(Exception):
     """No such object (HTTP 404)."""
 
 
+# No table holds an id beyond a signed 64-bit integer; SQLite's driver refuses such a number
+# outright (OverflowError), so a URL like /trainingen/99999999999999999999 must stop here.
+MAX_ID = 2**63 - 1
+
+
+def check_id(value: int) -> int:
+    """The id of a URL, or NotFound when no row can have it."""
+    if not 0 < value <= MAX_ID:
+        raise NotFound()
+    return value
+
+
 @dataclass(frozen=True)
 class Scope:
     role: Role | None

@@ -1,0 +1,89 @@
+"""Forms of the questionnaire screens and of a training's evaluation settings.
+
+The forms parse input; the rules (two options for a choice, five scale labels, a questionnaire of
+the right audience and partnership, the ranges of the periods) live in evaluaties.questionnaires.
+"""
+from __future__ import annotations
+
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from evaluaties.models import Audience, QuestionType
+from evaluaties.questionnaires import SCALE_LABELS
+from kwaliteit.forms import BaseForm, choices
+
+TOO_LONG = "Gebruik hoogstens %(max)d tekens."
+
+
+def optional_id(value) -> int | None:
+    """Coerce for a select whose empty option means "none" (for example: the standard questionnaire)."""
+    if value is None or value == "":
+        return None
+    return int(value)
+
+
+class QuestionnaireForm(BaseForm):
+    partnership_id = SelectField(
+        "Partnerschap", coerce=int, validators=[InputRequired("Kies een partnerschap.")]
+    )
+    title = StringField(
+        "Titel", validators=[DataRequired("Vul een titel in."), Length(max=200, message=TOO_LONG)]
+    )
+    audience = SelectField(
+        "Soort evaluatie",
+        choices=choices((a.value, a.label) for a in Audience),
+        validators=[DataRequired("Kies de soort evaluatie.")],
+    )
+    intro = TextAreaField("Inleiding", validators=[Optional(), Length(max=5000, message=TOO_LONG)])
+
+
+class IntroForm(BaseForm):
+    intro = TextAreaField("Inleiding", validators=[Optional(), Length(max=5000, message=TOO_LONG)])
+
+
+OPTIONS_HINT = (
+    "Eén per regel. Schaal 1–5: vijf labels, van 1 tot en met 5; leeg laten geeft "
+    + " – ".join(SCALE_LABELS)
+    + ". Eén keuze uit een lijst: minstens twee keuzemogelijkheden. "
+    "Bij een ja/nee-vraag of een open vraag blijft dit veld leeg."
+)
+
+
+class QuestionForm(BaseForm):
+    text = TextAreaField(
+        "Vraag", validators=[DataRequired("Vul de vraag in."), Length(max=2000, message=TOO_LONG)]
+    )
+    question_type = SelectField(
+        "Soort vraag",
+        choices=choices((t.value, t.label) for t in QuestionType),
+        validators=[DataRequired("Kies de soort vraag.")],
+    )
+    required = BooleanField("Verplicht om te beantwoorden", default=True)
+    options = TextAreaField(
+        "Labels of keuzemogelijkheden", validators=[Optional(), Length(max=5000, message=TOO_LONG)]
+    )
+    # Choices: "geen" plus the safeguards of the current framework, by code (see the view).
+    safeguard_code = SelectField("Waarborg", validators=[Optional()])
+
+    def option_lines(self) -> list[str]:
+        return (self.options.data or "").splitlines()
+
+
+class EvaluationSettingsForm(BaseForm):
+    # No choice check here: the service says why a questionnaire does not fit this training.
+    trainer_questionnaire_id = SelectField(
+        "Vragenlijst voor de trainersevaluatie", coerce=optional_id, validate_choice=False
+    )
+    participant_questionnaire_id = SelectField(
+        "Vragenlijst voor de deelnemersevaluatie", coerce=optional_id, validate_choice=False
+    )
+    trainer_due_days = IntegerField(
+        "Termijn trainersevaluatie (dagen na de bijeenkomst)",
+        validators=[InputRequired("Vul een aantal dagen in.")],
+        render_kw={"inputmode": "numeric"},
+    )
+    participant_window_days = IntegerField(
+        "Deelnemers kunnen antwoorden tot (dagen na de bijeenkomst)",
+        validators=[InputRequired("Vul een aantal dagen in.")],
+        render_kw={"inputmode": "numeric"},
+    )
