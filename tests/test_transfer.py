@@ -1,0 +1,407 @@
+"""Import of participant answers (CSV, XLSX; all or nothing) and export of answers and results."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import func, select
+
+from evaluaties import links, results, transfer
+from evaluaties.models import Answer, Audience, ParticipantLink, Response, ResponseSource
+from evaluaties.questionnaires import applicable_version
+from evaluaties.results import ResultFilters
+from kwaliteit import db as kdb
+from kwaliteit.models_base import utcnow
+from kwaliteit.scope import Forbidden, Scope
+from kwaliteit.validation import ValidationError
+from tests import factories
+from tests.conftest import login
+
+CODES = ["totaal", "bruikbaarheid", "feedback", "gesprekstechnieken", "zelfvertrouwen", "uitwisseling",
+         "trainer", "vorm_locatie", "opmerkingen"]
+MAX = 5 * 1024 * 1024
+
+
+def good_row(i: int) -> list[str]:
+    return [str(1 + i % 5), "4", "5", "3", "4", "Eens", "helemaal eens", "2", f"Tip {i}" if i % 2 else ""]
+
+
+def csv_bytes(rows: list[list[str]], delimiter=";", bom=False, header=None) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(header or CODES)
+    writer.writerows(rows)
+    return (("\ufeff" if bom else "") + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(rows: list[list], header=None) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(header or CODES)
+    for row in rows:
+        ws.append(row)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def do_import(db, world, data, filename="antwoorden.csv", mapping=None, today=date(2026, 10, 20), max_bytes=MAX,
+              session=None, user=None):
+    scope = Scope.for_user(user or world.coordinator)
+    return transfer.import_responses(db, scope, (session or world.session1).id, filename, data, mapping, today, max_bytes)
+
+
+def count_responses(db) -> int:
+    return db.scalar(select(func.count()).select_from(Response))
+
+
+def count_answers(db) -> int:
+    return db.scalar(select(func.count()).select_from(Answer))
+
+
+# ----------------------------------------------------------------- import: good files
+
+
+def test_good_csv_with_semicolons(db, world):
+    result = do_import(db, world, csv_bytes([good_row(i) for i in range(4)]))
+    db.commit()
+    assert result.count == 4
+    rows = db.execute(select(Response).order_by(Response.id)).scalars().all()
+    assert len(rows) == 4
+    assert all(r.source is ResponseSource.IMPORT and r.audience is Audience.PARTICIPANT for r in rows)
+    assert all(r.submitted_on == date(2026, 10, 20) and r.session_id == world.session1.id for r in rows)
+    assert rows[0].version_id == applicable_version(db, world.training1.id, Audience.PARTICIPANT).id
+    # 8 required answers per row, and the optional remark in rows 1 and 3 only.
+    assert count_answers(db) == 4 * 8 + 2
+    rs = results.results(db, Scope.for_user(world.coordinator), ResultFilters(session_id=world.session1.id), min_shown=1)
+    by_code = {r.code: r for r in rs.results}
+    assert by_code["uitwisseling"].counts == {4: 4}  # the label "Eens" is 4
+    assert by_code["trainer"].counts == {5: 4}  # labels match case-insensitively
+    assert by_code["totaal"].counts == {1: 1, 2: 1, 3: 1, 4: 1}
+
+
+def test_good_csv_with_commas_and_bom(db, world):
+    rows = [good_row(i) for i in range(3)]
+    rows[0][8] = "Goed, en leerzaam"  # a quoted comma inside a value
+    result = do_import(db, world, csv_bytes(rows, delimiter=",", bom=True))
+    assert result.count == 3
+    texts = db.scalars(select(Answer.value_text).where(Answer.value_text.is_not(None))).all()
+    assert "Goed, en leerzaam" in texts
+    assert result.columns["totaal"] == "totaal"  # the BOM is not part of the first column's name
+
+
+def test_good_xlsx_with_question_texts_as_headers(db, world):
+    version = applicable_version(db, world.training1.id, Audience.PARTICIPANT)
+    header = [q.text.upper() + "  " for q in version.questions]  # other case, trailing spaces
+    rows = [[1 + i % 5, 4, 5, 3, 4, 4, 5, 2, None] for i in range(5)]
+    rows.append([None] * 9)  # an empty row is skipped
+    result = do_import(db, world, xlsx_bytes(rows, header=header), filename="Enquete.XLSX")
+    db.commit()
+    assert result.count == 5
+    assert count_answers(db) == 5 * 8
+
+
+def test_mapping_names_other_columns(db, world):
+    header = ["Tijdstempel"] + [f"Vraag {i}" for i in range(1, 10)]
+    rows = [["2026-10-02 10:00"] + good_row(i) for i in range(2)]
+    mapping = {code: f"vraag {i}" for i, code in enumerate(CODES, start=1)}
+    result = do_import(db, world, csv_bytes(rows, header=header), mapping=mapping)
+    assert result.count == 2
+    assert result.columns["opmerkingen"] == "Vraag 9"
+
+
+# ----------------------------------------------------------------- import: bad files, nothing saved
+
+
+def test_bad_rows_3_and_7_are_all_reported_and_nothing_is_saved(db, world):
+    rows = [good_row(i) for i in range(8)]
+    rows[1][0] = "6"  # file row 3: a scale answer out of range
+    rows[5][2] = ""  # file row 7: a missing required answer
+    rows[5][6] = "soms"  # ... and a second error in the same row
+    with pytest.raises(transfer.ImportRefused) as exc:
+        do_import(db, world, csv_bytes(rows))
+    errors = exc.value.errors
+    assert errors == [
+        "Rij 3: Welk cijfer geef je deze bijeenkomst als geheel?: Kies een waarde van 1 tot en met 5 (gegeven: '6').",
+        "Rij 7: Ik kan beter feedback geven aan een aankomend leraar.: Deze vraag is verplicht.",
+        "Rij 7: De trainer(s) begeleidde(n) de bijeenkomst goed.: Kies een waarde van 1 tot en met 5 (gegeven: 'soms').",
+    ]
+    db.rollback()
+    assert count_responses(db) == 0 and count_answers(db) == 0
+
+
+def test_bad_rows_in_xlsx_are_reported_by_spreadsheet_row(db, world):
+    rows = [[4, 4, 4, 4, 4, 4, 4, 4, "x"] for _ in range(4)]
+    rows[2][7] = 0  # row 4
+    with pytest.raises(transfer.ImportRefused) as exc:
+        do_import(db, world, xlsx_bytes(rows), filename="a.xlsx")
+    assert [e.split(":")[0] for e in exc.value.errors] == ["Rij 4"]
+    assert "(gegeven: '0')" in exc.value.errors[0]
+
+
+@pytest.mark.parametrize(
+    "filename, data, message",
+    [
+        ("verslag.pdf", b"%PDF-1.7\n...", "Alleen CSV- en XLSX-bestanden kunnen worden ingelezen (dit bestand: .pdf)."),
+        ("oud.xls", b"\xd0\xcf\x11\xe0rest", "Sla een .xls-bestand in Excel eerst op als .xlsx."),
+        ("zonder", b"a;b", "(dit bestand: zonder extensie)"),
+        ("ruis.csv", bytes(range(256)) * 4, "geen tekstbestand"),
+        ("ruis.xlsx", bytes(range(256)) * 4, "geen Excel-bestand"),
+        ("kapot.xlsx", b"PK\x03\x04" + bytes(200), "Het Excel-bestand kan niet worden gelezen"),
+        ("latin.csv", "totaal;opmerkingen\r\n4;café\r\n".encode("cp1252"), "niet in UTF-8"),
+        ("leeg.csv", b"", "Het bestand is leeg."),
+        ("kop.csv", ";".join(CODES).encode(), "geen antwoorden"),
+    ],
+)
+def test_unusable_files_are_refused_with_a_clear_message(db, world, filename, data, message):
+    with pytest.raises(transfer.ImportRefused) as exc:
+        do_import(db, world, data, filename=filename)
+    assert message in " ".join(exc.value.errors)
+    assert count_responses(db) == 0
+
+
+def test_too_large_file(db, world):
+    data = csv_bytes([good_row(i) for i in range(50)])
+    with pytest.raises(transfer.ImportRefused) as exc:
+        do_import(db, world, data, max_bytes=1024)
+    assert exc.value.errors[0].startswith("Het bestand is te groot")
+    assert "hoogstens 1 kB" in exc.value.errors[0]
+
+
+def test_unknown_mapped_column_and_missing_required_column(db, world):
+    with pytest.raises(transfer.ImportRefused) as exc:
+        do_import(db, world, csv_bytes([good_row(1)]), mapping={"totaal": "Cijfer"})
+    assert exc.value.errors == [
+        "Kolom ‘Cijfer’ (voor vraag ‘Welk cijfer geef je deze bijeenkomst als geheel?’) staat niet in het bestand. "
+        "Kolommen in het bestand: " + ", ".join(f"‘{c}’" for c in CODES) + "."
+    ]
+    header = [c for c in CODES if c not in ("feedback", "opmerkingen")]
+    rows = [[v for c, v in zip(CODES, good_row(1)) if c in header]]
+    with pytest.raises(transfer.ImportRefused) as exc:
+        do_import(db, world, csv_bytes(rows, header=header))
+    [error] = exc.value.errors  # the optional remark may be missing, the required feedback not
+    assert error.startswith("Geen kolom gevonden voor de verplichte vraag ‘Ik kan beter feedback geven")
+
+
+def test_cancelled_session_and_rights(db, world):
+    world.session1.cancelled_at = utcnow()
+    db.commit()
+    with pytest.raises(ValidationError, match="geannuleerd"):
+        do_import(db, world, csv_bytes([good_row(1)]))
+    with pytest.raises(Forbidden):
+        do_import(db, world, csv_bytes([good_row(1)]), user=world.steering, session=world.session2)
+    with pytest.raises(Forbidden):
+        do_import(db, world, csv_bytes([good_row(1)]), session=world.session2)
+
+
+# ----------------------------------------------------------------- export
+
+
+def five_link_answers(db, world) -> list[str]:
+    """Five anonymous answers through links; returns the tokens."""
+    made = links.create_single_links(db, Scope.everything(), world.session1.id, 6)
+    for i, link in enumerate(made[:5]):
+        raw = {f"q_{c}": "4" for c in CODES[:8]} | {"q_totaal": str(1 + i), "q_opmerkingen": f"=SOM(A1) {i}"}
+        links.submit_participant_answers(db, world.session1.id, link.token, raw, date(2026, 10, 2))
+    db.commit()
+    return [l.token for l in made]
+
+
+def test_answers_export_csv_and_xlsx_without_tokens(db, world):
+    tokens = five_link_answers(db, world)
+    scope = Scope.for_user(world.coordinator)
+    table = transfer.answers_table(db, scope, session_id=world.session1.id, min_shown=5)
+    assert len(table.rows) == 5
+
+    data = transfer.answers_csv(table)
+    assert data.startswith("\ufeff".encode())
+    text = data.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:7] == ["Training", "Datum bijeenkomst", "Schooljaar", "Vragenlijst", "Versie", "Bron", "Ingevuld op"]
+    assert "Welk cijfer geef je deze bijeenkomst als geheel?" in rows[0]
+    assert len(rows) == 6
+    assert rows[1][0] == world.training1.title and rows[1][1] == "01-10-2026" and rows[1][2] == "2026-2027"
+    assert sorted(r[rows[0].index("Welk cijfer geef je deze bijeenkomst als geheel?")] for r in rows[1:]) == list("12345")
+    assert "'=SOM(A1) 0" in text  # a text is never a formula in Excel
+
+    book = load_workbook(io.BytesIO(transfer.answers_xlsx(table)))
+    sheet = book["Antwoorden"]
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[0] == rows[0] and len(values) == 6
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    everything = text + repr(values)
+    for token in tokens:
+        assert token not in everything
+    assert "link" in {r[5] for r in rows[1:]}  # the source, not the link itself
+    # Export of a training holds the same answers.
+    training_table = transfer.answers_table(db, scope, training_id=world.training1.id, min_shown=5)
+    assert len(training_table.rows) == 5
+
+
+def test_answers_export_respects_the_small_group_threshold(db, world):
+    five_link_answers(db, world)
+    scope = Scope.for_user(world.steering)
+    with pytest.raises(transfer.TooFewAnswers, match="vanaf 6 antwoorden"):
+        transfer.answers_table(db, scope, session_id=world.session1.id, min_shown=6)
+    with pytest.raises(transfer.TooFewAnswers, match="nog geen antwoorden"):
+        transfer.answers_table(db, scope, session_id=world.session1.id, audience=Audience.TRAINER)
+    with pytest.raises(Forbidden):
+        transfer.answers_table(db, scope, training_id=world.training2.id)
+
+
+def test_results_export_shows_only_counts_for_small_groups(db, world):
+    five_link_answers(db, world)
+    scope = Scope.for_user(world.coordinator)
+    rs = results.results(db, scope, ResultFilters(session_id=world.session1.id), min_shown=5)
+    rows = list(csv.reader(io.StringIO(transfer.results_csv(rs).decode("utf-8-sig")), delimiter=";"))
+    header, body = rows[0], {r[1]: dict(zip(rows[0], r)) for r in rows[1:]}
+    assert header == transfer.RESULT_HEADER
+    assert body["totaal"]["Aantal antwoorden"] == "5" and body["totaal"]["Gemiddelde"] == "3"
+    assert [body["totaal"][f"Aantal {v}"] for v in range(1, 6)] == ["1"] * 5
+    assert body["feedback"]["Gemiddelde"] == "4"
+
+    rs6 = results.results(db, scope, ResultFilters(session_id=world.session1.id), min_shown=6)
+    for data in (transfer.results_csv(rs6),):
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+        for r in rows[1:]:
+            row = dict(zip(rows[0], r))
+            assert row["Aantal antwoorden"] == "5" and row["Gemiddelde"] == "" and row["Verdeling"] == ""
+            assert row["Opmerking"].startswith("Minder dan 6 antwoorden")
+    book = load_workbook(io.BytesIO(transfer.results_xlsx(rs6)))
+    assert [c.value for c in book["Resultaten"][2]][5:7] == [5, None]
+    assert book["Open antwoorden"].max_row == 1  # only the header: the remarks stay inside
+
+    book = load_workbook(io.BytesIO(transfer.results_xlsx(rs)))
+    opens = [[c.value for c in row] for row in book["Open antwoorden"].iter_rows(min_row=2)]
+    assert sorted(r[5] for r in opens) == [f"=SOM(A1) {i}" for i in range(5)]
+    assert all(c.data_type != "f" for row in book["Open antwoorden"].iter_rows() for c in row)
+
+
+# ----------------------------------------------------------------- through the pages
+
+
+@pytest.fixture
+def web_world(app):
+    with kdb.new_session(app) as s:
+        w = factories.build_world(s)
+        s.commit()
+    return w
+
+
+def _post_import(client, w, data, filename, **fields):
+    return client.post(
+        f"/bijeenkomsten/{w.session1.id}/antwoorden/importeren",
+        data={"file": (io.BytesIO(data), filename), **fields},
+        content_type="multipart/form-data",
+    )
+
+
+def test_import_page_saves_a_good_file(app, web_world):
+    client = app.test_client()
+    login(client, web_world.coordinator)
+    form = client.get(f"/bijeenkomsten/{web_world.session1.id}/antwoorden/importeren").get_data(as_text=True)
+    assert 'name="kolom_totaal"' in form and 'value="Welk cijfer geef je deze bijeenkomst als geheel?"' in form
+    response = _post_import(client, web_world, csv_bytes([good_row(i) for i in range(3)]), "a.csv")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/bijeenkomsten/{web_world.session1.id}/resultaten")
+    body = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "3 antwoorden zijn ingelezen." in body
+    with kdb.new_session(app) as s:
+        assert s.scalar(select(func.count()).select_from(Response)) == 3
+
+
+def test_import_page_reports_rows_and_saves_nothing(app, web_world):
+    client = app.test_client()
+    login(client, web_world.coordinator)
+    rows = [good_row(i) for i in range(8)]
+    rows[1][0] = "6"
+    rows[5][2] = ""
+    response = _post_import(client, web_world, csv_bytes(rows), "a.csv")
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "niets opgeslagen" in body
+    assert "Rij 3: Welk cijfer geef je deze bijeenkomst als geheel?: Kies een waarde van 1 tot en met 5" in body
+    assert "Rij 7: Ik kan beter feedback geven aan een aankomend leraar.: Deze vraag is verplicht." in body
+    with kdb.new_session(app) as s:
+        assert s.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_import_page_refuses_wrong_type_and_too_large(app, web_world):
+    client = app.test_client()
+    login(client, web_world.coordinator)
+    response = _post_import(client, web_world, b"%PDF-1.4 rest", "verslag.pdf")
+    assert response.status_code == 400
+    assert "Alleen CSV- en XLSX-bestanden" in response.get_data(as_text=True)
+
+    app.config["MAX_UPLOAD_BYTES"] = 200
+    try:
+        response = _post_import(client, web_world, csv_bytes([good_row(i) for i in range(20)]), "a.csv")
+    finally:
+        app.config["MAX_UPLOAD_BYTES"] = MAX
+    assert response.status_code == 400
+    assert "Het bestand is te groot" in response.get_data(as_text=True)
+
+    # Far beyond the limit the request itself is refused, before the file is read.
+    app.config["MAX_CONTENT_LENGTH"], before = 1000, app.config["MAX_CONTENT_LENGTH"]
+    try:
+        response = _post_import(client, web_world, csv_bytes([good_row(i) for i in range(200)]), "a.csv")
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = before
+    assert response.status_code == 413
+    assert "Bestand te groot" in response.get_data(as_text=True)
+
+    response = _post_import(client, web_world, csv_bytes([good_row(1)]), "a.csv", kolom_totaal="Cijfer")
+    assert response.status_code == 400
+    assert "Kolom ‘Cijfer’" in response.get_data(as_text=True)
+    with kdb.new_session(app) as s:
+        assert s.scalar(select(func.count()).select_from(Response)) == 0
+
+
+def test_export_downloads(app, web_world):
+    w = web_world
+    with kdb.new_session(app) as s:
+        tokens = five_link_answers(s, w)
+    client = app.test_client()
+    login(client, w.steering)
+    for url in (f"/bijeenkomsten/{w.session1.id}/antwoorden.csv", f"/trainingen/{w.training1.id}/antwoorden.xlsx",
+                f"/resultaten/export.csv?bijeenkomst={w.session1.id}", f"/resultaten/export.xlsx?training={w.training1.id}"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers["Content-Disposition"].startswith("attachment; filename=")
+        assert response.headers["Cache-Control"] == "no-store"
+        data = response.get_data()
+        if url.split("?")[0].endswith(".xlsx"):
+            book = load_workbook(io.BytesIO(data))
+            data = repr([[c.value for c in row] for ws in book.worksheets for row in ws.iter_rows()]).encode()
+        assert all(t.encode() not in data for t in tokens), url
+        assert w.training2.title.encode() not in data
+
+    # Below the threshold: back to the page with a message, no file.
+    app.config["MIN_ANSWERS_SHOWN"] = 6
+    try:
+        response = client.get(f"/bijeenkomsten/{w.session1.id}/antwoorden.csv")
+    finally:
+        app.config["MIN_ANSWERS_SHOWN"] = 5
+    assert response.status_code == 302
+    body = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "vanaf 6 antwoorden" in body
+    with kdb.new_session(app) as s:
+        assert s.scalar(select(func.sum(ParticipantLink.used_count))) == 5
+
+
+def test_an_answers_export_can_be_imported_into_another_session(db, world):
+    """The export's question columns are headed with the question texts: the import's default."""
+    five_link_answers(db, world)
+    scope = Scope.for_user(world.coordinator)
+    table = transfer.answers_table(db, scope, session_id=world.session1.id)
+    other = factories.session(db, world.training1, on=date(2026, 10, 8))
+    db.commit()
+    result = do_import(db, world, transfer.answers_csv(table), filename="export.csv", session=other)
+    assert result.count == 5
+    db.commit()
+    rs = results.results(db, scope, ResultFilters(session_id=other.id))
+    assert {r.code: r.count for r in rs.results}["totaal"] == 5
+    assert {r.code: r.mean for r in rs.results}["totaal"] == 3.0
