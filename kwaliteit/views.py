@@ -10,7 +10,7 @@ bp = Blueprint("main", __name__)
 @login_required
 def home():
     if current_user.role is Role.TRAINER:
-        return redirect(url_for("trainings.my_sessions"))
+        return redirect(url_for("evaluaties.mine"))
     return redirect(url_for("trainings.index"))
 
 
