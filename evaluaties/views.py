@@ -139,6 +139,7 @@ def _audience_arg() -> Audience:
 @roles_required(*MANAGERS)
 def waive(session_id: int):
     s, scope = db.session(), current_scope()
+    get_session(s, scope, session_id)  # 403/404 before anything about the form
     form = WaiveForm()
     audience = _audience_arg()
     if form.validate_on_submit():
@@ -151,7 +152,6 @@ def waive(session_id: int):
         else:
             flash(f"{audience.label} is vrijgesteld.", "success")
             return redirect(url_for("evaluaties.session_page", session_id=session_id))
-    get_session(s, scope, session_id)  # 403/404 before saying anything about the form
     flash(" ".join(e for errs in form.errors.values() for e in errs) or "Vrijstellen is mislukt.", "error")
     return redirect(url_for("evaluaties.session_page", session_id=session_id))
 
@@ -159,11 +159,12 @@ def waive(session_id: int):
 @bp.route("/bijeenkomsten/<int:session_id>/evaluatie/vrijstelling-intrekken", methods=["POST"])
 @roles_required(*MANAGERS)
 def unwaive(session_id: int):
-    s = db.session()
+    s, scope = db.session(), current_scope()
+    get_session(s, scope, session_id)
     if not BaseForm().validate_on_submit():
         abort(400)
     audience = _audience_arg()
-    req_service.unwaive(s, current_scope(), session_id, audience)
+    req_service.unwaive(s, scope, session_id, audience)
     s.commit()
     flash(f"De vrijstelling van de {audience.label.lower()} is ingetrokken.", "success")
     return redirect(url_for("evaluaties.session_page", session_id=session_id))
@@ -172,11 +173,12 @@ def unwaive(session_id: int):
 @bp.route("/bijeenkomsten/<int:session_id>/evaluatie/vergrendelen", methods=["POST"])
 @roles_required(*MANAGERS)
 def lock(session_id: int):
-    s = db.session()
+    s, scope = db.session(), current_scope()
+    get_session(s, scope, session_id)
     if not BaseForm().validate_on_submit():
         abort(400)
     locked = request.form.get("vergrendeld") == "1"
-    req_service.set_locked(s, current_scope(), session_id, locked)
+    req_service.set_locked(s, scope, session_id, locked)
     s.commit()
     flash("De trainersevaluatie is vergrendeld." if locked else "De trainersevaluatie is weer te bewerken.", "success")
     return redirect(url_for("evaluaties.session_page", session_id=session_id))
@@ -186,6 +188,7 @@ def lock(session_id: int):
 @roles_required(*MANAGERS)
 def create_links(session_id: int):
     s, scope = db.session(), current_scope()
+    get_session(s, scope, session_id)
     kind = request.form.get("soort")
     form = SharedLinkForm() if kind == "gedeeld" else SingleLinksForm()
     if form.validate_on_submit():
@@ -204,7 +207,6 @@ def create_links(session_id: int):
             flash(message, "success")
             return redirect(url_for("evaluaties.session_page", session_id=session_id) + "#links")
     else:
-        get_session(s, scope, session_id)
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
     return redirect(url_for("evaluaties.session_page", session_id=session_id) + "#links")
 

@@ -5,11 +5,20 @@ from pathlib import Path
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.routing import IntegerConverter
 
 from kwaliteit import db
 from kwaliteit.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class IdConverter(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs):
+        from kwaliteit.scope import MAX_ID
+
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
 csrf = CSRFProtect()
 
 
@@ -22,6 +31,8 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
         static_folder="static",
     )
     app.config.update(load_config(instance, config))
+    # Every <int:...> in a URL is an id: one no table can hold is a 404 before any view runs.
+    app.url_map.converters["int"] = IdConverter
 
     db.init_app(app)
     csrf.init_app(app)

@@ -42,6 +42,10 @@ class DutchDecimalField(DecimalField):
         if valuelist:
             valuelist = [v.replace(",", ".").strip() for v in valuelist]
         super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            # Decimal() accepts NaN, Infinity and sNaN; sNaN even breaks NumberRange (a 500).
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
 
     def _value(self):
         return super()._value().replace(".", ",")

@@ -7,6 +7,8 @@ class LoginForm(BaseForm):
     email = EmailField(
         "E-mailadres",
         validators=[DataRequired("Vul je e-mailadres in."), Email("Dit is geen geldig e-mailadres.")],
+        # Phones' autocomplete often adds a space after the address.
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
         render_kw={"autocomplete": "username"},
     )
     password = PasswordField(

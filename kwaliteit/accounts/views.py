@@ -16,6 +16,10 @@ def _safe_next(target: str | None) -> str | None:
     # Only same-site paths: an open redirect would let a link send users elsewhere.
     if not target:
         return None
+    # Browsers read "/\\evil.example" as "//evil.example" and drop tabs and newlines, so those
+    # characters make a path unsafe too.
+    if "\\" in target or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None

@@ -15,23 +15,60 @@ class FrameworkError(ValueError):
     pass
 
 
+# Column lengths of the framework tables: longer text is an error in the file, not a database crash.
+_MAX = {"name": 200, "version": 50, "code": 20}
+
+
+def _text(value, what: str, limit: int | None = None) -> str:
+    """A scalar from the file as text (YAML reads `code: 1` as a number)."""
+    if isinstance(value, (dict, list)) or value is None or value == "":
+        raise FrameworkError(f"{what} ontbreekt of is geen tekst.")
+    text = str(value).strip()
+    if limit is not None and len(text) > limit:
+        raise FrameworkError(f"{what} is te lang (hoogstens {limit} tekens): {text[:40]}…")
+    return text
+
+
 def _parse(data) -> dict:
+    """Check the whole file before anything is written; codes and names become text."""
     if not isinstance(data, dict):
         raise FrameworkError("Het kaderbestand moet een YAML-object zijn.")
     for key in ("name", "version", "safeguards"):
         if not data.get(key):
             raise FrameworkError(f"Het kaderbestand mist '{key}'.")
-    codes = set()
+    name = _text(data["name"], "De naam van het kader", _MAX["name"])
+    version = _text(data["version"], "De versie van het kader", _MAX["version"])
+    if not isinstance(data["safeguards"], list):
+        raise FrameworkError("'safeguards' moet een lijst van waarborgen zijn.")
+    safeguards, codes = [], set()
     for i, sg in enumerate(data["safeguards"], start=1):
         if not isinstance(sg, dict) or not sg.get("code") or not sg.get("name"):
             raise FrameworkError(f"Waarborg {i} mist een code of naam.")
-        if sg["code"] in codes:
-            raise FrameworkError(f"Waarborgcode {sg['code']} komt twee keer voor.")
-        codes.add(sg["code"])
-        for j, c in enumerate(sg.get("criteria") or [], start=1):
+        code = _text(sg["code"], f"De code van waarborg {i}", _MAX["code"])
+        if code in codes:
+            raise FrameworkError(f"Waarborgcode {code} komt twee keer voor.")
+        codes.add(code)
+        criteria = sg.get("criteria") or []
+        if not isinstance(criteria, list):
+            raise FrameworkError(f"De kenmerken van waarborg {code} moeten een lijst zijn.")
+        parsed_criteria, ccodes = [], set()
+        for j, c in enumerate(criteria, start=1):
             if not isinstance(c, dict) or not c.get("code") or not c.get("text"):
-                raise FrameworkError(f"Kenmerk {j} van waarborg {sg['code']} mist een code of tekst.")
-    return data
+                raise FrameworkError(f"Kenmerk {j} van waarborg {code} mist een code of tekst.")
+            ccode = _text(c["code"], f"De code van kenmerk {j} van waarborg {code}", _MAX["code"])
+            if ccode in ccodes:
+                raise FrameworkError(f"Kenmerkcode {ccode} komt twee keer voor bij waarborg {code}.")
+            ccodes.add(ccode)
+            parsed_criteria.append({"code": ccode, "text": _text(c["text"], f"Kenmerk {ccode}")})
+        safeguards.append(
+            {
+                "code": code,
+                "name": _text(sg["name"], f"De naam van waarborg {code}", _MAX["name"]),
+                "description": str(sg.get("description") or ""),
+                "criteria": parsed_criteria,
+            }
+        )
+    return {"name": name, "version": version, "safeguards": safeguards}
 
 
 def load_framework(db: Session, path: Path | None = None) -> tuple[Framework, bool]:
@@ -47,6 +84,8 @@ def load_framework(db: Session, path: Path | None = None) -> tuple[Framework, bo
         data = _parse(yaml.safe_load((path or DEFAULT_FILE).read_text(encoding="utf-8")))
     except yaml.YAMLError as exc:
         raise FrameworkError(f"Het kaderbestand is geen geldige YAML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise FrameworkError(f"Het kaderbestand is geen UTF-8-tekst: {exc}") from exc
     version = str(data["version"])
     existing = db.scalar(
         select(Framework).where(Framework.name == data["name"], Framework.version == version)

@@ -21,14 +21,14 @@ from kwaliteit.registry.models import (
     Person,
     PersonRoleLink,
 )
-from kwaliteit.scope import Forbidden, NotFound, Scope
+from kwaliteit.models_base import utcnow
+from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
 from kwaliteit.trainings.models import (
     Training,
     TrainingForm,
     TrainingKind,
     TrainingSafeguard,
     TrainingSession,
-    session_trainer,
 )
 from kwaliteit.validation import ValidationError, check_date_bounds
 
@@ -85,7 +85,8 @@ def _filtered(scope: Scope, filters: TrainingFilters) -> Select:
     if filters.active is not None:
         stmt = stmt.where(Training.active.is_(filters.active))
     if filters.q:
-        stmt = stmt.where(Training.title.ilike(f"%{filters.q}%"))
+        # autoescape: a typed "%" or "_" is searched for, not a wildcard.
+        stmt = stmt.where(Training.title.icontains(filters.q, autoescape=True))
     return stmt
 
 
@@ -115,7 +116,7 @@ def list_trainings(
 def get_training(db: Session, scope: Scope, training_id: int) -> Training:
     training = db.get(
         Training,
-        training_id,
+        check_id(training_id),
         options=[
             selectinload(Training.organisations),
             selectinload(Training.safeguard_links).joinedload(TrainingSafeguard.safeguard),
@@ -146,26 +147,13 @@ def current_links(training: Training) -> list[TrainingSafeguard]:
 def get_session(db: Session, scope: Scope, session_id: int) -> TrainingSession:
     ts = db.get(
         TrainingSession,
-        session_id,
+        check_id(session_id),
         options=[selectinload(TrainingSession.trainers), selectinload(TrainingSession.training)],
     )
     if ts is None:
         raise NotFound()
     scope.check(ts.training.partnership_id)
     return ts
-
-
-def sessions_of_person(db: Session, person_id: int) -> list[TrainingSession]:
-    """The sessions a trainer taught, newest first."""
-    return list(
-        db.scalars(
-            select(TrainingSession)
-            .join(session_trainer, session_trainer.c.session_id == TrainingSession.id)
-            .where(session_trainer.c.person_id == person_id)
-            .options(selectinload(TrainingSession.training), selectinload(TrainingSession.trainers))
-            .order_by(TrainingSession.date.desc())
-        )
-    )
 
 
 def partnerships_in_scope(db: Session, scope: Scope) -> list[Partnership]:
@@ -211,7 +199,7 @@ class SafeguardTraining:
 
 
 def safeguard_trainings(db: Session, scope: Scope, safeguard_id: int) -> tuple[Safeguard, list[SafeguardTraining]]:
-    safeguard = db.get(Safeguard, safeguard_id, options=[selectinload(Safeguard.criteria)])
+    safeguard = db.get(Safeguard, check_id(safeguard_id), options=[selectinload(Safeguard.criteria)])
     if safeguard is None:
         raise NotFound()
     rows = db.execute(
@@ -394,7 +382,10 @@ def update_training(db: Session, scope: Scope, training_id: int, data: TrainingD
         errors["partnership_id"] = "Een training met bijeenkomsten kan niet naar een ander partnerschap."
     if errors:
         raise ValidationError(errors)
-    _apply(db, training, data)
+    # As in create_training: _apply's queries must not flush the new title early, or a
+    # duplicate escapes _flush_unique as an IntegrityError (a 500 instead of a form error).
+    with db.no_autoflush:
+        _apply(db, training, data)
     _flush_unique(db)
     return training
 
@@ -407,6 +398,22 @@ def set_training_active(db: Session, scope: Scope, training_id: int, active: boo
     training.active = active
     db.flush()
     return training
+
+
+def set_session_cancelled(db: Session, scope: Scope, session_id: int, reason: str | None) -> TrainingSession:
+    """Cancel a session with a reason (None restores it). Kept, never deleted: it stays in the
+    history, and what it owed is void while it is cancelled."""
+    if not scope.may_manage():
+        raise Forbidden()
+    ts = get_session(db, scope, session_id)
+    if reason is None:
+        ts.cancelled_at, ts.cancel_reason = None, None
+    elif not reason.strip():
+        raise ValidationError({"reden": "Geef een reden op voor de annulering."})
+    else:
+        ts.cancelled_at, ts.cancel_reason = utcnow(), reason.strip()
+    db.flush()
+    return ts
 
 
 @dataclass

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
-from kwaliteit.accounts.models import Role
 from kwaliteit.clock import today
 from kwaliteit.forms import BaseForm, apply_errors, choices
 from kwaliteit.framework.services import current_safeguards
@@ -19,7 +17,8 @@ bp = Blueprint("trainings", __name__)
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    # isdigit() alone accepts "²" (int() then fails) and numbers no database column can hold.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 @bp.route("/trainingen")
@@ -28,6 +27,8 @@ def index():
     s, scope = db.session(), current_scope()
     kind = request.args.get("soort", "")
     active = request.args.get("status", "actief")
+    if active not in ("actief", "inactief", "alle"):
+        active = "actief"  # as the status menu shows it
     filters = services.TrainingFilters(
         partnership_id=_int_arg("partnerschap"),
         kind=TrainingKind(kind) if kind in {k.value for k in TrainingKind} else None,
@@ -41,7 +42,7 @@ def index():
         "trainings/index.html",
         page=page,
         filters=filters,
-        status=active if active in ("actief", "inactief", "alle") else "actief",
+        status=active,
         partnerships=services.partnerships_in_scope(s, scope),
         kinds=list(TrainingKind),
         toggle_form=BaseForm(),
@@ -236,9 +237,23 @@ def edit_session(session_id: int):
     )
 
 
-@bp.route("/mijn-bijeenkomsten")
-@roles_required(Role.TRAINER)
-def my_sessions():
-    s = db.session()
-    sessions = services.sessions_of_person(s, current_user.person_id) if current_user.person_id else []
-    return render_template("trainings/my_sessions.html", sessions=sessions, today=today())
+@bp.route("/bijeenkomsten/<int:session_id>/annuleren", methods=["POST"])
+@roles_required(*MANAGERS)
+def cancel_session(session_id: int):
+    """Cancel (or, with herstellen=1, restore) a session; what it owed follows from that."""
+    s, scope = db.session(), current_scope()
+    form = BaseForm()
+    if not form.validate_on_submit():
+        abort(400)
+    restore = request.form.get("herstellen") == "1"
+    try:
+        ts = services.set_session_cancelled(
+            s, scope, session_id, None if restore else request.form.get("reden", "")
+        )
+        s.commit()
+    except ValidationError as exc:
+        s.rollback()
+        flash(" ".join(exc.errors.values()), "error")
+        return redirect(url_for("trainings.edit_session", session_id=session_id))
+    flash("De bijeenkomst is hersteld." if restore else "De bijeenkomst is geannuleerd.", "success")
+    return redirect(url_for("trainings.detail", training_id=ts.training_id))

@@ -1,0 +1,572 @@
+"""Authorization matrix: every route of the app × every role.
+
+HOW TO EXTEND: add one entry to ROUTES per endpoint, with
+  url      builds the URL from the `world` (objects of partnership 1, "Noord"),
+  missing  (routes with an id) builds the same URL with an id that does not exist,
+  expect   per HTTP method the status for every role in ROLES,
+  data     (optional) the body posted for POST (default: empty).
+`test_matrix_covers_every_route` fails when app.url_map has an endpoint or a method that is not
+in ROUTES, so a new route cannot slip through without a decision about who may use it.
+
+Roles: anonymous; admin; coordinator of partnership 1 ("own"); coordinator of partnership 2
+("other": every object in the URLs belongs to partnership 1, so for him it is another
+partnership's object); trainer and steering member of partnership 1.
+
+Status conventions: anonymous → 302 to /inloggen (except public routes); wrong role → 403;
+another partnership's object → 403 (and never its data); own object → 200 for GET; an empty POST
+to an allowed form → 400 (form errors), to an allowed action → 302; unknown id → 404.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urlsplit
+
+import pytest
+
+from kwaliteit import db as kdb
+from tests import factories
+from tests.conftest import login
+
+ANON, ADMIN, OWN, OTHER, TRAINER, STEERING = (
+    "anonymous", "admin", "coordinator", "other_coordinator", "trainer", "steering",
+)
+ROLES = (ANON, ADMIN, OWN, OTHER, TRAINER, STEERING)
+# Attribute of the World that holds the account of each role.
+ACCOUNT = {ADMIN: "admin", OWN: "coordinator", OTHER: "other_coordinator", TRAINER: "trainer",
+           STEERING: "steering"}
+MISSING_ID = 987654321
+
+
+def row(anonymous, admin, coordinator, other_coordinator, trainer, steering) -> dict[str, int]:
+    """Expected statuses in the order of ROLES (keeps the table readable)."""
+    return dict(zip(ROLES, (anonymous, admin, coordinator, other_coordinator, trainer, steering)))
+
+
+@dataclass
+class Route:
+    url: Callable
+    expect: dict[str, dict[str, int]]
+    missing: Callable | None = None
+    data: Callable | None = None
+    public: bool = False  # no log-in needed: anonymous is not sent to /inloggen
+
+
+ROUTES: dict[str, Route] = {
+    # ------------------------------------------------------------------ main
+    "main.home": Route(
+        url=lambda w: "/",
+        expect={"GET": row(302, 302, 302, 302, 302, 302)},  # redirects to the role's start page
+    ),
+    "main.health": Route(
+        url=lambda w: "/gezond",
+        public=True,
+        expect={"GET": row(200, 200, 200, 200, 200, 200)},
+    ),
+    # -------------------------------------------------------------- accounts
+    "accounts.login": Route(
+        url=lambda w: "/inloggen",
+        public=True,
+        expect={
+            "GET": row(200, 302, 302, 302, 302, 302),  # already logged in: to the start page
+            "POST": row(400, 302, 302, 302, 302, 302),  # empty form: errors
+        },
+    ),
+    "accounts.logout": Route(
+        url=lambda w: "/uitloggen",
+        public=True,
+        expect={"POST": row(302, 302, 302, 302, 302, 302)},
+    ),
+    # ------------------------------------------------------------- trainings
+    "trainings.index": Route(
+        url=lambda w: "/trainingen",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    "trainings.create": Route(
+        url=lambda w: "/trainingen/nieuw",
+        expect={
+            "GET": row(302, 200, 200, 200, 403, 403),
+            "POST": row(302, 400, 400, 400, 403, 403),
+        },
+    ),
+    "trainings.detail": Route(
+        url=lambda w: f"/trainingen/{w.training1.id}",
+        missing=lambda w: f"/trainingen/{MISSING_ID}",
+        expect={"GET": row(302, 200, 200, 403, 403, 200)},
+    ),
+    "trainings.edit": Route(
+        url=lambda w: f"/trainingen/{w.training1.id}/bewerken",
+        missing=lambda w: f"/trainingen/{MISSING_ID}/bewerken",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 400, 400, 403, 403, 403),
+        },
+    ),
+    "trainings.set_active": Route(
+        url=lambda w: f"/trainingen/{w.training1.id}/actief",
+        missing=lambda w: f"/trainingen/{MISSING_ID}/actief",
+        data=lambda w: {"actief": "0"},
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    "trainings.create_session": Route(
+        url=lambda w: f"/trainingen/{w.training1.id}/bijeenkomsten/nieuw",
+        missing=lambda w: f"/trainingen/{MISSING_ID}/bijeenkomsten/nieuw",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 400, 400, 403, 403, 403),
+        },
+    ),
+    "trainings.edit_session": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/bewerken",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/bewerken",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 400, 400, 403, 403, 403),
+        },
+    ),
+    "trainings.cancel_session": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/annuleren",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/annuleren",
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},  # no reason: back to the form
+    ),
+    # ------------------------------------------------------------- framework
+    "framework.overview": Route(
+        url=lambda w: "/overzicht",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    # Safeguards belong to the framework, not to a partnership: every reader may open them,
+    # but the trainings listed on the page are only those in the reader's scope.
+    "framework.safeguard": Route(
+        url=lambda w: f"/waarborgen/{w.safeguards[0].id}",
+        missing=lambda w: f"/waarborgen/{MISSING_ID}",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    # ------------------------------------------------------------ evaluaties
+    # session1 (partnership 1) was taught by the trainer; its trainer evaluation is overdue
+    # (world dates lie before the clock) and its participant window has closed.
+    "evaluaties.mine": Route(
+        url=lambda w: "/mijn-evaluaties",
+        expect={"GET": row(302, 403, 403, 403, 200, 403)},
+    ),
+    "evaluaties.trainer_evaluation": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/trainersevaluatie",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/trainersevaluatie",
+        expect={
+            "GET": row(302, 200, 200, 403, 200, 403),
+            "POST": row(302, 400, 400, 403, 400, 403),  # empty: required answers missing
+        },
+    ),
+    "evaluaties.overview": Route(
+        url=lambda w: "/evaluaties",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    "evaluaties.session_page": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/evaluatie",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/evaluatie",
+        expect={"GET": row(302, 200, 200, 403, 403, 200)},
+    ),
+    "evaluaties.waive": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/evaluatie/vrijstellen",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/evaluatie/vrijstellen",
+        data=lambda w: {"audience": "trainer"},  # no reason: back with a message
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    "evaluaties.unwaive": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/evaluatie/vrijstelling-intrekken",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/evaluatie/vrijstelling-intrekken",
+        data=lambda w: {"audience": "participant"},
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    "evaluaties.lock": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/evaluatie/vergrendelen",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/evaluatie/vergrendelen",
+        data=lambda w: {"vergrendeld": "1"},
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    "evaluaties.create_links": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/links",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/links",
+        data=lambda w: {"soort": "persoonlijk", "count": "2"},
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    "evaluaties.close_link": Route(
+        url=lambda w: f"/links/{w.link1.id}/sluiten",
+        missing=lambda w: f"/links/{MISSING_ID}/sluiten",
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    "evaluaties.print_links": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/links/afdrukken",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/links/afdrukken",
+        expect={"GET": row(302, 200, 200, 403, 403, 403)},
+    ),
+    # The participant's form needs no account: the token is the credential. The window of
+    # session1 has closed, so everyone gets the page that says so (not an error).
+    "evaluaties.answer": Route(
+        url=lambda w: f"/e/{w.session1.id}/{w.link1.token}",
+        missing=lambda w: f"/e/{w.session1.id}/onbekend-token",
+        public=True,
+        expect={"GET": row(200, 200, 200, 200, 200, 200), "POST": row(200, 200, 200, 200, 200, 200)},
+    ),
+    "evaluaties.thanks": Route(
+        url=lambda w: "/e/bedankt",
+        public=True,
+        expect={"GET": row(200, 200, 200, 200, 200, 200)},
+    ),
+    # --------------------------------------------------------------- results
+    # Readers see results, rates and exports of their own partnerships; import is for managers.
+    "results.index": Route(
+        url=lambda w: f"/resultaten?training={w.training1.id}",
+        expect={"GET": row(302, 200, 200, 403, 403, 200)},
+    ),
+    "results.export_results": Route(
+        url=lambda w: f"/resultaten/export.csv?training={w.training1.id}",
+        expect={"GET": row(302, 200, 200, 403, 403, 200)},
+    ),
+    "results.session_results": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/resultaten",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/resultaten",
+        expect={"GET": row(302, 200, 200, 403, 403, 200)},
+    ),
+    "results.rates": Route(
+        url=lambda w: f"/respons?training={w.training1.id}",
+        expect={"GET": row(302, 200, 200, 403, 403, 200)},
+    ),
+    "results.low_rates": Route(
+        url=lambda w: "/respons/laag",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    # No answers in the world yet: an answers export sends the reader back with a message.
+    "results.session_answers": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/antwoorden.xlsx",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/antwoorden.xlsx",
+        expect={"GET": row(302, 302, 302, 403, 403, 302)},
+    ),
+    "results.training_answers": Route(
+        url=lambda w: f"/trainingen/{w.training1.id}/antwoorden.csv",
+        missing=lambda w: f"/trainingen/{MISSING_ID}/antwoorden.csv",
+        expect={"GET": row(302, 302, 302, 403, 403, 302)},
+    ),
+    "results.import_answers": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/antwoorden/importeren",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/antwoorden/importeren",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 400, 400, 403, 403, 403),
+        },
+    ),
+    # -------------------------------------------------------- questionnaires
+    # Readers see the shipped defaults and their partnership's own questionnaires; managers edit
+    # their partnership's own (only an admin edits the defaults). w.questionnaire1 has a published
+    # version 1 and a draft version 2 (w.draft1, with w.draft_question1); see _add_questionnaires.
+    "questionnaires.index": Route(
+        url=lambda w: "/vragenlijsten",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    "questionnaires.create": Route(
+        url=lambda w: "/vragenlijsten/nieuw",
+        expect={
+            "GET": row(302, 200, 200, 200, 403, 403),
+            "POST": row(302, 400, 400, 400, 403, 403),
+        },
+    ),
+    "questionnaires.detail": Route(
+        url=lambda w: f"/vragenlijsten/{w.questionnaire1.id}",
+        missing=lambda w: f"/vragenlijsten/{MISSING_ID}",
+        expect={"GET": row(302, 200, 200, 403, 403, 200)},
+    ),
+    # A draft exists already: the action returns to it.
+    "questionnaires.new_version": Route(
+        url=lambda w: f"/vragenlijsten/{w.questionnaire1.id}/nieuwe-versie",
+        missing=lambda w: f"/vragenlijsten/{MISSING_ID}/nieuwe-versie",
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    # An empty introduction is allowed: an empty POST saves it.
+    "questionnaires.edit_intro": Route(
+        url=lambda w: f"/vragenlijsten/versies/{w.draft1.id}/inleiding",
+        missing=lambda w: f"/vragenlijsten/versies/{MISSING_ID}/inleiding",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 302, 302, 403, 403, 403),
+        },
+    ),
+    "questionnaires.add_question": Route(
+        url=lambda w: f"/vragenlijsten/versies/{w.draft1.id}/vragen/nieuw",
+        missing=lambda w: f"/vragenlijsten/versies/{MISSING_ID}/vragen/nieuw",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 400, 400, 403, 403, 403),
+        },
+    ),
+    "questionnaires.edit_question": Route(
+        url=lambda w: f"/vragenlijsten/vragen/{w.draft_question1.id}/bewerken",
+        missing=lambda w: f"/vragenlijsten/vragen/{MISSING_ID}/bewerken",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 400, 400, 403, 403, 403),
+        },
+    ),
+    "questionnaires.delete_question": Route(
+        url=lambda w: f"/vragenlijsten/vragen/{w.draft_question1.id}/verwijderen",
+        missing=lambda w: f"/vragenlijsten/vragen/{MISSING_ID}/verwijderen",
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    "questionnaires.move_question": Route(
+        url=lambda w: f"/vragenlijsten/vragen/{w.draft_question1.id}/verplaatsen",
+        missing=lambda w: f"/vragenlijsten/vragen/{MISSING_ID}/verplaatsen",
+        data=lambda w: {"richting": "omlaag"},
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    # GET: the confirmation page; POST publishes the draft.
+    "questionnaires.publish": Route(
+        url=lambda w: f"/vragenlijsten/versies/{w.draft1.id}/publiceren",
+        missing=lambda w: f"/vragenlijsten/versies/{MISSING_ID}/publiceren",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 302, 302, 403, 403, 403),
+        },
+    ),
+    "questionnaires.training_settings": Route(
+        url=lambda w: f"/trainingen/{w.training1.id}/evaluatie-instellingen",
+        missing=lambda w: f"/trainingen/{MISSING_ID}/evaluatie-instellingen",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 400, 400, 403, 403, 403),
+        },
+    ),
+}
+
+IGNORED_ENDPOINTS = {"static"}
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+CASES = [
+    pytest.param(endpoint, method, role, id=f"{endpoint}-{method}-{role}")
+    for endpoint, route in ROUTES.items()
+    for method in route.expect
+    for role in ROLES
+]
+
+
+# ----------------------------------------------------------------- fixtures
+
+
+@pytest.fixture
+def world(app):
+    """The conftest world plus questionnaires and a participant link per partnership."""
+    from evaluaties.links import create_single_links
+    from kwaliteit.scope import Scope
+
+    with kdb.new_session(app) as s:
+        w = factories.build_world(s)
+        _add_questionnaires(s, w)
+        [w.link1] = create_single_links(s, Scope.everything(), w.session1.id, 1)
+        [w.link2] = create_single_links(s, Scope.everything(), w.session2.id, 1)
+        s.commit()
+    return w
+
+
+def _add_questionnaires(s, w) -> None:
+    """Per partnership n (1, 2) a questionnaire with a published version 1 and a draft version 2:
+    w.questionnaire<n>, w.draft<n> and w.draft_question<n> (the draft's first of two questions)."""
+    from evaluaties import questionnaires as qs
+    from evaluaties.models import Audience, QuestionType
+    from kwaliteit.scope import Scope
+
+    scope = Scope.everything()
+    for n, p in ((1, w.p1), (2, w.p2)):
+        q = qs.create_questionnaire(s, scope, p.id, f"Vragenlijst {p.name}", Audience.PARTICIPANT)
+        first = q.versions[0]
+        qs.add_question(s, scope, first.id, qs.QuestionData("Hoe was het?", QuestionType.SCALE))
+        qs.add_question(s, scope, first.id, qs.QuestionData("Opmerkingen?", QuestionType.OPEN))
+        qs.publish(s, scope, first.id)
+        draft = qs.start_new_version(s, scope, q.id)
+        setattr(w, f"questionnaire{n}", q)
+        setattr(w, f"draft{n}", draft)
+        setattr(w, f"draft_question{n}", draft.questions[0])
+
+
+def _client_as(app, world, role):
+    client = app.test_client()
+    if role != ANON:
+        login(client, getattr(world, ACCOUNT[role]))
+    return client
+
+
+def _request(client, method, url, data=None):
+    return client.open(url, method=method, data=data or {})
+
+
+# Text of each partnership that must never reach a user outside it.
+def _foreign_text(world, role) -> list[str]:
+    if role == OTHER:
+        return [world.training1.title, world.trainer_person.name, world.trainer_person2.name]
+    if role in (OWN, TRAINER, STEERING):
+        return [world.training2.title, world.other_trainer.name]
+    return []
+
+
+# -------------------------------------------------------------------- tests
+
+
+def test_matrix_covers_every_route(app):
+    """Every endpoint and method of the app is in ROUTES, and ROUTES holds nothing stale."""
+    in_app: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in IGNORED_ENDPOINTS:
+            continue
+        in_app.setdefault(rule.endpoint, set()).update(set(rule.methods) - IGNORED_METHODS)
+    missing = sorted(set(in_app) - set(ROUTES))
+    assert not missing, f"Routes without an entry in the authorization matrix: {missing}"
+    stale = sorted(set(ROUTES) - set(in_app))
+    assert not stale, f"Matrix entries for endpoints that no longer exist: {stale}"
+    for endpoint, methods in in_app.items():
+        assert set(ROUTES[endpoint].expect) == methods, (
+            f"{endpoint}: the matrix covers {sorted(ROUTES[endpoint].expect)}, the app has {sorted(methods)}"
+        )
+        for method, expected in ROUTES[endpoint].expect.items():
+            assert set(expected) == set(ROLES), f"{endpoint} {method}: give a status for every role"
+
+
+@pytest.mark.parametrize("endpoint, method, role", CASES)
+def test_authorization_matrix(app, world, endpoint, method, role):
+    route = ROUTES[endpoint]
+    url = route.url(world)
+    # The URL builder must really lead to the endpoint it is listed under.
+    matched, _ = app.url_map.bind("localhost").match(urlsplit(url).path, method=method)
+    assert matched == endpoint
+
+    client = _client_as(app, world, role)
+    data = route.data(world) if route.data and method == "POST" else None
+    response = _request(client, method, url, data)
+    expected = route.expect[method][role]
+    body = response.get_data(as_text=True)
+    assert response.status_code == expected, f"{method} {url} as {role}: {body[:300]}"
+
+    location = urlsplit(response.headers.get("Location", ""))
+    if role == ANON and not route.public:
+        assert location.path == "/inloggen", f"anonymous must be sent to /inloggen, not {location.path}"
+    if role != ANON and expected == 302:
+        assert location.path != "/inloggen" or endpoint == "accounts.logout"
+    if expected == 403:
+        assert "Geen toegang" in body
+    for text in _foreign_text(world, role):
+        assert text not in body, f"{role} sees {text!r} of another partnership on {url}"
+
+
+MISSING_CASES = [
+    pytest.param(endpoint, method, role, id=f"{endpoint}-{method}-{role}")
+    for endpoint, route in ROUTES.items()
+    if route.missing is not None
+    for method in route.expect
+    for role in ROLES
+]
+
+
+def _expected_for_missing(route: Route, method: str, role: str) -> int:
+    """Whoever passes the role check gets 404 for an unknown id; the others keep their status.
+
+    The other coordinator has the same role as the own one: he passes the role check too, and a
+    missing object is 404 for him (403 only for an object that exists elsewhere).
+    """
+    expected = route.expect[method]
+    if role == ANON and not route.public:
+        return expected[ANON]
+    passes_role = expected[role] != 403 or (role == OTHER and expected[OWN] != 403)
+    return 404 if passes_role else expected[role]
+
+
+@pytest.mark.parametrize("endpoint, method, role", MISSING_CASES)
+def test_unknown_id_is_404(app, world, endpoint, method, role):
+    route = ROUTES[endpoint]
+    client = _client_as(app, world, role)
+    data = route.data(world) if route.data and method == "POST" else None
+    response = _request(client, method, route.missing(world), data)
+    assert response.status_code == _expected_for_missing(route, method, role)
+    if response.status_code == 404:
+        assert "Niet gevonden" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("endpoint", [e for e, r in ROUTES.items() if r.missing is not None])
+def test_out_of_range_id_is_404_not_500(app, world, endpoint):
+    """An id beyond any integer column (64 bits) is simply unknown, not a database error."""
+    route = ROUTES[endpoint]
+    client = _client_as(app, world, ADMIN)
+    url = route.missing(world).replace(str(MISSING_ID), str(2**70))
+    for method in route.expect:
+        response = _request(client, method, url, route.data(world) if route.data else None)
+        assert response.status_code == 404, f"{method} {url}"
+
+
+FOREIGN_OBJECT_URLS = {
+    # The same routes, with an object of partnership 2 ("Zuid").
+    "trainings.detail": lambda w: f"/trainingen/{w.training2.id}",
+    "trainings.edit": lambda w: f"/trainingen/{w.training2.id}/bewerken",
+    "trainings.set_active": lambda w: f"/trainingen/{w.training2.id}/actief",
+    "trainings.create_session": lambda w: f"/trainingen/{w.training2.id}/bijeenkomsten/nieuw",
+    "trainings.edit_session": lambda w: f"/bijeenkomsten/{w.session2.id}/bewerken",
+    "trainings.cancel_session": lambda w: f"/bijeenkomsten/{w.session2.id}/annuleren",
+    "evaluaties.trainer_evaluation": lambda w: f"/bijeenkomsten/{w.session2.id}/trainersevaluatie",
+    "evaluaties.session_page": lambda w: f"/bijeenkomsten/{w.session2.id}/evaluatie",
+    "evaluaties.waive": lambda w: f"/bijeenkomsten/{w.session2.id}/evaluatie/vrijstellen",
+    "evaluaties.unwaive": lambda w: f"/bijeenkomsten/{w.session2.id}/evaluatie/vrijstelling-intrekken",
+    "evaluaties.lock": lambda w: f"/bijeenkomsten/{w.session2.id}/evaluatie/vergrendelen",
+    "evaluaties.create_links": lambda w: f"/bijeenkomsten/{w.session2.id}/links",
+    "evaluaties.close_link": lambda w: f"/links/{w.link2.id}/sluiten",
+    "evaluaties.print_links": lambda w: f"/bijeenkomsten/{w.session2.id}/links/afdrukken",
+    "questionnaires.detail": lambda w: f"/vragenlijsten/{w.questionnaire2.id}",
+    "questionnaires.new_version": lambda w: f"/vragenlijsten/{w.questionnaire2.id}/nieuwe-versie",
+    "questionnaires.edit_intro": lambda w: f"/vragenlijsten/versies/{w.draft2.id}/inleiding",
+    "questionnaires.add_question": lambda w: f"/vragenlijsten/versies/{w.draft2.id}/vragen/nieuw",
+    "questionnaires.edit_question": lambda w: f"/vragenlijsten/vragen/{w.draft_question2.id}/bewerken",
+    "questionnaires.delete_question": lambda w: f"/vragenlijsten/vragen/{w.draft_question2.id}/verwijderen",
+    "questionnaires.move_question": lambda w: f"/vragenlijsten/vragen/{w.draft_question2.id}/verplaatsen",
+    "questionnaires.publish": lambda w: f"/vragenlijsten/versies/{w.draft2.id}/publiceren",
+    "questionnaires.training_settings": lambda w: f"/trainingen/{w.training2.id}/evaluatie-instellingen",
+    "results.index": lambda w: f"/resultaten?training={w.training2.id}",
+    "results.export_results": lambda w: f"/resultaten/export.xlsx?training={w.training2.id}",
+    "results.session_results": lambda w: f"/bijeenkomsten/{w.session2.id}/resultaten",
+    "results.rates": lambda w: f"/respons?training={w.training2.id}",
+    "results.session_answers": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden.csv",
+    "results.training_answers": lambda w: f"/trainingen/{w.training2.id}/antwoorden.xlsx",
+    "results.import_answers": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden/importeren",
+}
+
+
+@pytest.mark.parametrize("endpoint", sorted(FOREIGN_OBJECT_URLS))
+@pytest.mark.parametrize("role", [OWN, STEERING])
+def test_objects_of_partnership_2_are_forbidden_to_partnership_1(app, world, endpoint, role):
+    """The mirror of the matrix: partnership 1's coordinator and steering member on 2's objects."""
+    client = _client_as(app, world, role)
+    url = FOREIGN_OBJECT_URLS[endpoint](world)
+    for method in ROUTES[endpoint].expect:
+        response = _request(client, method, url, {"actief": "0"} if method == "POST" else None)
+        assert response.status_code == 403, f"{method} {url} as {role}"
+        body = response.get_data(as_text=True)
+        assert world.training2.title not in body
+        assert world.other_trainer.name not in body
+
+
+def test_forbidden_post_changes_nothing(app, world):
+    """A refused deactivation leaves the training active."""
+    from kwaliteit.trainings.models import Training
+
+    client = _client_as(app, world, OTHER)
+    assert client.post(f"/trainingen/{world.training1.id}/actief", data={"actief": "0"}).status_code == 403
+    with kdb.new_session(app) as s:
+        assert s.get(Training, world.training1.id).active is True
+
+
+def test_foreign_partnership_cannot_be_chosen_by_filter(app, world):
+    """Filtering on another partnership's id shows nothing of it."""
+    client = _client_as(app, world, OWN)
+    response = client.get(f"/trainingen?partnerschap={world.p2.id}&status=alle")
+    assert response.status_code == 200
+    assert world.training2.title not in response.get_data(as_text=True)
+
+
+def test_logged_out_user_is_anonymous_again(app, world):
+    client = _client_as(app, world, OWN)
+    assert client.get("/trainingen").status_code == 200
+    assert client.post("/uitloggen").status_code == 302
+    response = client.get("/trainingen")
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/inloggen"
