@@ -361,3 +361,27 @@ def test_coordinator_overview_shows_what_is_owed_by_default(client, db, world, a
     assert f"/bijeenkomsten/{upcoming.id}/evaluatie" in body
     body = client.get("/evaluaties?status=upcoming").get_data(as_text=True)
     assert f"/bijeenkomsten/{world.session1.id}/evaluatie" not in body
+
+
+def test_cancelling_a_session_cancels_what_it_owes(client, db, world, app, on_session_day):
+    [link] = links.create_single_links(db, Scope.for_user(world.coordinator), world.session1.id, 1)
+    db.commit()
+    login(client, world.coordinator)
+    url = f"/bijeenkomsten/{world.session1.id}/annuleren"
+    r = client.post(url, data={"reden": "  "})
+    assert r.status_code == 302 and r.headers["Location"].endswith(f"/bijeenkomsten/{world.session1.id}/bewerken")
+    db.rollback()
+    assert trainer_status(db, world, D) is Status.OPEN
+
+    assert client.post(url, data={"reden": "Te weinig aanmeldingen"}).status_code == 302
+    db.rollback()
+    assert trainer_status(db, world, D) is Status.CANCELLED
+    assert participant_status(db, world, D) is Status.CANCELLED
+    page = client.get(f"/e/{world.session1.id}/{link.token}").get_data(as_text=True)
+    assert "geannuleerd" in page
+    assert "geannuleerd" in client.get(f"/trainingen/{world.training1.id}").get_data(as_text=True)
+
+    assert client.post(url, data={"herstellen": "1"}).status_code == 302
+    db.rollback()
+    assert trainer_status(db, world, D) is Status.OPEN
+    assert client.post(f"/bijeenkomsten/{world.session2.id}/annuleren", data={"reden": "x"}).status_code == 403
