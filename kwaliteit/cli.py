@@ -125,16 +125,20 @@ def init_cli(app: Flask) -> None:
         """Load the deterministic demo region and a demo account per role. Idempotent."""
         from sqlalchemy import func, select
 
+        from kwaliteit.accounts.models import User
         from kwaliteit.demo import DEMO_ACCOUNTS, seed_demo
         from kwaliteit.registry.models import Partnership
 
         s = db.session()
         if if_empty and s.scalar(select(func.count()).select_from(Partnership)):
             click.echo("De database bevat al gegevens; geen demodata geladen.")
-            return
-        created = seed_demo(s)
-        s.commit()
-        click.echo("Demodata geladen." if created else "Demodata was al geladen; niets veranderd.")
-        click.echo("Demo-accounts (alleen voor demonstratie):")
-        for email, _role, password, _p in DEMO_ACCOUNTS:
-            click.echo(f"  {email:32} {password}")
+        else:
+            created = seed_demo(s)
+            s.commit()
+            click.echo("Demodata geladen." if created else "Demodata was al geladen; niets veranderd.")
+        # Print the demo log-ins whenever the demo accounts are there (not in a real database).
+        emails = [email for email, *_ in DEMO_ACCOUNTS]
+        if s.scalar(select(func.count()).select_from(User).where(User.email.in_(emails))):
+            click.echo("Demo-accounts (alleen voor demonstratie):")
+            for email, _role, password, _p in DEMO_ACCOUNTS:
+                click.echo(f"  {email:32} {password}")
