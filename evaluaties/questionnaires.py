@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -19,6 +18,7 @@ from evaluaties.models import (
 )
 from evaluaties.status import DEFAULT_PARTICIPANT_WINDOW_DAYS, DEFAULT_TRAINER_DUE_DAYS
 from kwaliteit.accounts.models import Role
+from kwaliteit.datafile import load_yaml
 from kwaliteit.models_base import utcnow
 from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
 from kwaliteit.validation import ValidationError
@@ -36,7 +36,7 @@ def load_default_questionnaires(db: Session) -> int:
     """Load the shipped questionnaires that are not there yet; returns how many were added."""
     added = 0
     for path in sorted(DATA.glob("*.yaml")):
-        spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+        spec = load_yaml(path)
         if db.scalar(select(Questionnaire.id).where(Questionnaire.default_key == spec["key"])):
             continue
         q = Questionnaire(

@@ -7,9 +7,9 @@ from decimal import Decimal
 from itertools import count
 
 from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
 
 from kwaliteit.accounts.models import Role, User
-from kwaliteit.accounts.services import hash_password
 from kwaliteit.framework.services import current_safeguards
 from kwaliteit.registry.models import (
     Organisation,
@@ -29,8 +29,9 @@ from kwaliteit.trainings.models import (
 
 PASSWORD = "wachtwoord-123"
 _seq = count(1)
-# Hashing with scrypt costs ~50 ms; one hash serves every test user.
-_HASH = hash_password(PASSWORD)
+# Production hashes with scrypt's default cost (~50 ms per check). Test users get a cheaper
+# scrypt hash: every log-in of the suite checks one, and the check reads its cost from the hash.
+_HASH = generate_password_hash(PASSWORD, method="scrypt:1024:8:1")
 
 
 def partnership(db: Session, name: str | None = None) -> Partnership:

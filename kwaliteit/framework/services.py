@@ -6,6 +6,7 @@ import yaml
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from kwaliteit.datafile import load_yaml
 from kwaliteit.framework.models import Criterion, Framework, Safeguard
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "kwaliteitskader-2021.yaml"
@@ -81,7 +82,7 @@ def load_framework(db: Session, path: Path | None = None) -> tuple[Framework, bo
     from kwaliteit.trainings.models import TrainingSafeguard
 
     try:
-        data = _parse(yaml.safe_load((path or DEFAULT_FILE).read_text(encoding="utf-8")))
+        data = _parse(load_yaml(path or DEFAULT_FILE))
     except yaml.YAMLError as exc:
         raise FrameworkError(f"Het kaderbestand is geen geldige YAML: {exc}") from exc
     except UnicodeDecodeError as exc:
