@@ -72,10 +72,16 @@ def create_shared_link(db: Session, scope: Scope, session_id: int, max_uses: int
     return link
 
 
-def close_link(db: Session, scope: Scope, link_id: int) -> ParticipantLink:
+def get_link(db: Session, scope: Scope, link_id: int) -> ParticipantLink:
     link = db.get(ParticipantLink, link_id)
     if link is None:
         raise NotFound()
+    get_session(db, scope, link.session_id)
+    return link
+
+
+def close_link(db: Session, scope: Scope, link_id: int) -> ParticipantLink:
+    link = get_link(db, scope, link_id)
     _check_manage(db, scope, link.session_id)
     link.closed_at = link.closed_at or utcnow()
     db.flush()

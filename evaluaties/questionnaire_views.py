@@ -18,11 +18,10 @@ from evaluaties.questionnaire_forms import (
 )
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
-from kwaliteit.forms import BaseForm, apply_errors, choices
+from kwaliteit.forms import BaseForm, choices, form_page, run_action, save_form
 from kwaliteit.framework.services import current_safeguards
 from kwaliteit.scope import Forbidden
 from kwaliteit.trainings import services as training_services
-from kwaliteit.validation import ValidationError
 
 bp = Blueprint("questionnaires", __name__)
 
@@ -58,11 +57,6 @@ def _refuse_published(questionnaire_id: int):
     return redirect(_detail_url(questionnaire_id))
 
 
-def _flash_errors(exc: ValidationError) -> None:
-    for message in exc.errors.values():
-        flash(message, "error")
-
-
 # ------------------------------------------------------------------ overview
 
 
@@ -87,28 +81,21 @@ def create():
     )
     if request.method == "GET" and len(form.partnership_id.choices) == 1:
         form.partnership_id.data = form.partnership_id.choices[0].value
-    if form.validate_on_submit():
-        try:
-            questionnaire = qs.create_questionnaire(
-                s,
-                scope,
-                form.partnership_id.data,
-                form.title.data or "",
-                Audience(form.audience.data),
-                form.intro.data or "",
-            )
-            s.commit()
-        except ValidationError as exc:
-            s.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(
-                f"Vragenlijst ‘{questionnaire.title}’ is aangemaakt. Voeg vragen toe aan versie 1 "
-                "en publiceer die als ze klaar is.",
-                "success",
-            )
-            return redirect(_detail_url(questionnaire.id, "concept"))
-    return render_template("evaluaties/questionnaires/create.html", form=form), 400 if form.errors else 200
+    saved = save_form(
+        form,
+        lambda: qs.create_questionnaire(
+            s, scope, form.partnership_id.data, form.title.data or "", Audience(form.audience.data),
+            form.intro.data or "",
+        ),
+    )
+    if saved:
+        flash(
+            f"Vragenlijst ‘{saved.value.title}’ is aangemaakt. Voeg vragen toe aan versie 1 "
+            "en publiceer die als ze klaar is.",
+            "success",
+        )
+        return redirect(_detail_url(saved.value.id, "concept"))
+    return form_page("evaluaties/questionnaires/create.html", form)
 
 
 @bp.route("/vragenlijsten/<int:questionnaire_id>")
@@ -162,24 +149,11 @@ def edit_intro(version_id: int):
     if version.is_published:
         return _refuse_published(questionnaire.id)
     form = IntroForm(data={"intro": version.intro}) if request.method == "GET" else IntroForm()
-    if form.validate_on_submit():
-        try:
-            qs.update_intro(s, scope, version_id, form.intro.data or "")
-            s.commit()
-        except ValidationError as exc:
-            s.rollback()
-            apply_errors(form, exc)
-        else:
-            flash("De inleiding is opgeslagen.", "success")
-            return redirect(_detail_url(questionnaire.id, "concept"))
-    return (
-        render_template(
-            "evaluaties/questionnaires/intro_form.html",
-            form=form,
-            questionnaire=questionnaire,
-            version=version,
-        ),
-        400 if form.errors else 200,
+    if save_form(form, lambda: qs.update_intro(s, scope, version_id, form.intro.data or "")):
+        flash("De inleiding is opgeslagen.", "success")
+        return redirect(_detail_url(questionnaire.id, "concept"))
+    return form_page(
+        "evaluaties/questionnaires/intro_form.html", form, questionnaire=questionnaire, version=version
     )
 
 
@@ -199,12 +173,7 @@ def publish(version_id: int):
             form=BaseForm(),
         )
     _check_csrf()
-    try:
-        qs.publish(s, scope, version_id)
-        s.commit()
-    except ValidationError as exc:
-        s.rollback()
-        _flash_errors(exc)
+    if not run_action(lambda: qs.publish(s, scope, version_id)):
         return redirect(_detail_url(questionnaire.id, "concept"))
     flash(
         f"Versie {version.number} van ‘{questionnaire.title}’ is gepubliceerd. Nieuwe evaluaties "
@@ -236,16 +205,13 @@ def _question_data(form: QuestionForm) -> qs.QuestionData:
 
 
 def _render_question_form(form, questionnaire, version, question=None):
-    return (
-        render_template(
-            "evaluaties/questionnaires/question_form.html",
-            form=form,
-            questionnaire=questionnaire,
-            version=version,
-            question=question,
-            options_hint=OPTIONS_HINT,
-        ),
-        400 if form.errors else 200,
+    return form_page(
+        "evaluaties/questionnaires/question_form.html",
+        form,
+        questionnaire=questionnaire,
+        version=version,
+        question=question,
+        options_hint=OPTIONS_HINT,
     )
 
 
@@ -257,18 +223,11 @@ def add_question(version_id: int):
     if version.is_published:
         return _refuse_published(questionnaire.id)
     form = _question_form(s)
-    if form.validate_on_submit():
-        try:
-            question = qs.add_question(s, scope, version_id, _question_data(form))
-            s.commit()
-        except ValidationError as exc:
-            s.rollback()
-            apply_errors(form, exc)
-        else:
-            flash("De vraag is toegevoegd.", "success")
-            if request.form.get("verder") == "1":
-                return redirect(url_for("questionnaires.add_question", version_id=version_id))
-            return redirect(_detail_url(questionnaire.id, f"vraag-{question.id}"))
+    if saved := save_form(form, lambda: qs.add_question(s, scope, version_id, _question_data(form))):
+        flash("De vraag is toegevoegd.", "success")
+        if request.form.get("verder") == "1":
+            return redirect(url_for("questionnaires.add_question", version_id=version_id))
+        return redirect(_detail_url(questionnaire.id, f"vraag-{saved.value.id}"))
     return _render_question_form(form, questionnaire, version)
 
 
@@ -293,16 +252,9 @@ def edit_question(question_id: int):
         )
     else:
         form = _question_form(s)
-    if form.validate_on_submit():
-        try:
-            qs.update_question(s, scope, question_id, _question_data(form))
-            s.commit()
-        except ValidationError as exc:
-            s.rollback()
-            apply_errors(form, exc)
-        else:
-            flash("De vraag is bijgewerkt.", "success")
-            return redirect(_detail_url(questionnaire.id, f"vraag-{question_id}"))
+    if save_form(form, lambda: qs.update_question(s, scope, question_id, _question_data(form))):
+        flash("De vraag is bijgewerkt.", "success")
+        return redirect(_detail_url(questionnaire.id, f"vraag-{question_id}"))
     return _render_question_form(form, questionnaire, version, question)
 
 
@@ -313,12 +265,7 @@ def delete_question(question_id: int):
     s, scope = db.session(), current_scope()
     question = qs.load_question(s, question_id)
     questionnaire_id = question.version.questionnaire_id
-    try:
-        qs.delete_question(s, scope, question_id)
-        s.commit()
-    except ValidationError as exc:
-        s.rollback()
-        _flash_errors(exc)
+    if not run_action(lambda: qs.delete_question(s, scope, question_id)):
         return redirect(_detail_url(questionnaire_id))
     flash("De vraag is verwijderd uit het concept.", "success")
     return redirect(_detail_url(questionnaire_id, "concept"))
@@ -338,12 +285,7 @@ def move_question(question_id: int):
     offset = MOVES.get(request.form.get("richting", ""))
     if offset is None:
         abort(400)  # the buttons always send omhoog or omlaag
-    try:
-        qs.move_question(s, scope, question_id, offset)
-        s.commit()
-    except ValidationError as exc:
-        s.rollback()
-        _flash_errors(exc)
+    if not run_action(lambda: qs.move_question(s, scope, question_id, offset)):
         return redirect(_detail_url(questionnaire_id))
     flash("De volgorde van de vragen is aangepast.", "success")
     return redirect(_detail_url(questionnaire_id, f"vraag-{question_id}"))
@@ -390,27 +332,16 @@ def training_settings(training_id: int):
     form.participant_questionnaire_id.choices = _settings_choices(
         rows, Audience.PARTICIPANT, training.partnership_id
     )
-    if form.validate_on_submit():
-        try:
-            qs.update_settings(
-                s,
-                scope,
-                training_id,
-                qs.SettingsData(
-                    trainer_questionnaire_id=form.trainer_questionnaire_id.data,
-                    participant_questionnaire_id=form.participant_questionnaire_id.data,
-                    trainer_due_days=form.trainer_due_days.data,
-                    participant_window_days=form.participant_window_days.data,
-                ),
-            )
-            s.commit()
-        except ValidationError as exc:
-            s.rollback()
-            apply_errors(form, exc)
-        else:
-            flash("De evaluatie-instellingen zijn opgeslagen.", "success")
-            return redirect(url_for("trainings.detail", training_id=training_id))
-    return (
-        render_template("evaluaties/questionnaires/settings.html", form=form, training=training),
-        400 if form.errors else 200,
-    )
+    def save():
+        data = qs.SettingsData(
+            trainer_questionnaire_id=form.trainer_questionnaire_id.data,
+            participant_questionnaire_id=form.participant_questionnaire_id.data,
+            trainer_due_days=form.trainer_due_days.data,
+            participant_window_days=form.participant_window_days.data,
+        )
+        return qs.update_settings(s, scope, training_id, data)
+
+    if save_form(form, save):
+        flash("De evaluatie-instellingen zijn opgeslagen.", "success")
+        return redirect(url_for("trainings.detail", training_id=training_id))
+    return form_page("evaluaties/questionnaires/settings.html", form, training=training)

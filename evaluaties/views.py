@@ -15,7 +15,7 @@ from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
 from kwaliteit.accounts.models import Role
 from kwaliteit.clock import today
-from kwaliteit.forms import BaseForm, apply_errors
+from kwaliteit.forms import BaseForm, apply_errors, form_page, run_action, save_form
 from kwaliteit.trainings.services import get_session
 from kwaliteit.validation import ValidationError
 
@@ -55,29 +55,19 @@ def trainer_evaluation(session_id: int):
         )
     else:
         form = answer_form(version)
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            req_service.submit_trainer_evaluation(s, scope, session_id, form.raw_answers(), today())
-            s.commit()
-        except ValidationError as exc:
-            s.rollback()
-            apply_errors(form, exc)
-        else:
-            flash("Je evaluatie is opgeslagen. Je kunt haar wijzigen tot ze wordt vergrendeld.", "success")
-            if current_user.role is Role.TRAINER:
-                return redirect(url_for("evaluaties.mine"))
-            return redirect(url_for("evaluaties.session_page", session_id=session_id))
-    return (
-        render_template(
-            "evaluaties/trainer_form.html",
-            form=form,
-            ts=ts,
-            status=status,
-            due=due,
-            request_row=request_row,
-            locked=locked,
-        ),
-        400 if form.errors else 200,
+    if save_form(form, lambda: req_service.submit_trainer_evaluation(s, scope, session_id, form.raw_answers(), today())):
+        flash("Je evaluatie is opgeslagen. Je kunt haar wijzigen tot ze wordt vergrendeld.", "success")
+        if current_user.role is Role.TRAINER:
+            return redirect(url_for("evaluaties.mine"))
+        return redirect(url_for("evaluaties.session_page", session_id=session_id))
+    return form_page(
+        "evaluaties/trainer_form.html",
+        form,
+        ts=ts,
+        status=status,
+        due=due,
+        request_row=request_row,
+        locked=locked,
     )
 
 
@@ -142,16 +132,9 @@ def waive(session_id: int):
     get_session(s, scope, session_id)  # 403/404 before anything about the form
     form = WaiveForm()
     audience = _audience_arg()
-    if form.validate_on_submit():
-        try:
-            req_service.waive(s, scope, session_id, audience, form.reason.data, current_user.id)
-            s.commit()
-        except ValidationError as exc:
-            s.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(f"{audience.label} is vrijgesteld.", "success")
-            return redirect(url_for("evaluaties.session_page", session_id=session_id))
+    if save_form(form, lambda: req_service.waive(s, scope, session_id, audience, form.reason.data, current_user.id)):
+        flash(f"{audience.label} is vrijgesteld.", "success")
+        return redirect(url_for("evaluaties.session_page", session_id=session_id))
     flash(" ".join(e for errs in form.errors.values() for e in errs) or "Vrijstellen is mislukt.", "error")
     return redirect(url_for("evaluaties.session_page", session_id=session_id))
 
@@ -191,21 +174,13 @@ def create_links(session_id: int):
     get_session(s, scope, session_id)
     kind = request.form.get("soort")
     form = SharedLinkForm() if kind == "gedeeld" else SingleLinksForm()
-    if form.validate_on_submit():
-        try:
-            if kind == "gedeeld":
-                link_service.create_shared_link(s, scope, session_id, form.max_uses.data)
-                message = "Er is een gedeelde link gemaakt."
-            else:
-                created = link_service.create_single_links(s, scope, session_id, form.count.data)
-                message = f"Er zijn {len(created)} persoonlijke links gemaakt."
-            s.commit()
-        except ValidationError as exc:
-            s.rollback()
-            flash(" ".join(exc.errors.values()), "error")
-        else:
-            flash(message, "success")
-            return redirect(url_for("evaluaties.session_page", session_id=session_id) + "#links")
+    if kind == "gedeeld":
+        saved = save_form(form, lambda: [link_service.create_shared_link(s, scope, session_id, form.max_uses.data)])
+    else:
+        saved = save_form(form, lambda: link_service.create_single_links(s, scope, session_id, form.count.data))
+    if saved:
+        n = len(saved.value)
+        flash("Er is een gedeelde link gemaakt." if kind == "gedeeld" else f"Er zijn {n} persoonlijke links gemaakt.", "success")
     else:
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
     return redirect(url_for("evaluaties.session_page", session_id=session_id) + "#links")
@@ -217,13 +192,9 @@ def close_link(link_id: int):
     s = db.session()
     if not BaseForm().validate_on_submit():
         abort(400)
-    try:
-        link = link_service.close_link(s, current_scope(), link_id)
-        s.commit()
-    except ValidationError as exc:
-        s.rollback()
-        abort(400, " ".join(exc.errors.values()))
-    flash("De link is gesloten.", "success")
+    link = link_service.get_link(s, current_scope(), link_id)
+    if run_action(lambda: link_service.close_link(s, current_scope(), link_id)):
+        flash("De link is gesloten.", "success")
     return redirect(url_for("evaluaties.session_page", session_id=link.session_id) + "#links")
 
 

@@ -1,10 +1,16 @@
 """Form helpers shared by all areas."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import flash, render_template
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, SelectChoice
 from wtforms.widgets import TextInput
 
+from kwaliteit import db
 from kwaliteit.validation import ValidationError
 
 
@@ -28,6 +34,48 @@ def apply_errors(form: FlaskForm, error: ValidationError) -> None:
             field.errors = [*field.errors, message] if isinstance(field.errors, list) else [message]
         else:
             form.form_errors.append(message)
+
+
+@dataclass
+class Saved:
+    """What the service returned for a saved form; truthy even when that value is None."""
+
+    value: Any = None
+
+
+def save_form(form: FlaskForm, action: Callable[[], Any]) -> Saved | None:
+    """For a valid submitted form, run the service call `action` and commit: one transaction.
+    A ValidationError rolls back and lands on the form's fields. None when nothing was saved."""
+    if not form.validate_on_submit():
+        return None
+    s = db.session()
+    try:
+        value = action()
+        s.commit()
+    except ValidationError as exc:
+        s.rollback()
+        apply_errors(form, exc)
+        return None
+    return Saved(value)
+
+
+def run_action(action: Callable[[], Any]) -> Saved | None:
+    """A button's service call (no fields to mark): commit, or roll back and flash the errors."""
+    s = db.session()
+    try:
+        value = action()
+        s.commit()
+    except ValidationError as exc:
+        s.rollback()
+        for message in exc.errors.values():
+            flash(message, "error")
+        return None
+    return Saved(value)
+
+
+def form_page(template: str, form: FlaskForm, **context):
+    """A form page; status 400 when it shows errors, so a client can tell it was refused."""
+    return render_template(template, form=form, **context), 400 if form.errors else 200
 
 
 class DutchDecimalField(DecimalField):

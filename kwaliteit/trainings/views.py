@@ -5,12 +5,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
 from kwaliteit.clock import today
-from kwaliteit.forms import BaseForm, apply_errors, choices
+from kwaliteit.forms import BaseForm, choices, form_page, run_action, save_form
 from kwaliteit.framework.services import current_safeguards
 from kwaliteit.trainings import services
 from kwaliteit.trainings.forms import SessionEditForm, training_form
 from kwaliteit.trainings.models import TrainingForm, TrainingKind
-from kwaliteit.validation import ValidationError
 
 bp = Blueprint("trainings", __name__)
 
@@ -78,17 +77,10 @@ def create():
     _fill_choices(form, s, scope)
     if request.method == "GET" and len(form.partnership_id.choices) == 1:
         form.partnership_id.data = form.partnership_id.choices[0].value
-    if form.validate_on_submit():
-        try:
-            training = services.create_training(s, scope, _training_data(form))
-            s.commit()
-        except ValidationError as exc:
-            s.rollback()
-            apply_errors(form, exc)
-        else:
-            flash(f"Training ‘{training.title}’ is opgeslagen.", "success")
-            return redirect(url_for("trainings.detail", training_id=training.id))
-    return render_template("trainings/form.html", form=form, training=None), 400 if form.errors else 200
+    if saved := save_form(form, lambda: services.create_training(s, scope, _training_data(form))):
+        flash(f"Training ‘{saved.value.title}’ is opgeslagen.", "success")
+        return redirect(url_for("trainings.detail", training_id=saved.value.id))
+    return form_page("trainings/form.html", form, training=None)
 
 
 @bp.route("/trainingen/<int:training_id>")
@@ -131,17 +123,10 @@ def edit(training_id: int):
     else:
         form = training_form(safeguards)
     _fill_choices(form, s, scope)
-    if form.validate_on_submit():
-        try:
-            services.update_training(s, scope, training_id, _training_data(form))
-            s.commit()
-        except ValidationError as exc:
-            s.rollback()
-            apply_errors(form, exc)
-        else:
-            flash("De wijzigingen zijn opgeslagen.", "success")
-            return redirect(url_for("trainings.detail", training_id=training_id))
-    return render_template("trainings/form.html", form=form, training=training), 400 if form.errors else 200
+    if save_form(form, lambda: services.update_training(s, scope, training_id, _training_data(form))):
+        flash("De wijzigingen zijn opgeslagen.", "success")
+        return redirect(url_for("trainings.detail", training_id=training_id))
+    return form_page("trainings/form.html", form, training=training)
 
 
 @bp.route("/trainingen/<int:training_id>/actief", methods=["POST"])
@@ -185,20 +170,10 @@ def create_session(training_id: int):
     s, scope = db.session(), current_scope()
     training = services.get_training(s, scope, training_id)
     form = _session_form(s, training)
-    if form.validate_on_submit():
-        try:
-            services.create_session(s, scope, training_id, _session_data(form), today())
-            s.commit()
-        except ValidationError as exc:
-            s.rollback()
-            apply_errors(form, exc)
-        else:
-            flash("De bijeenkomst is opgeslagen.", "success")
-            return redirect(url_for("trainings.detail", training_id=training_id))
-    return (
-        render_template("trainings/session_form.html", form=form, training=training, ts=None),
-        400 if form.errors else 200,
-    )
+    if save_form(form, lambda: services.create_session(s, scope, training_id, _session_data(form), today())):
+        flash("De bijeenkomst is opgeslagen.", "success")
+        return redirect(url_for("trainings.detail", training_id=training_id))
+    return form_page("trainings/session_form.html", form, training=training, ts=None)
 
 
 @bp.route("/bijeenkomsten/<int:session_id>/bewerken", methods=["GET", "POST"])
@@ -221,20 +196,10 @@ def edit_session(session_id: int):
         )
     else:
         form = _session_form(s, training)
-    if form.validate_on_submit():
-        try:
-            services.update_session(s, scope, session_id, _session_data(form), today())
-            s.commit()
-        except ValidationError as exc:
-            s.rollback()
-            apply_errors(form, exc)
-        else:
-            flash("De bijeenkomst is bijgewerkt.", "success")
-            return redirect(url_for("trainings.detail", training_id=training.id))
-    return (
-        render_template("trainings/session_form.html", form=form, training=training, ts=ts),
-        400 if form.errors else 200,
-    )
+    if save_form(form, lambda: services.update_session(s, scope, session_id, _session_data(form), today())):
+        flash("De bijeenkomst is bijgewerkt.", "success")
+        return redirect(url_for("trainings.detail", training_id=training.id))
+    return form_page("trainings/session_form.html", form, training=training, ts=ts)
 
 
 @bp.route("/bijeenkomsten/<int:session_id>/annuleren", methods=["POST"])
@@ -246,14 +211,8 @@ def cancel_session(session_id: int):
     if not form.validate_on_submit():
         abort(400)
     restore = request.form.get("herstellen") == "1"
-    try:
-        ts = services.set_session_cancelled(
-            s, scope, session_id, None if restore else request.form.get("reden", "")
-        )
-        s.commit()
-    except ValidationError as exc:
-        s.rollback()
-        flash(" ".join(exc.errors.values()), "error")
+    reason = None if restore else request.form.get("reden", "")
+    if not (done := run_action(lambda: services.set_session_cancelled(s, scope, session_id, reason))):
         return redirect(url_for("trainings.edit_session", session_id=session_id))
     flash("De bijeenkomst is hersteld." if restore else "De bijeenkomst is geannuleerd.", "success")
-    return redirect(url_for("trainings.detail", training_id=ts.training_id))
+    return redirect(url_for("trainings.detail", training_id=done.value.training_id))
