@@ -3,6 +3,7 @@
 Shared by the trainer's form, the anonymous participant form and the import, so each accepts
 and refuses exactly the same values.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -44,7 +45,9 @@ def parse_value(question: Question, raw: str | None) -> tuple[int | None, str | 
     return None, text
 
 
-def parse_answers(version: QuestionnaireVersion, raw: Mapping[str, str | None]) -> tuple[list[Answer], dict[str, str]]:
+def parse_answers(
+    version: QuestionnaireVersion, raw: Mapping[str, str | None]
+) -> tuple[list[Answer], dict[str, str]]:
     """Answers for the version's questions from raw values keyed by `field_name(question)`.
 
     Returns the answers and the errors (keyed by field name); the caller saves nothing when
@@ -78,7 +81,11 @@ def display_value(question: Question, answer: Answer | None) -> str:
         return "ja" if answer.value_int == 1 else "nee"
     if question.type is QuestionType.CHOICE:
         options = question.options or []
-        return options[answer.value_int] if answer.value_int is not None and answer.value_int < len(options) else ""
+        return (
+            options[answer.value_int]
+            if answer.value_int is not None and answer.value_int < len(options)
+            else ""
+        )
     return answer.value_text or ""
 
 

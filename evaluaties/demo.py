@@ -3,6 +3,7 @@ collected, so that statuses, response rates and results have something to show.
 
 Deterministic (its own random.Random) and fast (bulk inserts). Called by kwaliteit.demo.
 """
+
 from __future__ import annotations
 
 import random
@@ -35,7 +36,10 @@ OPEN_REMARKS = [
     "Ik had graag meer voorbeelden uit het speciaal onderwijs gezien.",
 ]
 TRAINER_REMARKS = [
-    ("Actieve groep, goede uitwisseling over begeleidingsgesprekken.", "Meer tijd voor de oefening met de observatietool."),
+    (
+        "Actieve groep, goede uitwisseling over begeleidingsgesprekken.",
+        "Meer tijd voor de oefening met de observatietool.",
+    ),
     ("De tandem werkte goed: praktijk en theorie sloten aan.", "Het theoriedeel inkorten."),
     ("Deelnemers brachten eigen casussen mee.", "Vooraf de verwachtingen van deelnemers uitvragen."),
 ]
@@ -48,13 +52,19 @@ def _stamp(d: date) -> datetime:
 def seed_demo_evaluations(db: Session, reference: date) -> None:
     rng = random.Random(SEED)
     trainer_v = questionnaires.load_version(
-        db, questionnaires.current_version_id(db, questionnaires.default_questionnaire_id(db, Audience.TRAINER))
+        db,
+        questionnaires.current_version_id(db, questionnaires.default_questionnaire_id(db, Audience.TRAINER)),
     )
     participant_v = questionnaires.load_version(
-        db, questionnaires.current_version_id(db, questionnaires.default_questionnaire_id(db, Audience.PARTICIPANT))
+        db,
+        questionnaires.current_version_id(
+            db, questionnaires.default_questionnaire_id(db, Audience.PARTICIPANT)
+        ),
     )
     sessions = list(
-        db.scalars(select(TrainingSession).where(TrainingSession.date <= reference).order_by(TrainingSession.id))
+        db.scalars(
+            select(TrainingSession).where(TrainingSession.date <= reference).order_by(TrainingSession.id)
+        )
     )
     # A per-training level and a gentle improvement over the school years: trends to look at.
     level = {}
@@ -67,8 +77,14 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
         # The trainer's evaluation: most are in; recent ones often not yet; a few waived.
         roll = rng.random()
         if roll < 0.04 and age > 30:
-            requests.append(dict(session_id=ts.id, audience=Audience.TRAINER, waived_at=_stamp(ts.date),
-                                 waived_reason="Bijeenkomst gegeven door een invaller."))
+            requests.append(
+                dict(
+                    session_id=ts.id,
+                    audience=Audience.TRAINER,
+                    waived_at=_stamp(ts.date),
+                    waived_reason="Bijeenkomst gegeven door een invaller.",
+                )
+            )
         elif (age > 21 and roll < 0.88) or (age <= 21 and roll < 0.4):
             went_well, change = rng.choice(TRAINER_REMARKS)
             raw = {}
@@ -81,19 +97,40 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
                     raw[q.id] = (1 if rng.random() < 0.6 else 0, None)
                 else:
                     raw[q.id] = (rng.choice(range(len(q.options))), None)
-            responses.append(dict(session_id=ts.id, version_id=trainer_v.id, audience=Audience.TRAINER,
-                                  source=ResponseSource.TRAINER, submitted_on=ts.date + timedelta(days=rng.randint(1, 12))))
+            responses.append(
+                dict(
+                    session_id=ts.id,
+                    version_id=trainer_v.id,
+                    audience=Audience.TRAINER,
+                    source=ResponseSource.TRAINER,
+                    submitted_on=ts.date + timedelta(days=rng.randint(1, 12)),
+                )
+            )
             answers_per_response.append(raw)
             submitted_by = ts.trainers[0].id if ts.trainers else None
-            requests.append(dict(session_id=ts.id, audience=Audience.TRAINER, _response=len(responses) - 1,
-                                 submitted_at=_stamp(ts.date + timedelta(days=3)), submitted_by_id=submitted_by))
+            requests.append(
+                dict(
+                    session_id=ts.id,
+                    audience=Audience.TRAINER,
+                    _response=len(responses) - 1,
+                    submitted_at=_stamp(ts.date + timedelta(days=3)),
+                    submitted_by_id=submitted_by,
+                )
+            )
 
         # Participants: one link each; a share of them answered.
         n_links = ts.participant_count
         answered = round(n_links * rng.uniform(0.25, 0.9))
         for i in range(n_links):
-            links.append(dict(session_id=ts.id, token=new_token(), kind=LinkKind.SINGLE, max_uses=1,
-                              used_count=1 if i < answered else 0))
+            links.append(
+                dict(
+                    session_id=ts.id,
+                    token=new_token(),
+                    kind=LinkKind.SINGLE,
+                    max_uses=1,
+                    used_count=1 if i < answered else 0,
+                )
+            )
         for _ in range(answered):
             raw = {}
             for q in participant_v.questions:
@@ -102,8 +139,15 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
                 elif q.type is QuestionType.OPEN:
                     if rng.random() < 0.3:
                         raw[q.id] = (None, rng.choice(OPEN_REMARKS))
-            responses.append(dict(session_id=ts.id, version_id=participant_v.id, audience=Audience.PARTICIPANT,
-                                  source=ResponseSource.LINK, submitted_on=ts.date + timedelta(days=rng.randint(0, 10))))
+            responses.append(
+                dict(
+                    session_id=ts.id,
+                    version_id=participant_v.id,
+                    audience=Audience.PARTICIPANT,
+                    source=ResponseSource.LINK,
+                    submitted_on=ts.date + timedelta(days=rng.randint(0, 10)),
+                )
+            )
             answers_per_response.append(raw)
 
     ids = list(db.scalars(insert(Response).returning(Response.id, sort_by_parameter_order=True), responses))
@@ -118,9 +162,21 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
     for r in requests:
         if "_response" in r:
             r["response_id"] = ids[r.pop("_response")]
-    db.execute(insert(EvaluationRequest), [
-        dict(dict(waived_at=None, waived_reason=None, response_id=None, submitted_at=None, submitted_by_id=None), **r)
-        for r in requests
-    ])
+    db.execute(
+        insert(EvaluationRequest),
+        [
+            dict(
+                dict(
+                    waived_at=None,
+                    waived_reason=None,
+                    response_id=None,
+                    submitted_at=None,
+                    submitted_by_id=None,
+                ),
+                **r,
+            )
+            for r in requests
+        ],
+    )
     db.execute(insert(ParticipantLink), links)
     db.flush()

@@ -1,4 +1,5 @@
 """Forms of evaluaties: a questionnaire version as a form, and the coordinator's small forms."""
+
 from __future__ import annotations
 
 from wtforms import IntegerField, RadioField, TextAreaField
@@ -28,13 +29,17 @@ def _field_for(question):
         labels = question.options or []
         return RadioField(
             label,
-            choices=choices((str(i), f"{i} – {labels[i - 1]}" if len(labels) == 5 else str(i)) for i in range(1, 6)),
+            choices=choices(
+                (str(i), f"{i} – {labels[i - 1]}" if len(labels) == 5 else str(i)) for i in range(1, 6)
+            ),
             validate_choice=False,
         )
     if question.type is QuestionType.YES_NO:
         return RadioField(label, choices=choices([("ja", "Ja"), ("nee", "Nee")]), validate_choice=False)
     if question.type is QuestionType.CHOICE:
-        return RadioField(label, choices=choices((o, o) for o in question.options or []), validate_choice=False)
+        return RadioField(
+            label, choices=choices((o, o) for o in question.options or []), validate_choice=False
+        )
     return TextAreaField(label, validators=[Optional(), Length(max=MAX_OPEN_LENGTH)])
 
 

@@ -4,6 +4,7 @@ A link admits one answer (single) or up to `max_uses` answers (shared). Using a 
 conditional UPDATE of its counter in the same transaction as the insert of the answers, so two
 submissions racing for the last use cannot both succeed, on SQLite or PostgreSQL.
 """
+
 from __future__ import annotations
 
 import enum

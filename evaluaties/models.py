@@ -4,6 +4,7 @@ Anonymity: a participant's answers (Response, Answer) carry no reference to the 
 admitted them, nor to a person, and neither side records a time finer than a day; the link only
 counts how often it was used. So an answer cannot be traced to a token or a participant.
 """
+
 from __future__ import annotations
 
 import enum
@@ -130,9 +131,7 @@ class EvaluationSettings(Base):
         CheckConstraint("participant_window_days BETWEEN 1 AND 365", name="participant_window_days"),
     )
 
-    training_id: Mapped[int] = mapped_column(
-        ForeignKey("training.id", ondelete="CASCADE"), primary_key=True
-    )
+    training_id: Mapped[int] = mapped_column(ForeignKey("training.id", ondelete="CASCADE"), primary_key=True)
     trainer_questionnaire_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire.id"))
     participant_questionnaire_id: Mapped[int | None] = mapped_column(ForeignKey("questionnaire.id"))
     trainer_due_days: Mapped[int] = mapped_column(Integer, default=14)
@@ -157,15 +156,11 @@ class EvaluationRequest(Base):
     __tablename__ = "evaluation_request"
     __table_args__ = (
         UniqueConstraint("session_id", "audience"),
-        CheckConstraint(
-            "waived_at IS NULL OR length(trim(waived_reason)) > 0", name="waived_reason"
-        ),
+        CheckConstraint("waived_at IS NULL OR length(trim(waived_reason)) > 0", name="waived_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("training_session.id", ondelete="CASCADE"), index=True
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
     audience: Mapped[Audience] = mapped_column(str_enum(Audience, "audience"))
     waived_at: Mapped[datetime | None] = mapped_column(Timestamp)
     waived_reason: Mapped[str | None] = mapped_column(Text)
@@ -202,9 +197,7 @@ class Response(Base):
 
     session: Mapped[TrainingSession] = relationship()
     version: Mapped[QuestionnaireVersion] = relationship()
-    answers: Mapped[list[Answer]] = relationship(
-        back_populates="response", cascade="all, delete-orphan"
-    )
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
 
 
 class Answer(Base):
@@ -215,9 +208,7 @@ class Answer(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(
-        ForeignKey("response.id", ondelete="CASCADE"), index=True
-    )
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
     # scale: 1..5; yes/no: 1 = ja, 0 = nee; choice: index into the options.
     value_int: Mapped[int | None] = mapped_column(Integer)
@@ -242,9 +233,7 @@ class ParticipantLink(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("training_session.id", ondelete="CASCADE"), index=True
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
     token: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[LinkKind] = mapped_column(str_enum(LinkKind, "link_kind"))
     max_uses: Mapped[int] = mapped_column(Integer, default=1)

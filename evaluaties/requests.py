@@ -3,6 +3,7 @@
 A session owes a trainer evaluation and a participant evaluation from the moment it exists; the
 EvaluationRequest row is made only when someone acts on it (submits, waives, locks).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,13 +36,14 @@ from kwaliteit.trainings.models import Training, TrainingSession, session_traine
 from kwaliteit.trainings.services import Page, get_session
 from kwaliteit.validation import ValidationError
 
-
 # The statuses in which a trainer evaluation is still owed.
 OWED = (Status.OVERDUE, Status.DUE_SOON, Status.OPEN)
 
 
 def _with_request(stmt, audience: Audience):
-    return stmt.outerjoin(EvaluationSettings, EvaluationSettings.training_id == TrainingSession.training_id).outerjoin(
+    return stmt.outerjoin(
+        EvaluationSettings, EvaluationSettings.training_id == TrainingSession.training_id
+    ).outerjoin(
         EvaluationRequest,
         and_(EvaluationRequest.session_id == TrainingSession.id, EvaluationRequest.audience == audience),
     )
@@ -62,17 +64,21 @@ class OwedRow:
 
 
 def _rows(db: Session, stmt) -> list[OwedRow]:
-    return [
-        OwedRow(s, t, p, due, Status(status), req)
-        for s, t, p, due, status, req in db.execute(stmt)
-    ]
+    return [OwedRow(s, t, p, due, Status(status), req) for s, t, p, due, status, req in db.execute(stmt)]
 
 
 def _owed_select(today: date, audience: Audience):
     due = trainer_due_date() if audience is Audience.TRAINER else participant_closes_on()
     status = trainer_status(today) if audience is Audience.TRAINER else participant_status(today)
     stmt = (
-        select(TrainingSession, Training, Partnership.name, due.label("due"), status.label("status"), EvaluationRequest)
+        select(
+            TrainingSession,
+            Training,
+            Partnership.name,
+            due.label("due"),
+            status.label("status"),
+            EvaluationRequest,
+        )
         .join(Training, Training.id == TrainingSession.training_id)
         .join(Partnership, Partnership.id == Training.partnership_id)
     )
@@ -83,7 +89,9 @@ def trainer_evaluations_of(db: Session, person_id: int, today: date) -> list[Owe
     """The sessions a trainer taught or will teach, with the status of their evaluation."""
     stmt, _status = _owed_select(today, Audience.TRAINER)
     stmt = stmt.where(
-        exists().where(session_trainer.c.session_id == TrainingSession.id, session_trainer.c.person_id == person_id)
+        exists().where(
+            session_trainer.c.session_id == TrainingSession.id, session_trainer.c.person_id == person_id
+        )
     ).order_by(TrainingSession.date.desc(), TrainingSession.id)
     rows = _rows(db, stmt)
     return rows
@@ -114,7 +122,9 @@ def trainer_evaluation_overview(
     return Page(rows, total, page, page_size)
 
 
-def session_status(db: Session, session_id: int, audience: Audience, today: date) -> tuple[Status, date, EvaluationRequest | None]:
+def session_status(
+    db: Session, session_id: int, audience: Audience, today: date
+) -> tuple[Status, date, EvaluationRequest | None]:
     """Status, due (or closing) date and request of one session's evaluation, from the same SQL."""
     stmt, _ = _owed_select(today, audience)
     row = db.execute(stmt.where(TrainingSession.id == session_id)).one_or_none()

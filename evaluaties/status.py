@@ -3,6 +3,7 @@
 Nothing here is stored: moving a session moves its due dates, cancelling it voids what it
 owed, and a missed scheduler run can never leave a status stale.
 """
+
 from __future__ import annotations
 
 import enum

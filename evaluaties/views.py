@@ -1,5 +1,6 @@
 """Trainer evaluations, the coordinator's evaluation page of a session, and the anonymous
 participant form. Views parse and render; the rules are in evaluaties.requests and .links."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -55,7 +56,9 @@ def trainer_evaluation(session_id: int):
         )
     else:
         form = answer_form(version)
-    if save_form(form, lambda: req_service.submit_trainer_evaluation(s, scope, session_id, form.raw_answers(), today())):
+    if save_form(
+        form, lambda: req_service.submit_trainer_evaluation(s, scope, session_id, form.raw_answers(), today())
+    ):
         flash("Je evaluatie is opgeslagen. Je kunt haar wijzigen tot ze wordt vergrendeld.", "success")
         if current_user.role is Role.TRAINER:
             return redirect(url_for("evaluaties.mine"))
@@ -91,7 +94,9 @@ def overview():
         page=int(page_no) if page_no.isdigit() and int(page_no) > 0 else 1,
         page_size=current_app.config["PAGE_SIZE"],
     )
-    return render_template("evaluaties/overview.html", page=page, statuses=statuses, all_statuses=list(Status))
+    return render_template(
+        "evaluaties/overview.html", page=page, statuses=statuses, all_statuses=list(Status)
+    )
 
 
 @bp.route("/bijeenkomsten/<int:session_id>/evaluatie")
@@ -132,7 +137,9 @@ def waive(session_id: int):
     get_session(s, scope, session_id)  # 403/404 before anything about the form
     form = WaiveForm()
     audience = _audience_arg()
-    if save_form(form, lambda: req_service.waive(s, scope, session_id, audience, form.reason.data, current_user.id)):
+    if save_form(
+        form, lambda: req_service.waive(s, scope, session_id, audience, form.reason.data, current_user.id)
+    ):
         flash(f"{audience.label} is vrijgesteld.", "success")
         return redirect(url_for("evaluaties.session_page", session_id=session_id))
     flash(" ".join(e for errs in form.errors.values() for e in errs) or "Vrijstellen is mislukt.", "error")
@@ -163,7 +170,10 @@ def lock(session_id: int):
     locked = request.form.get("vergrendeld") == "1"
     req_service.set_locked(s, scope, session_id, locked)
     s.commit()
-    flash("De trainersevaluatie is vergrendeld." if locked else "De trainersevaluatie is weer te bewerken.", "success")
+    flash(
+        "De trainersevaluatie is vergrendeld." if locked else "De trainersevaluatie is weer te bewerken.",
+        "success",
+    )
     return redirect(url_for("evaluaties.session_page", session_id=session_id))
 
 
@@ -175,12 +185,21 @@ def create_links(session_id: int):
     kind = request.form.get("soort")
     form = SharedLinkForm() if kind == "gedeeld" else SingleLinksForm()
     if kind == "gedeeld":
-        saved = save_form(form, lambda: [link_service.create_shared_link(s, scope, session_id, form.max_uses.data)])
+        saved = save_form(
+            form, lambda: [link_service.create_shared_link(s, scope, session_id, form.max_uses.data)]
+        )
     else:
-        saved = save_form(form, lambda: link_service.create_single_links(s, scope, session_id, form.count.data))
+        saved = save_form(
+            form, lambda: link_service.create_single_links(s, scope, session_id, form.count.data)
+        )
     if saved:
         n = len(saved.value)
-        flash("Er is een gedeelde link gemaakt." if kind == "gedeeld" else f"Er zijn {n} persoonlijke links gemaakt.", "success")
+        flash(
+            "Er is een gedeelde link gemaakt."
+            if kind == "gedeeld"
+            else f"Er zijn {n} persoonlijke links gemaakt.",
+            "success",
+        )
     else:
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
     return redirect(url_for("evaluaties.session_page", session_id=session_id) + "#links")
@@ -207,7 +226,8 @@ def print_links(session_id: int):
     s, scope = db.session(), current_scope()
     ts = get_session(s, scope, session_id)
     open_links = [
-        l for l in link_service.session_links(s, scope, session_id)
+        l
+        for l in link_service.session_links(s, scope, session_id)
         if l.closed_at is None and l.used_count < l.max_uses
     ]
     cards = []

@@ -1,4 +1,5 @@
 """Form helpers shared by all areas."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

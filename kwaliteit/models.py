@@ -1,4 +1,14 @@
 """Import every model so that Base.metadata is complete (Alembic, tests)."""
+from evaluaties.models import (  # noqa: F401,E402
+    Answer,
+    EvaluationRequest,
+    EvaluationSettings,
+    ParticipantLink,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    Response,
+)
 from kwaliteit.accounts.models import Role, User, user_partnership  # noqa: F401
 from kwaliteit.db import Base  # noqa: F401
 from kwaliteit.framework.models import Criterion, Framework, Safeguard  # noqa: F401
@@ -18,14 +28,4 @@ from kwaliteit.trainings.models import (  # noqa: F401
     TrainingSession,
     session_trainer,
     training_organisation,
-)
-from evaluaties.models import (  # noqa: F401,E402
-    Answer,
-    EvaluationRequest,
-    EvaluationSettings,
-    ParticipantLink,
-    Question,
-    Questionnaire,
-    QuestionnaireVersion,
-    Response,
 )

@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-from kwaliteit import create_app, db as kdb
-from kwaliteit.cli import alembic_config
 from evaluaties.questionnaires import load_default_questionnaires
+from kwaliteit import create_app
+from kwaliteit import db as kdb
+from kwaliteit.cli import alembic_config
 from kwaliteit.framework.services import load_framework
 from kwaliteit.models import Base
-
 from tests import factories
 
 PG_URL = os.environ.get("KWALITEIT_TEST_DATABASE_URL")

@@ -49,9 +49,9 @@ def test_seed_demo_is_idempotent(db):
 
 
 def test_seed_demo_is_deterministic(app, db):
-    from tests.conftest import _empty_all_tables
     from kwaliteit import db as kdb
     from kwaliteit.framework.services import load_framework
+    from tests.conftest import _empty_all_tables
 
     def snapshot():
         people = db.execute(select(Person.name, Person.email).order_by(Person.id)).all()

@@ -573,4 +573,4 @@ def test_training_settings_of_another_partnership_are_forbidden(app, world):
     for user in (world.trainer, world.steering):
         assert client_as(app, user).get(settings_url(world.training1)).status_code == 403
     assert client_as(app, world.admin).get(settings_url(world.training1)).status_code == 200
-    assert client_as(app, world.coordinator).get(f"/trainingen/987654321/evaluatie-instellingen").status_code == 404
+    assert client_as(app, world.coordinator).get("/trainingen/987654321/evaluatie-instellingen").status_code == 404

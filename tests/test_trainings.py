@@ -17,7 +17,12 @@ from kwaliteit import db as kdb
 from kwaliteit.clock import today as real_today
 from kwaliteit.scope import Forbidden, NotFound, Scope
 from kwaliteit.trainings import services
-from kwaliteit.trainings.models import Training, TrainingForm, TrainingKind, TrainingSafeguard, TrainingSession
+from kwaliteit.trainings.models import (
+    Training,
+    TrainingForm,
+    TrainingKind,
+    TrainingSession,
+)
 from kwaliteit.validation import ValidationError
 from tests import factories
 from tests.conftest import login

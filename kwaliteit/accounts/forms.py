@@ -1,6 +1,7 @@
-from kwaliteit.forms import BaseForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Email
+
+from kwaliteit.forms import BaseForm
 
 
 class LoginForm(BaseForm):

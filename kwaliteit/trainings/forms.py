@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from kwaliteit.forms import BaseForm, DutchDecimalField, choices
 from wtforms import (
     BooleanField,
     DateField,
@@ -11,9 +10,10 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from kwaliteit.forms import BaseForm, DutchDecimalField, choices
 from kwaliteit.framework.models import Safeguard
 from kwaliteit.trainings.models import TrainingForm, TrainingKind
 

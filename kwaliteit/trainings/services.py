@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from kwaliteit.framework.models import Framework, Safeguard
+from kwaliteit.models_base import utcnow
 from kwaliteit.registry.models import (
     TRAINER_ROLES,
     Organisation,
@@ -21,7 +22,6 @@ from kwaliteit.registry.models import (
     Person,
     PersonRoleLink,
 )
-from kwaliteit.models_base import utcnow
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
 from kwaliteit.trainings.models import (
     Training,
@@ -31,7 +31,6 @@ from kwaliteit.trainings.models import (
     TrainingSession,
 )
 from kwaliteit.validation import ValidationError, check_date_bounds
-
 
 # ---------------------------------------------------------------- reading
 

@@ -139,9 +139,7 @@ def set_active(training_id: int):
     active = request.form.get("actief") == "1"
     training = services.set_training_active(s, current_scope(), training_id, active)
     s.commit()
-    flash(
-        f"Training ‘{training.title}’ is {'weer actief' if active else 'gedeactiveerd'}.", "success"
-    )
+    flash(f"Training ‘{training.title}’ is {'weer actief' if active else 'gedeactiveerd'}.", "success")
     return redirect(url_for("trainings.detail", training_id=training_id))
 
 

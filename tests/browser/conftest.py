@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from kwaliteit import create_app, db as kdb
-
+from kwaliteit import create_app
+from kwaliteit import db as kdb
 from tests import factories
 
 HERE = Path(__file__).resolve().parent
