@@ -72,7 +72,7 @@ def parse_answers(
 
 
 def display_value(question: Question, answer: Answer | None) -> str:
-    """The value as a person reads it (for exports and the trainer's own view)."""
+    """The value as a person reads it: what exports show and what the answer form posts back."""
     if answer is None:
         return ""
     if question.type is QuestionType.SCALE:
@@ -87,14 +87,3 @@ def display_value(question: Question, answer: Answer | None) -> str:
             else ""
         )
     return answer.value_text or ""
-
-
-def raw_value(question: Question, answer: Answer | None) -> str:
-    """The value as a form posts it, to fill a form with a saved answer."""
-    if answer is None:
-        return ""
-    if question.type is QuestionType.SCALE:
-        return str(answer.value_int)
-    if question.type is QuestionType.YES_NO:
-        return "ja" if answer.value_int == 1 else "nee"
-    return display_value(question, answer)

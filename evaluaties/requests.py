@@ -93,8 +93,7 @@ def trainer_evaluations_of(db: Session, person_id: int, today: date) -> list[Owe
             session_trainer.c.session_id == TrainingSession.id, session_trainer.c.person_id == person_id
         )
     ).order_by(TrainingSession.date.desc(), TrainingSession.id)
-    rows = _rows(db, stmt)
-    return rows
+    return _rows(db, stmt)
 
 
 def trainer_evaluation_overview(

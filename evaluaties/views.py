@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from evaluaties import links as link_service
 from evaluaties import requests as req_service
-from evaluaties.answers import raw_value
+from evaluaties.answers import display_value
 from evaluaties.forms import SharedLinkForm, SingleLinksForm, WaiveForm, answer_form
 from evaluaties.models import Audience, LinkKind
 from evaluaties.status import Status
@@ -52,7 +52,7 @@ def trainer_evaluation(session_id: int):
     if request.method == "GET" and request_row is not None and request_row.response is not None:
         saved = {a.question_id: a for a in request_row.response.answers}
         form = answer_form(
-            version, data={f"q_{q.code}": raw_value(q, saved.get(q.id)) for q in version.questions}
+            version, data={f"q_{q.code}": display_value(q, saved.get(q.id)) for q in version.questions}
         )
     else:
         form = answer_form(version)

@@ -125,3 +125,23 @@ def login(client, user_or_email, password: str = factories.PASSWORD):
     response = client.post("/inloggen", data={"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+def count_statements(app, client, url: str) -> tuple[list[str], str]:
+    """The SQL statements one GET of `url` issues (after a warm-up request), and the page."""
+    from sqlalchemy import event
+
+    assert client.get(url).status_code == 200  # warm-up: templates compiled, caches filled
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    engine = kdb.engine_of(app)
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+    assert response.status_code == 200
+    return statements, response.get_data(as_text=True)

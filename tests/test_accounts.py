@@ -25,15 +25,6 @@ PASSWORD = "secret-password-1"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def world(app):
-    """The conftest world in a session of its own (see tests/test_authz.py)."""
-    with kdb.new_session(app) as s:
-        w = factories.build_world(s)
-        s.commit()
-    return w
-
-
 def _cli(app, *args, input=None):
     return app.test_cli_runner().invoke(args=["create-user", *args], input=input)
 

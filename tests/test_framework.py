@@ -36,15 +36,6 @@ VERSION_2030 = textwrap.dedent(
 )
 
 
-@pytest.fixture
-def world(app):
-    """The conftest world in a session of its own (see tests/test_authz.py)."""
-    with kdb.new_session(app) as s:
-        w = factories.build_world(s)
-        s.commit()
-    return w
-
-
 def _count(s, model) -> int:
     return s.scalar(select(func.count()).select_from(model))
 

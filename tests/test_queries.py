@@ -9,7 +9,7 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from kwaliteit import db as kdb
 from kwaliteit.models_base import utcnow
@@ -23,7 +23,7 @@ from kwaliteit.trainings.models import (
     training_organisation,
 )
 from tests import factories
-from tests.conftest import login
+from tests.conftest import count_statements, login
 
 SMALL, LARGE = 10, 300
 
@@ -110,23 +110,6 @@ def grow_training1(app, world, sessions: int) -> None:
              for o in (world.school1, world.institute1)],
         )
         s.commit()
-
-
-def count_statements(app, client, url: str) -> tuple[list[str], str]:
-    assert client.get(url).status_code == 200  # warm-up: templates compiled, caches filled
-    statements: list[str] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    engine = kdb.engine_of(app)
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-    assert response.status_code == 200
-    return statements, response.get_data(as_text=True)
 
 
 PAGES = {

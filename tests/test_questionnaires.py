@@ -25,17 +25,7 @@ from evaluaties.models import (
 )
 from kwaliteit import db as kdb
 from kwaliteit.scope import Scope
-from tests import factories
 from tests.conftest import login
-
-
-@pytest.fixture
-def world(app):
-    """The conftest world in a session of its own (see tests/test_authz.py)."""
-    with kdb.new_session(app) as s:
-        w = factories.build_world(s)
-        s.commit()
-    return w
 
 
 def client_as(app, user):

@@ -31,15 +31,6 @@ ENGLISH = ("This field is required", "Not a valid", "Invalid Choice", "is not a 
 
 
 @pytest.fixture
-def world(app):
-    """The conftest world in a session of its own (see tests/test_authz.py)."""
-    with kdb.new_session(app) as s:
-        w = factories.build_world(s)
-        s.commit()
-    return w
-
-
-@pytest.fixture
 def coordinator(app, world):
     client = app.test_client()
     login(client, world.coordinator)
