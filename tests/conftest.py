@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-from evaluaties.questionnaires import load_default_questionnaires
+from evaluaties.questionnaires.services import load_default_questionnaires
 from kwaliteit import create_app
 from kwaliteit import db as kdb
 from kwaliteit.cli import alembic_config

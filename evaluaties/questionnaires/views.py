@@ -1,20 +1,25 @@
 """Questionnaire management screens (vragenlijsten) and per-training evaluation settings.
 
 Thin views: the rules (who may edit, a published version is never edited, valid questions and
-settings) are in evaluaties.questionnaires; scope errors from there become 403/404.
+settings) are in evaluaties.questionnaires.services; scope errors from there become 403/404.
 """
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from evaluaties import questionnaires as qs
-from evaluaties.models import Audience, Questionnaire, QuestionnaireVersion, QuestionType
-from evaluaties.questionnaire_forms import (
+from evaluaties.questionnaires import services as qs
+from evaluaties.questionnaires.forms import (
     OPTIONS_HINT,
     EvaluationSettingsForm,
     IntroForm,
     QuestionForm,
     QuestionnaireForm,
+)
+from evaluaties.questionnaires.models import (
+    Audience,
+    Questionnaire,
+    QuestionnaireVersion,
+    QuestionType,
 )
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required

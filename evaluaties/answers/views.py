@@ -1,17 +1,23 @@
 """Trainer evaluations, the coordinator's evaluation page of a session, and the anonymous
-participant form. Views parse and render; the rules are in evaluaties.requests and .links."""
+participant form. Views parse and render; the rules are in evaluaties.answers.requests and .links."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from evaluaties import links as link_service
-from evaluaties import requests as req_service
-from evaluaties.answers import display_value
-from evaluaties.forms import SharedLinkForm, SingleLinksForm, WaiveForm, answer_form
-from evaluaties.models import Audience, LinkKind
-from evaluaties.status import Status
+from evaluaties.answers import links as link_service
+from evaluaties.answers import requests as req_service
+from evaluaties.answers.forms import (
+    SharedLinkForm,
+    SingleLinksForm,
+    WaiveForm,
+    answer_form,
+)
+from evaluaties.answers.models import LinkKind
+from evaluaties.answers.parsing import display_value
+from evaluaties.answers.status import Status
+from evaluaties.questionnaires.models import Audience
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
 from kwaliteit.accounts.models import Role

@@ -15,18 +15,17 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from evaluaties import questionnaires
-from evaluaties.answers import parse_answers
-from evaluaties.models import (
-    Audience,
+from evaluaties.answers.models import (
     LinkKind,
     ParticipantLink,
-    QuestionnaireVersion,
     Response,
     ResponseSource,
 )
-from evaluaties.requests import session_status
-from evaluaties.status import Status
+from evaluaties.answers.parsing import parse_answers
+from evaluaties.answers.requests import session_status
+from evaluaties.answers.status import Status
+from evaluaties.questionnaires import services as questionnaires
+from evaluaties.questionnaires.models import Audience, QuestionnaireVersion
 from kwaliteit.models_base import utcnow
 from kwaliteit.scope import Forbidden, NotFound, Scope
 from kwaliteit.trainings.models import TrainingSession
