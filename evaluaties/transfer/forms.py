@@ -3,6 +3,7 @@
 The preview's inputs are drawn by the template from the preview itself (their options depend on
 the file); the form declares them so that CSRF, length limits and the shared input checks apply.
 """
+
 from __future__ import annotations
 
 from flask_wtf.file import FileField, FileRequired
@@ -32,7 +33,9 @@ class ImportForm(BaseForm):
     file = FileField(
         "Bestand (CSV of XLSX)",
         validators=[FileRequired("Kies een CSV- of XLSX-bestand.")],
-        render_kw={"accept": ".csv,.xlsx,.txt,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+        render_kw={
+            "accept": ".csv,.xlsx,.txt,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        },
     )
 
 
@@ -43,7 +46,10 @@ class PreviewForm(BaseForm):
     bewaren = BooleanField("Deze koppeling bewaren voor een volgend bestand van deze enquête", default=True)
     naam = StringField(
         "Naam van de koppeling",
-        validators=[Optional(), Length(max=MAX_MAPPING_NAME_LENGTH, message=f"Hoogstens {MAX_MAPPING_NAME_LENGTH} tekens.")],
+        validators=[
+            Optional(),
+            Length(max=MAX_MAPPING_NAME_LENGTH, message=f"Hoogstens {MAX_MAPPING_NAME_LENGTH} tekens."),
+        ],
     )
     meer_dan_deelnemers = BooleanField("Toch inlezen: ik weet dat het meer antwoorden zijn dan deelnemers")
 

@@ -89,23 +89,64 @@ MAPPED_TYPES = frozenset(
 # Agreement wordings of survey tools, by their words only (see _words), for a 1-5 scale.
 AGREEMENT = {
     **dict.fromkeys(
-        ["helemaal mee eens", "helemaal eens", "volledig mee eens", "volledig eens", "zeer mee eens",
-         "zeer eens", "strongly agree", "completely agree"], 5),
-    **dict.fromkeys(["mee eens", "eens", "agree", "somewhat agree", "enigszins eens", "enigszins mee eens"], 4),
+        [
+            "helemaal mee eens",
+            "helemaal eens",
+            "volledig mee eens",
+            "volledig eens",
+            "zeer mee eens",
+            "zeer eens",
+            "strongly agree",
+            "completely agree",
+        ],
+        5,
+    ),
     **dict.fromkeys(
-        ["neutraal", "neutral", "niet eens niet oneens", "niet mee eens niet mee oneens", "noch eens noch oneens",
-         "neither agree nor disagree", "neutraal niet eens niet oneens"], 3),
+        ["mee eens", "eens", "agree", "somewhat agree", "enigszins eens", "enigszins mee eens"], 4
+    ),
     **dict.fromkeys(
-        ["oneens", "mee oneens", "niet mee eens", "disagree", "somewhat disagree", "enigszins oneens",
-         "enigszins mee oneens"], 2),
+        [
+            "neutraal",
+            "neutral",
+            "niet eens niet oneens",
+            "niet mee eens niet mee oneens",
+            "noch eens noch oneens",
+            "neither agree nor disagree",
+            "neutraal niet eens niet oneens",
+        ],
+        3,
+    ),
     **dict.fromkeys(
-        ["helemaal oneens", "helemaal mee oneens", "helemaal niet mee eens", "volledig oneens",
-         "volledig mee oneens", "zeer oneens", "zeer mee oneens", "strongly disagree", "completely disagree"], 1),
+        [
+            "oneens",
+            "mee oneens",
+            "niet mee eens",
+            "disagree",
+            "somewhat disagree",
+            "enigszins oneens",
+            "enigszins mee oneens",
+        ],
+        2,
+    ),
+    **dict.fromkeys(
+        [
+            "helemaal oneens",
+            "helemaal mee oneens",
+            "helemaal niet mee eens",
+            "volledig oneens",
+            "volledig mee oneens",
+            "zeer oneens",
+            "zeer mee oneens",
+            "strongly disagree",
+            "completely disagree",
+        ],
+        1,
+    ),
 }
 YES_WORDS = YES | {"ja", "yes", "waar", "true", "wel"}
 NO_WORDS = NO | {"nee", "no", "onwaar", "false", "niet"}
 # "4 - Eens", "4. Eens", "4: Eens", "4) Eens", "4 Eens", "4": a leading number and the rest.
-LEADING_NUMBER = re.compile(r"\s*([0-9]{1,2})(?:\s*[-–—.:)]\s*|\s+|$)(.*)", re.S)
+LEADING_NUMBER = re.compile(r"\s*([0-9]{1,2})(?:\s*[-–—.:)]\s*|\s+|$)(.*)", re.DOTALL)
 # A grade at the start of a value, with a decimal comma or point: "7,5", "8 - Goed".
 LEADING_GRADE = re.compile(r"\s*([0-9]{1,2}(?:[.,][0-9]+)?)(?:\s*[-–—:)]|\s|$)")
 # Qualtrics adds this to the heading of a choice question's column.
@@ -121,9 +162,7 @@ def cut(text: str, limit: int = MAX_QUOTED) -> str:
 def norm_text(text: str | None) -> str:
     """For matching headings with question texts: case, spacing and end punctuation ignored."""
     text = " ".join((text or "").split()).casefold()
-    if text.endswith(QUALTRICS_SUFFIX):
-        text = text[: -len(QUALTRICS_SUFFIX)]
-    return text.rstrip(" .?!:;…*")
+    return text.removesuffix(QUALTRICS_SUFFIX).rstrip(" .?!:;…*")
 
 
 def _words(text: str) -> str:
@@ -206,7 +245,9 @@ class StoredFile:
             unfinished_reason=survey.unfinished_reason,
             content_hash=survey.content_hash,
             columns=columns,
-            ignored=[(column_letter(c.index), c.name, c.identifying) for c in survey.columns if c.identifying],
+            ignored=[
+                (column_letter(c.index), c.name, c.identifying) for c in survey.columns if c.identifying
+            ],
             rows=rows,
             empty_rows=empty,
         )
@@ -231,8 +272,21 @@ class StoredFile:
     @classmethod
     def from_json(cls, data: dict) -> StoredFile:
         return cls(
-            **{k: data[k] for k in ("filename", "tool", "file_type", "encoding", "separator", "header_rows",
-                                    "unfinished", "unfinished_reason", "content_hash", "empty_rows")},
+            **{
+                k: data[k]
+                for k in (
+                    "filename",
+                    "tool",
+                    "file_type",
+                    "encoding",
+                    "separator",
+                    "header_rows",
+                    "unfinished",
+                    "unfinished_reason",
+                    "content_hash",
+                    "empty_rows",
+                )
+            },
             columns=[FileColumn(i, *c) for i, c in enumerate(data["columns"])],
             ignored=[tuple(i) for i in data["ignored"]],
             rows=[(n, cells) for n, cells in data["rows"]],
@@ -501,6 +555,19 @@ class Preview:
         return found
 
     @property
+    def warnings(self) -> dict[str, str]:
+        """Values that parse_value would refuse as they are mapped now, by form field: they do not
+        block the preview, but every row holding one is refused at the confirmation."""
+        found = {}
+        for i, plan in enumerate(self.plans, start=1):
+            for row in plan.values:
+                if not row.valid and not row.error:
+                    found[value_field(plan.question, row.number)] = (
+                        f"Vraag {i}: ‘{row.shown}’ wordt zo geweigerd; kies waarin het wordt omgezet."
+                    )
+        return found
+
+    @property
     def mapping_name(self) -> str:
         if self.applied is not None:
             return self.applied.name
@@ -600,7 +667,10 @@ def _propose(version: QuestionnaireVersion, file: StoredFile, applied: ImportMap
                     (c, "code")
                     for c in free
                     if c.position not in taken
-                    and ((c.code or "").casefold() == code or any(h.strip().casefold() == code for h in c.headings))
+                    and (
+                        (c.code or "").casefold() == code
+                        or any(h.strip().casefold() == code for h in c.headings)
+                    )
                 ),
                 None,
             )
@@ -612,7 +682,9 @@ def _propose(version: QuestionnaireVersion, file: StoredFile, applied: ImportMap
                     for c in free
                     if c.position not in taken
                     and text
-                    and (norm_text(c.text) == text or any(norm_text(h) == text for h in [c.name, *c.headings]))
+                    and (
+                        norm_text(c.text) == text or any(norm_text(h) == text for h in [c.name, *c.headings])
+                    )
                 ),
                 None,
             )
@@ -696,7 +768,9 @@ def _build_preview(db: Session, ts, version, draft, choices: Choices | None) -> 
             plan.typed = choices.columns[q.id]
             plan.column, plan.error = _resolve_column(file, plan.typed)
             proposed = proposals.get(q.id, (None, None))[0]
-            plan.how = proposals[q.id][1] if plan.column is not None and plan.column is proposed else "zelf gekozen"
+            plan.how = (
+                proposals[q.id][1] if plan.column is not None and plan.column is proposed else "zelf gekozen"
+            )
         else:
             plan.column, plan.how = proposals.get(q.id, (None, None))
         if plan.column is not None:
@@ -731,7 +805,12 @@ def _build_preview(db: Session, ts, version, draft, choices: Choices | None) -> 
 
 
 def preview(
-    db: Session, scope: Scope, session_id: int, draft_id: int, user_id: int | None, choices: Choices | None = None
+    db: Session,
+    scope: Scope,
+    session_id: int,
+    draft_id: int,
+    user_id: int | None,
+    choices: Choices | None = None,
 ) -> Preview:
     """The preview of a draft with the coordinator's choices applied; saves nothing."""
     ts, version, draft = _load(db, scope, session_id, draft_id, user_id)
@@ -743,7 +822,9 @@ def preview(
 
 def _known_batch(db: Session, session_id: int, content_hash: str) -> ImportBatch | None:
     return db.scalar(
-        select(ImportBatch).where(ImportBatch.session_id == session_id, ImportBatch.content_hash == content_hash)
+        select(ImportBatch).where(
+            ImportBatch.session_id == session_id, ImportBatch.content_hash == content_hash
+        )
     )
 
 
@@ -778,7 +859,9 @@ def start_import(
     return make_draft(db, ts, user_id, filename, survey, now)
 
 
-def make_draft(db: Session, ts: TrainingSession, user_id: int | None, filename: str, survey, now: datetime) -> ImportDraft:
+def make_draft(
+    db: Session, ts: TrainingSession, user_id: int | None, filename: str, survey, now: datetime
+) -> ImportDraft:
     """The draft of a read file (a reading.SurveyFile) for session `ts`, in scope already."""
     if (batch := _known_batch(db, ts.id, survey.content_hash)) is not None:
         raise ImportRefused([_already_imported(batch)])
@@ -841,7 +924,9 @@ def _row_errors(preview_: Preview) -> tuple[list[tuple[int, list]], list[str], i
     errors: list[str] = []
     total = 0
     for number, cells in preview_.file.rows:
-        raw = {field_name(p.question): p.convert(cells[p.column.position], memos[p.question.id]) for p in plans}
+        raw = {
+            field_name(p.question): p.convert(cells[p.column.position], memos[p.question.id]) for p in plans
+        }
         answers, problems = parse_answers(version, raw)
         if problems:
             total += len(problems)
@@ -874,19 +959,26 @@ def _save_mapping(db: Session, preview_: Preview, name: str, today: date) -> Imp
     for plan in preview_.plans:
         q = plan.question
         columns[q.code] = (
-            {"letter": plan.column.letter, "name": plan.column.name} if plan.column is not None else {"name": None}
+            {"letter": plan.column.letter, "name": plan.column.name}
+            if plan.column is not None
+            else {"name": None}
         )
+        chosen = {**plan.overrides, **{row.value: row.target for row in plan.values}}
+        # Only what differs from the defaults: the defaults may improve, a choice stays.
         kept = {
-            row.value: row.target
-            for row in plan.values
-            if len(row.value) <= MAX_MAPPED_VALUE_LENGTH and row.target != default_target(q, row.value)
+            value: target
+            for value, target in chosen.items()
+            if len(value) <= MAX_MAPPED_VALUE_LENGTH and target != default_target(q, value)
         }
-        kept.update({v: t for v, t in plan.overrides.items() if len(v) <= MAX_MAPPED_VALUE_LENGTH and v not in kept})
         if kept:
             values[q.code] = kept
-    data = dict(signature=preview_.file.signature, columns=columns, values=values, updated_on=today)
+    data = {"signature": preview_.file.signature, "columns": columns, "values": values, "updated_on": today}
     partnership_id = preview_.ts.training.partnership_id
-    key = dict(partnership_id=partnership_id, questionnaire_id=preview_.version.questionnaire_id, name=name)
+    key = {
+        "partnership_id": partnership_id,
+        "questionnaire_id": preview_.version.questionnaire_id,
+        "name": name,
+    }
     existing = db.scalar(select(ImportMapping).filter_by(**key))
     if existing is None:
         try:
@@ -951,20 +1043,22 @@ def confirm_import(
                 )
             )
     except IntegrityError:
-        raise ImportRefused(["Dit bestand is zojuist al ingelezen voor deze bijeenkomst; er is niets dubbel opgeslagen."]) from None
+        raise ImportRefused(
+            ["Dit bestand is zojuist al ingelezen voor deze bijeenkomst; er is niets dubbel opgeslagen."]
+        ) from None
 
     # File order is often the order of answering: the ids must not repeat it.
     random.shuffle(good)
     ids = db.scalars(
         insert(Response).returning(Response.id, sort_by_parameter_order=True),
         [
-            dict(
-                session_id=ts.id,
-                version_id=version.id,
-                audience=Audience.PARTICIPANT,
-                source=ResponseSource.IMPORT,
-                submitted_on=ts.date,
-            )
+            {
+                "session_id": ts.id,
+                "version_id": version.id,
+                "audience": Audience.PARTICIPANT,
+                "source": ResponseSource.IMPORT,
+                "submitted_on": ts.date,
+            }
             for _ in good
         ],
     ).all()

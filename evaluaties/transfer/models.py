@@ -58,6 +58,9 @@ class ImportDraft(Base):
     """
 
     __tablename__ = "import_draft"
+    # Never reuse the id of a deleted draft: a preview left open in a browser tab must not
+    # confirm a newer file that happens to get its number.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
