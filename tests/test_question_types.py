@@ -415,11 +415,11 @@ def test_the_statement_count_does_not_depend_on_the_types(app, client, db, world
     few, _ = count_statements(app, client, url)
     v = db.scalars(select(QuestionnaireVersion).join(Questionnaire).where(Questionnaire.partnership_id == world.p1.id)).one()
     ids = db.scalars(insert(Response).returning(Response.id), [
-        dict(session_id=world.session1.id, version_id=v.id, audience=Audience.PARTICIPANT,
-             source=ResponseSource.LINK, submitted_on=D) for _ in range(300)]).all()
+        {"session_id": world.session1.id, "version_id": v.id, "audience": Audience.PARTICIPANT,
+         "source": ResponseSource.LINK, "submitted_on": D} for _ in range(300)]).all()
+    values = {QuestionType.GRADE: lambda i: 10 + i % 91, QuestionType.MULTI: lambda i: 1 + i % 15}
     db.execute(insert(Answer), [
-        dict(response_id=rid, question_id=q.id, value_int=(10 + i % 91 if q.type is QuestionType.GRADE
-                                                           else 1 + i % 15 if q.type is QuestionType.MULTI else 3))
+        {"response_id": rid, "question_id": q.id, "value_int": values.get(q.type, lambda i: 3)(i)}
         for i, rid in enumerate(ids) for q in v.questions])
     db.commit()
     many, _ = count_statements(app, client, url)

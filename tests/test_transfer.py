@@ -134,8 +134,8 @@ def test_bad_rows_3_and_7_are_all_reported_and_nothing_is_saved(db, world):
         do_import(db, world, csv_bytes(rows))
     errors = exc.value.errors
     assert errors == [
-        "Rij 3: Welk cijfer geef je deze bijeenkomst als geheel?: Geef een cijfer van 1 tot en met 10, met "
-        "hoogstens één decimaal (bijvoorbeeld 7 of 7,5) (gegeven: '6,55').",
+        ("Rij 3: Welk cijfer geef je deze bijeenkomst als geheel?: Geef een cijfer van 1 tot en met 10, met "
+         "hoogstens één decimaal (bijvoorbeeld 7 of 7,5) (gegeven: '6,55')."),
         "Rij 7: Ik kan beter feedback geven aan een aankomend leraar.: Deze vraag is verplicht.",
         "Rij 7: De trainer(s) begeleidde(n) de bijeenkomst goed.: Kies een waarde van 1 tot en met 5 (gegeven: 'soms').",
     ]
