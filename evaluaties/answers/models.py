@@ -11,6 +11,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    and_,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evaluaties.questionnaires.models import MAX_ANSWER_VALUE, Audience, Question, QuestionnaireVersion
@@ -129,3 +131,18 @@ class ParticipantLink(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
     session: Mapped[TrainingSession] = relationship()
+
+    # One definition of "this link still admits an answer", in Python (pages, checks) and in SQL
+    # (the conditional UPDATE that claims a use): not closed and uses left.
+    @hybrid_property
+    def is_used_up(self) -> bool:
+        return self.used_count >= self.max_uses
+
+    @hybrid_property
+    def is_open(self) -> bool:
+        return self.closed_at is None and self.used_count < self.max_uses
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls):
+        return and_(cls.closed_at.is_(None), cls.used_count < cls.max_uses)

@@ -136,8 +136,10 @@ def detail(questionnaire_id: int):
 def new_version(questionnaire_id: int):
     _check_csrf()
     s = db.session()
-    version = qs.start_new_version(s, current_scope(), questionnaire_id)
-    s.commit()
+    saved = run_action(lambda: qs.start_new_version(s, current_scope(), questionnaire_id))
+    if not saved:
+        return redirect(_detail_url(questionnaire_id))
+    version = saved.value
     flash(
         f"Versie {version.number} staat klaar als concept. Pas de vragen aan en publiceer de versie "
         "als ze klaar is; tot dan blijft de gepubliceerde versie in gebruik.",
