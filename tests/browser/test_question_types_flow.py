@@ -9,10 +9,10 @@ import pytest
 
 from evaluaties.answers import links
 from evaluaties.questionnaires.models import EvaluationSettings, QuestionType
-from kwaliteit.clock import today
 from kwaliteit.scope import Scope
 from tests import factories
 from tests.browser.conftest import check_a11y, log_in, visit
+from tests.conftest import TODAY
 from tests.test_question_types import PARTS, make_version, respond
 
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -51,7 +51,7 @@ def test_coordinator_adds_grade_and_multi_questions(page, world):
 
 
 def test_participant_answers_grade_and_multi_with_the_keyboard(phone_page, world, db):
-    ts = factories.session(db, world.training1, trainers=[world.trainer_person], on=today() - timedelta(days=2))
+    ts = factories.session(db, world.training1, trainers=[world.trainer_person], on=TODAY - timedelta(days=2))
     version = make_version(db, world.p1)
     db.add(EvaluationSettings(training_id=world.training1.id, participant_questionnaire_id=version.questionnaire_id))
     [link] = links.create_single_links(db, Scope.for_user(world.coordinator), ts.id, 1)
