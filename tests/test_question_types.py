@@ -294,6 +294,24 @@ def test_participant_form_refuses_an_unknown_option_and_an_empty_required_multi(
     assert db.scalar(select(func.count()).select_from(Response)) == 0
 
 
+@pytest.mark.parametrize(
+    "grade, chosen",
+    [("7\x00", ["Theorie"]), ("8", ["Theorie\x00"]), ("9" * 100_000, ["Oefenen"]), ("8", ["x" * 1_000_000]),
+     ("1e309", ["Theorie"]), ("8", [f"Optie {i}" for i in range(2000)]), ("\u202e8", ["Theorie"])],
+)
+def test_hostile_grade_and_multi_input_is_refused_and_saves_nothing(client, db, world, on_session_day, grade, chosen):
+    v = make_version(db, world.p1)
+    _use(db, world.training1, v)
+    [link] = links.create_single_links(db, Scope.for_user(world.coordinator), world.session1.id, 1)
+    db.commit()
+    response = client.post(f"/e/{world.session1.id}/{link.token}",
+                           data={"q_cijfer": grade, "q_onderdelen": chosen, "q_schaal": "4"})
+    assert response.status_code == 400
+    assert len(response.get_data()) < 100_000  # the value is quoted cut, not whole
+    db.rollback()
+    assert db.scalar(select(func.count()).select_from(Response)) == 0
+
+
 def test_optional_multi_left_empty_gives_no_answer_row(client, db, world, on_session_day):
     v = make_version(db, world.p1, required=False)
     _use(db, world.training1, v)
@@ -377,7 +395,7 @@ def test_below_the_threshold_only_the_count(db, world):
     assert {s.code: s for s in rs.safeguard_summaries()}["LO"].grade_mean is None
 
 
-def test_years_and_safeguards_keep_grades_apart_from_scales(db, world):
+def test_years_and_safeguards_keep_grades_apart_from_scales(client, db, world):
     from tests import factories
 
     v = _six_responses(db, world)
@@ -393,6 +411,10 @@ def test_years_and_safeguards_keep_grades_apart_from_scales(db, world):
     lo = {s.code: s for s in rs.safeguard_summaries()}["LO"]
     assert lo.scale_count == 11 and lo.scale_mean == pytest.approx((6 * 4 + 5 * 2) / 11)
     assert lo.grade_count == 11 and lo.grade_mean == pytest.approx((sum(GRADES) + 5 * 80) / 11 / 10)
+    login(client, world.coordinator)
+    page = client.get(f"/resultaten?training={world.training1.id}").get_data(as_text=True)
+    assert re.search(r"<th scope=\"row\">Welk cijfer geef je\?</th>\s*<td>cijfer 1–10</td>", page)
+    assert re.search(r"<th scope=\"row\">Hoe tevreden ben je\?</th>\s*<td>1–5</td>", page)
 
 
 def test_results_page_shows_grade_and_multi(app, client, db, world):

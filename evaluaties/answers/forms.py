@@ -7,9 +7,18 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from evaluaties.answers.links import MAX_LINKS_PER_BATCH, MAX_SHARED_USES
-from evaluaties.answers.parsing import MAX_OPEN_LENGTH, RawValue, field_name
+from evaluaties.answers.parsing import GRADE_INPUT_LENGTH, MAX_OPEN_LENGTH, RawValue, field_name
 from evaluaties.questionnaires.models import MULTI_SEPARATOR, QuestionnaireVersion, QuestionType
 from kwaliteit.forms import BaseForm, choices
+
+
+class GradeField(StringField):
+    """A grade as text. A text box: type="number" would refuse "7,5" in a Dutch browser or show it
+    as empty. No valid grade is longer than GRADE_INPUT_LENGTH, so a longer value is shown back cut
+    (it is refused whole by parse_value): a pasted megabyte does not come back in the page."""
+
+    def _value(self):
+        return super()._value()[:GRADE_INPUT_LENGTH]
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -58,8 +67,10 @@ def _field_for(question):
     if question.type is QuestionType.YES_NO:
         return RadioField(label, choices=choices([("ja", "Ja"), ("nee", "Nee")]), validate_choice=False)
     if question.type is QuestionType.GRADE:
-        # A text box: type="number" would refuse "7,5" in a Dutch browser or show it as empty.
-        return StringField(label, render_kw={"inputmode": "decimal", "autocomplete": "off", "size": 5})
+        return GradeField(
+            label,
+            render_kw={"inputmode": "decimal", "autocomplete": "off", "size": 5, "maxlength": GRADE_INPUT_LENGTH},
+        )
     if question.type is QuestionType.CHOICE:
         return RadioField(
             label, choices=choices((o, o) for o in question.options or []), validate_choice=False

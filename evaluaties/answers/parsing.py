@@ -33,6 +33,8 @@ MAX_NAMED_OPTIONS = 10
 # decimal are only formatting ("7,50", as a spreadsheet with two decimals writes it). ASCII digits
 # only: \d would also take other scripts' digits.
 GRADE_PATTERN = re.compile(r"([0-9]{1,2})(?:[.,]([0-9])0*)?")
+# Room for any way of writing a valid grade (" 10,0 ", "6,50"); the form's box takes no more.
+GRADE_INPUT_LENGTH = 12
 GRADE_MESSAGE = (
     f"Geef een cijfer van {GRADE_MIN} tot en met {GRADE_MAX}, met hoogstens één decimaal "
     "(bijvoorbeeld 7 of 7,5)"
