@@ -22,7 +22,7 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from evaluaties.answers.models import Answer, Response, ResponseSource
-from evaluaties.questionnaires.models import Audience, QuestionType
+from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, QuestionType
 from evaluaties.questionnaires.services import applicable_version, load_default_questionnaires
 from evaluaties.results import rates
 from evaluaties.results import services as results
@@ -90,8 +90,10 @@ def build(s: Session, answers: int, trainings: int = 30, sessions_per_training: 
                     answer_rows.append(dict(response_id=rid, question_id=qid, value_int=None,
                                             value_text=f"Opmerking {i}"))
             else:
-                answer_rows.append(dict(response_id=rid, question_id=qid, value_int=1 + (i * 7 + k) % 5,
-                                        value_text=None))
+                value = 1 + (i * 7 + k) % 5
+                if qtype is QuestionType.GRADE:  # the overall `totaal`: 2..10, stored in tenths
+                    value *= 2 * GRADE_FACTOR
+                answer_rows.append(dict(response_id=rid, question_id=qid, value_int=value, value_text=None))
         if len(answer_rows) >= 20000:
             s.execute(insert(Answer), answer_rows)
             answer_rows = []

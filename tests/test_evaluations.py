@@ -37,7 +37,7 @@ def full_trainer_answers(db, world):
     return raw
 
 
-def full_participant_answers(db, world, overall="5"):
+def full_participant_answers(db, world, overall="7,5"):
     version = applicable_version(db, world.training1.id, Audience.PARTICIPANT)
     raw = {f"q_{q.code}": ("4" if q.type.value == "scale" else "Prima") for q in version.questions}
     raw["q_totaal"] = overall
@@ -217,9 +217,9 @@ def test_one_time_link_flow(client, db, world, app, on_session_day):
     r = client.get(url)
     assert r.status_code == 200
     assert "anoniem" in r.get_data(as_text=True).lower()
-    r = client.post(url, data={"q_totaal": "7"})
+    r = client.post(url, data={"q_totaal": "11"})  # `totaal` is a grade 1-10
     assert r.status_code == 400
-    assert "Kies een waarde van 1 tot en met 5" in r.get_data(as_text=True)
+    assert "Geef een cijfer van 1 tot en met 10" in r.get_data(as_text=True)
     r = client.post(url, data=full_participant_answers(db, world))
     assert r.status_code == 302 and r.headers["Location"].endswith("/e/bedankt")
     r = client.post(url, data=full_participant_answers(db, world))

@@ -15,6 +15,7 @@ from evaluaties.answers.models import (
 )
 from evaluaties.answers.status import Status
 from evaluaties.questionnaires.models import (
+    GRADE_FACTOR,
     Audience,
     EvaluationSettings,
     Question,
@@ -199,30 +200,31 @@ def test_school_year_runs_from_1_august_to_31_july(db, world):
     july = factories.session(db, world.training1, on=date(2026, 7, 31))
     august = factories.session(db, world.training1, on=date(2026, 8, 1))
     v = applicable_version(db, world.training1.id, Audience.PARTICIPANT)
-    for value in (1, 1, 1, 1, 1):
+    # `totaal` is a grade, stored in tenths.
+    for value in (60, 60, 60, 60, 60):
         answer(db, july, v, {"totaal": value})
-    for value in (5, 5, 5, 5, 4):
+    for value in (80, 80, 80, 80, 75):
         answer(db, august, v, {"totaal": value})
     db.commit()
     scope = scope_of(world.steering)
 
     y2025 = results.results(db, scope, ResultFilters(training_id=world.training1.id, school_year=2025))
-    assert by_code(y2025, "totaal").count == 5 and by_code(y2025, "totaal").mean == 1.0
+    assert by_code(y2025, "totaal").count == 5 and by_code(y2025, "totaal").mean == 6.0
     y2026 = results.results(db, scope, ResultFilters(school_year=2026))  # the whole partnership
-    assert by_code(y2026, "totaal").mean == pytest.approx(4.8)
+    assert by_code(y2026, "totaal").mean == pytest.approx(7.9)
 
     everything = results.results(db, scope, ResultFilters(training_id=world.training1.id))
     assert everything.years == [2025, 2026]
     [row] = [r for r in everything.by_year if r.result.code == "totaal"]
-    assert row.cells[2025].count == 5 and row.cells[2025].mean == 1.0
-    assert row.cells[2026].mean == pytest.approx(4.8)
+    assert row.cells[2025].count == 5 and row.cells[2025].mean == 6.0
+    assert row.cells[2026].mean == pytest.approx(7.9)
     assert results.result_years(db, scope) == [2026, 2025]
 
 
 def test_results_stay_within_scope(db, world):
     v = applicable_version(db, world.training2.id, Audience.PARTICIPANT)
     for _ in range(5):
-        answer(db, world.session2, v, {"totaal": 2})
+        answer(db, world.session2, v, {"totaal": 20})
     db.commit()
     own = results.results(db, scope_of(world.coordinator), ResultFilters())
     assert own.results == [] and own.responses == 0
@@ -251,7 +253,7 @@ def test_rates_count_links_answers_and_imports(db, world, today):
     ts = world.session1  # 1 October 2026, 12 participants
     _links_and_answers(db, ts, singles=10, answered=3, today=date(2026, 10, 2))
     v = applicable_version(db, ts.training_id, Audience.PARTICIPANT)
-    imported = answer(db, ts, v, {"totaal": 3})
+    imported = answer(db, ts, v, {"totaal": 70})
     imported.source = ResponseSource.IMPORT
     answer(db, ts, applicable_version(db, ts.training_id, Audience.TRAINER), {"doelen_bereikt": 4},
            audience=Audience.TRAINER)  # a trainer's answer is no participant response
@@ -292,7 +294,7 @@ def test_low_response_list(db, world):
     v = applicable_version(db, t.id, Audience.PARTICIPANT)
     for ts, n in ((low, 2), (good, 3), (later, 0), (closed, 1)):
         for _ in range(n):
-            answer(db, ts, v, {"totaal": 4})
+            answer(db, ts, v, {"totaal": 80})
     db.commit()
     scope = scope_of(world.coordinator)
 
@@ -334,6 +336,8 @@ def add_answers(app, session_id: int, training_id: int, responses: int, first_te
     with kdb.new_session(app) as s:
         v = applicable_version(s, training_id, Audience.PARTICIPANT)
         questions = [(q.id, q.type) for q in v.questions]
+        # 1..5; a grade (the overall `totaal`) gets 2..10, in tenths.
+        factor = {QuestionType.GRADE: 2 * GRADE_FACTOR}
         ids = s.scalars(
             insert(Response).returning(Response.id),
             [dict(session_id=session_id, version_id=v.id, audience=Audience.PARTICIPANT,
@@ -341,7 +345,7 @@ def add_answers(app, session_id: int, training_id: int, responses: int, first_te
         ).all()
         rows = [
             dict(response_id=rid, question_id=qid,
-                 value_int=None if qtype is QuestionType.OPEN else 1 + (i + k) % 5,
+                 value_int=None if qtype is QuestionType.OPEN else (1 + (i + k) % 5) * factor.get(qtype, 1),
                  value_text=f"Open antwoord {first_text + i}" if qtype is QuestionType.OPEN else None)
             for i, rid in enumerate(ids)
             for k, (qid, qtype) in enumerate(questions)

@@ -238,11 +238,14 @@ def test_cancelled_session_and_rights(db, world):
 # ----------------------------------------------------------------- export
 
 
+GRADES = ["5,5", "6", "7", "7.5", "9"]  # the five overall grades of five_link_answers: mean 7
+
+
 def five_link_answers(db, world) -> list[str]:
     """Five anonymous answers through links; returns the tokens."""
     made = links.create_single_links(db, Scope.everything(), world.session1.id, 6)
     for i, link in enumerate(made[:5]):
-        raw = {f"q_{c}": "4" for c in CODES[:8]} | {"q_totaal": str(1 + i), "q_opmerkingen": f"=SOM(A1) {i}"}
+        raw = {f"q_{c}": "4" for c in CODES[:8]} | {"q_totaal": GRADES[i], "q_opmerkingen": f"=SOM(A1) {i}"}
         links.submit_participant_answers(db, world.session1.id, link.token, raw, date(2026, 10, 2))
     db.commit()
     return [l.token for l in made]
@@ -262,13 +265,16 @@ def test_answers_export_csv_and_xlsx_without_tokens(db, world):
     assert "Welk cijfer geef je deze bijeenkomst als geheel?" in rows[0]
     assert len(rows) == 6
     assert rows[1][0] == world.training1.title and rows[1][1] == "01-10-2026" and rows[1][2] == "2026-2027"
-    assert sorted(r[rows[0].index("Welk cijfer geef je deze bijeenkomst als geheel?")] for r in rows[1:]) == list("12345")
+    grades = sorted(r[rows[0].index("Welk cijfer geef je deze bijeenkomst als geheel?")] for r in rows[1:])
+    assert grades == ["5,5", "6", "7", "7,5", "9"]  # a grade as a number with a decimal comma
     assert "'=SOM(A1) 0" in text  # a text is never a formula in Excel
 
     book = load_workbook(io.BytesIO(exporting.answers_xlsx(table)))
     sheet = book["Antwoorden"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0] == rows[0] and len(values) == 6
+    grade_column = rows[0].index("Welk cijfer geef je deze bijeenkomst als geheel?")
+    assert sorted(row[grade_column] for row in values[1:]) == [5.5, 6, 7, 7.5, 9]  # numbers in Excel
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
     everything = text + repr(values)
     for token in tokens:
@@ -297,9 +303,13 @@ def test_results_export_shows_only_counts_for_small_groups(db, world):
     rows = list(csv.reader(io.StringIO(exporting.results_csv(rs).decode("utf-8-sig")), delimiter=";"))
     header, body = rows[0], {r[1]: dict(zip(rows[0], r)) for r in rows[1:]}
     assert header == exporting.RESULT_HEADER
-    assert body["totaal"]["Aantal antwoorden"] == "5" and body["totaal"]["Gemiddelde"] == "3"
-    assert [body["totaal"][f"Aantal {v}"] for v in range(1, 6)] == ["1"] * 5
+    assert body["totaal"]["Aantal antwoorden"] == "5" and body["totaal"]["Gemiddelde"] == "7"
+    assert body["totaal"]["Soort"] == "Cijfer 1–10" and body["totaal"]["Voldoende (%)"] == "100"
+    # Per whole grade, half up: 5,5 counts as 6 and 7,5 as 8.
+    assert body["totaal"]["Verdeling"] == "1: 0; 2: 0; 3: 0; 4: 0; 5: 0; 6: 2; 7: 1; 8: 1; 9: 1; 10: 0"
+    assert [body["totaal"][f"Aantal {v}"] for v in range(1, 6)] == [""] * 5  # the counts 1..5 are a scale's
     assert body["feedback"]["Gemiddelde"] == "4"
+    assert [body["feedback"][f"Aantal {v}"] for v in range(1, 6)] == ["0", "0", "0", "5", "0"]
 
     rs6 = results.results(db, scope, ResultFilters(session_id=world.session1.id), min_shown=6)
     for data in (exporting.results_csv(rs6),):
@@ -457,4 +467,4 @@ def test_an_answers_export_can_be_imported_into_another_session(db, world):
     db.commit()
     rs = results.results(db, scope, ResultFilters(session_id=other.id))
     assert {r.code: r.count for r in rs.results}["totaal"] == 5
-    assert {r.code: r.mean for r in rs.results}["totaal"] == 3.0
+    assert {r.code: r.mean for r in rs.results}["totaal"] == 7.0

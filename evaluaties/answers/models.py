@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from evaluaties.questionnaires.models import Audience, Question, QuestionnaireVersion
+from evaluaties.questionnaires.models import MAX_ANSWER_VALUE, Audience, Question, QuestionnaireVersion
 from kwaliteit.db import Base
 from kwaliteit.models_base import Timestamp, str_enum, utcnow
 from kwaliteit.registry.models import Person
@@ -88,13 +88,18 @@ class Answer(Base):
     __tablename__ = "answer"
     __table_args__ = (
         UniqueConstraint("response_id", "question_id"),
-        CheckConstraint("value_int IS NULL OR (value_int >= 0 AND value_int <= 100)", name="value_int"),
+        CheckConstraint(
+            f"value_int IS NULL OR (value_int >= 0 AND value_int <= {MAX_ANSWER_VALUE})", name="value_int"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
-    # scale: 1..5; yes/no: 1 = ja, 0 = nee; choice: index into the options.
+    # scale: 1..5; yes/no: 1 = ja, 0 = nee; choice: index into the options;
+    # grade: the grade in tenths, 10..100 (GRADE_FACTOR: 7,5 -> 75);
+    # multi: bitmask of the chosen options' indexes (bit i = option i, below 2**MAX_MULTI_OPTIONS),
+    # one row per answer, so results count answers with one GROUP BY value_int as for the others.
     value_int: Mapped[int | None] = mapped_column(Integer)
     value_text: Mapped[str | None] = mapped_column(Text)
 

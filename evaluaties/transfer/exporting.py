@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from evaluaties.answers.models import Answer, Response, ResponseSource
 from evaluaties.answers.parsing import display_value
 from evaluaties.questionnaires.models import (
+    GRADE_FACTOR,
     Audience,
     Question,
     Questionnaire,
@@ -207,6 +208,8 @@ def answers_table(
         v = display_value(question, SimpleNamespace(value_int=value_int, value_text=value_text))
         if question.type is QuestionType.SCALE and value_int is not None:
             v = value_int
+        elif question.type is QuestionType.GRADE and value_int is not None:
+            v = value_int / GRADE_FACTOR  # a number with its decimal: 7.5 (CSV: "7,5")
         values[response_id][index[column_of[question_id]]] = v
 
     header = ["Training", "Datum bijeenkomst", "Schooljaar", "Vragenlijst", "Versie", "Bron", "Ingevuld op"]
@@ -241,8 +244,21 @@ def answers_xlsx(table: AnswerTable) -> bytes:
 
 RESULT_HEADER = [
     "Vragenlijst", "Code", "Vraag", "Soort", "Waarborg", "Aantal antwoorden", "Gemiddelde",
-    "Aantal 1", "Aantal 2", "Aantal 3", "Aantal 4", "Aantal 5", "Ja (%)", "Nee (%)", "Verdeling", "Opmerking",
+    "Aantal 1", "Aantal 2", "Aantal 3", "Aantal 4", "Aantal 5", "Ja (%)", "Nee (%)", "Voldoende (%)",
+    "Verdeling", "Opmerking",
 ]
+# The type-specific note of a result row that is shown.
+RESULT_NOTES = {
+    QuestionType.GRADE: "Gemiddelde op 1–10; verdeling per heel cijfer (5,5 telt als 6); voldoende: 5,5 of hoger.",
+    QuestionType.MULTI: "Meerdere keuzes mogelijk: per keuze het aantal en het aandeel van de antwoorders "
+    "(samen meer dan 100%).",
+}
+
+
+def _spread(r) -> str:
+    if r.type is QuestionType.MULTI:
+        return "; ".join(f"{b.label}: {b.count} ({round(b.pct)}%)" for b in r.distribution)
+    return "; ".join(f"{b.label}: {b.count}" for b in r.distribution)
 
 
 def results_rows(rs: ResultSet) -> list[list]:
@@ -251,14 +267,14 @@ def results_rows(rs: ResultSet) -> list[list]:
     for r in rs.results:
         row = [r.questionnaire_title, r.code, r.text, r.type.label, r.safeguard_code or "", r.count]
         if not r.shown:
-            rows.append(row + [None] * 8 + [None, f"Minder dan {rs.min_shown} antwoorden: alleen het aantal."])
+            rows.append(row + [None] * 9 + [None, f"Minder dan {rs.min_shown} antwoorden: alleen het aantal."])
             continue
         mean = round(r.mean, 2) if r.mean is not None else None
         scale = [r.counts.get(v, 0) for v in range(1, 6)] if r.type is QuestionType.SCALE else [None] * 5
         yes = round(r.yes_pct, 1) if r.yes_pct is not None else None
         no = round(r.no_pct, 1) if r.no_pct is not None else None
-        spread = "; ".join(f"{b.label}: {b.count}" for b in r.distribution)
-        rows.append(row + [mean, *scale, yes, no, spread, ""])
+        sufficient = round(r.sufficient_pct, 1) if r.sufficient_pct is not None else None
+        rows.append(row + [mean, *scale, yes, no, sufficient, _spread(r), RESULT_NOTES.get(r.type, "")])
     return rows
 
 
