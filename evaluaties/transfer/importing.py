@@ -462,10 +462,14 @@ class QuestionPlan:
     more_values: int = 0
     # Targets chosen for values (also those of saved mappings that are not shown).
     overrides: dict[str, str] = field(default_factory=dict)
+    # Read once: convert() runs for every cell of a 5,000-row file.
+    maps_values: bool = field(init=False)
+    is_multi: bool = field(init=False)
+    _defaults: dict[str, str] = field(init=False, default_factory=dict)
 
-    @property
-    def maps_values(self) -> bool:
-        return self.question.type in MAPPED_TYPES
+    def __post_init__(self):
+        self.maps_values = self.question.type in MAPPED_TYPES
+        self.is_multi = self.question.type is QuestionType.MULTI
 
     @property
     def typed_target(self) -> bool:
@@ -480,26 +484,26 @@ class QuestionPlan:
     def field(self) -> str:
         return column_field(self.question)
 
-    def target_of(self, value: str, memo: dict[str, str]) -> str:
+    def target_of(self, value: str) -> str:
         if value in self.overrides:
             return self.overrides[value]
-        if value not in memo:
-            memo[value] = default_target(self.question, value)
-        return memo[value]
+        if value not in self._defaults:
+            self._defaults[value] = default_target(self.question, value)
+        return self._defaults[value]
 
-    def convert(self, cell: str, memo: dict[str, str]) -> str | list[str]:
+    def convert(self, cell: str) -> str | list[str]:
         """The raw answer for parse_answers from one cell of the file."""
         text = cell.strip()
         if not text or not self.maps_values:
             return text
-        if self.question.type is QuestionType.MULTI:
+        if self.is_multi:
             chosen = []
             for part in split_multi(self.question, text):
-                target = self.target_of(part, memo)
+                target = self.target_of(part)
                 if target != NO_ANSWER:
                     chosen.append(target or part)
             return chosen
-        target = self.target_of(text, memo)
+        target = self.target_of(text)
         if target == NO_ANSWER:
             return ""
         return target or text
@@ -737,7 +741,6 @@ def _plan_values(plan: QuestionPlan, file: StoredFile, posted: dict[int, str] | 
     common = counts.most_common(MAX_SHOWN_VALUES)
     plan.more_values = len(counts) - len(common)
     allowed = {value for value, _label in targets(q)}
-    memo: dict[str, str] = {}
     for number, (value, count) in enumerate(common):
         error = None
         if posted is not None and number in posted:
@@ -749,7 +752,7 @@ def _plan_values(plan: QuestionPlan, file: StoredFile, posted: dict[int, str] | 
                 target = UNCHANGED
             plan.overrides[value] = target
         else:
-            target = plan.target_of(value, memo)
+            target = plan.target_of(value)
         mapped = value if target == UNCHANGED else ("" if target == NO_ANSWER else target)
         valid = target == NO_ANSWER or _valid(q, [mapped] if q.type is QuestionType.MULTI else mapped)
         plan.values.append(ValueRow(number, value, count, target, valid, error))
@@ -917,17 +920,16 @@ def _row_errors(preview_: Preview) -> tuple[list[tuple[int, list]], list[str], i
     """The answers of every row, or the errors ("Rij N: vraag: melding"; the first
     MAX_ROW_ERRORS) and their total."""
     version = preview_.version
-    plans = [p for p in preview_.plans if p.column is not None]
     names = {field_name(q): q for q in version.questions}
-    memos: dict[int, dict[str, str]] = {p.question.id: {} for p in plans}
+    read = [
+        (field_name(p.question), p.column.position, p.convert) for p in preview_.plans if p.column is not None
+    ]
     good: list[tuple[int, list]] = []
     errors: list[str] = []
     total = 0
     for number, cells in preview_.file.rows:
-        raw = {
-            field_name(p.question): p.convert(cells[p.column.position], memos[p.question.id]) for p in plans
-        }
-        answers, problems = parse_answers(version, raw)
+        raw = {name: convert(cells[position]) for name, position, convert in read}
+        answers, problems = parse_answers(version, raw, make=dict)
         if problems:
             total += len(problems)
             for name, message in problems.items():
@@ -947,10 +949,6 @@ def _short(message: str, value) -> str:
         if len(text) > MAX_QUOTED and text in message:
             message = message.replace(text, cut(text))
     return cut(message, 400)
-
-
-def _answer_values(answer: Answer) -> dict:
-    return {"question_id": answer.question_id, "value_int": answer.value_int, "value_text": answer.value_text}
 
 
 def _save_mapping(db: Session, preview_: Preview, name: str, today: date) -> ImportMapping:
@@ -1062,12 +1060,13 @@ def confirm_import(
             for _ in good
         ],
     ).all()
+    # One executemany of plain rows (Core): the ORM's bulk path would cost more than the insert.
     db.execute(
-        insert(Answer),
+        insert(Answer.__table__),
         [
-            {"response_id": response_id, **_answer_values(a)}
+            {"response_id": response_id, **answer}
             for response_id, (_number, answers) in zip(ids, good, strict=True)
-            for a in answers
+            for answer in answers
         ],
     )
     saved = _save_mapping(db, pv, choices.save_as.strip(), today) if (choices.save_as or "").strip() else None
