@@ -102,7 +102,6 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
                     version_id=trainer_v.id,
                     audience=Audience.TRAINER,
                     source=ResponseSource.TRAINER,
-                    submitted_on=ts.date + timedelta(days=rng.randint(1, 12)),
                 )
             )
             answers_per_response.append(raw)
@@ -144,7 +143,6 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
                     version_id=participant_v.id,
                     audience=Audience.PARTICIPANT,
                     source=ResponseSource.LINK,
-                    submitted_on=ts.date + timedelta(days=rng.randint(0, 10)),
                 )
             )
             answers_per_response.append(raw)
