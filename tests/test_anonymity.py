@@ -58,7 +58,8 @@ def stored_answers(db, ts, answers: list[tuple[int, str | None]], source=Respons
     version = applicable_version(db, ts.training_id, audience)
     for value, remark in answers:
         r = Response(session_id=ts.id, version_id=version.id, audience=audience, source=source)
-        r.answers = [Answer(question_id=q.id, value_int=value) for q in version.questions if q.type is QuestionType.SCALE]
+        scales = [q for q in version.questions if q.type is QuestionType.SCALE]
+        r.answers = [Answer(question_id=q.id, value_int=value) for q in scales]
         if remark:
             [open_q] = [q for q in version.questions if q.type is QuestionType.OPEN][:1]
             r.answers.append(Answer(question_id=open_q.id, value_text=remark))
@@ -158,7 +159,8 @@ def test_exports_of_a_training_hold_nothing_of_the_small_session(db, world, two_
         text = data.decode("utf-8-sig") if data.startswith(b"\xef\xbb\xbf") else repr(xlsx_cells(data))
         assert "Klein" not in text and "10-03-2026" not in text and "2026, 3, 10" not in text
 
-    rs = results.results(db, scope, ResultFilters(training_id=world.training1.id), min_shown=5, with_years=False)
+    rs = results.results(db, scope, ResultFilters(training_id=world.training1.id), min_shown=5,
+                         with_years=False)
     cells = xlsx_cells(exporting.results_xlsx(rs))
     assert not any("Klein" in str(c) for c in cells)
     assert datetime(2026, 3, 10) not in cells and small.date not in cells
@@ -172,7 +174,8 @@ def test_pages_and_downloads_hold_nothing_of_the_small_session(app, db, world, t
     _big, small = two_sessions
     login(client, world.coordinator)
     t = world.training1.id
-    for url in (f"/resultaten?training={t}", "/resultaten", "/resultaten?waarborg=LO", "/resultaten?schooljaar=2025",
+    for url in (f"/resultaten?training={t}", "/resultaten", "/resultaten?waarborg=LO",
+                "/resultaten?schooljaar=2025",
                 f"/resultaten?training={t}&doelgroep=alle", f"/bijeenkomsten/{small.id}/resultaten"):
         body = client.get(url).get_data(as_text=True)
         assert "Klein geheim" not in body, url
@@ -266,7 +269,8 @@ def test_no_export_or_result_says_where_a_row_came_from(db, world):
         assert not {"Bron", "Ingevuld op", "link", "import", "trainer"} & {str(c) for c in cells}
 
     rs = results.results(db, scope, ResultFilters(session_id=ts.id), min_shown=5)
-    assert "source" not in QuestionResult.__dataclass_fields__ and "source" not in OpenAnswer.__dataclass_fields__
+    assert "source" not in QuestionResult.__dataclass_fields__
+    assert "source" not in OpenAnswer.__dataclass_fields__
     cells = xlsx_cells(exporting.results_xlsx(rs))
     assert not {"link", "import"} & {str(c).casefold() for c in cells}
 
@@ -367,7 +371,8 @@ def test_a_question_with_few_answers_in_a_released_session_shows_only_its_count(
     assert rs.responses == 6 and remarks.count == 2 and not remarks.shown and remarks.open_answers == []
     rows = csv_rows(exporting.results_csv(rs))
     row = dict(zip(rows[0], next(r for r in rows if r[1] == "opmerkingen")))
-    assert row["Aantal antwoorden"] == "2" and row["Opmerking"] == "Minder dan 5 antwoorden: alleen het aantal."
+    assert row["Aantal antwoorden"] == "2"
+    assert row["Opmerking"] == "Minder dan 5 antwoorden: alleen het aantal."
     assert load_workbook(io.BytesIO(exporting.results_xlsx(rs)))["Open antwoorden"].max_row == 1
 
 

@@ -22,6 +22,8 @@ insertion order.
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
@@ -49,7 +51,9 @@ def released_groups(min_shown: int, *, session_id: int | None = None, training_i
     count is the same either way): a session page then need not group every response there is.
     """
     r = aliased(Response, name="released_response")
-    stmt = select(r.session_id, r.source).where(r.audience == Audience.PARTICIPANT, r.source.in_(PARTICIPANT_SOURCES))
+    stmt = select(r.session_id, r.source).where(
+        r.audience == Audience.PARTICIPANT, r.source.in_(PARTICIPANT_SOURCES)
+    )
     if session_id is not None:
         stmt = stmt.where(r.session_id == session_id)
     if training_id is not None:
@@ -58,7 +62,9 @@ def released_groups(min_shown: int, *, session_id: int | None = None, training_i
     return stmt.group_by(r.session_id, r.source).having(func.count() >= min_shown)
 
 
-def released(min_shown: int, *, session_id: int | None = None, training_id: int | None = None) -> ColumnElement[bool]:
+def released(
+    min_shown: int, *, session_id: int | None = None, training_id: int | None = None
+) -> ColumnElement[bool]:
     """SQL condition on Response: this response may be shown (in a figure, a row, an open answer).
 
     A participant response only when its (session, source) group is released; a trainer
@@ -80,20 +86,22 @@ def withheld_message(count: int, min_shown: int) -> str | None:
     if not count:
         return None
     what = "1 antwoord wordt" if count == 1 else f"{count} antwoorden worden"
+    belongs = "het hoort" if count == 1 else "ze horen"
     return (
-        f"{what} niet getoond: {'het hoort' if count == 1 else 'ze horen'} bij een bijeenkomst met minder dan "
-        f"{min_shown} antwoorden (antwoorden via links en ingelezen antwoorden tellen apart)."
+        f"{what} niet getoond: {belongs} bij een bijeenkomst met minder dan {min_shown} antwoorden "
+        "(antwoorden via links en ingelezen antwoorden tellen apart)."
     )
 
 
 def _value_key(v) -> tuple:
-    # A total order over the cell values of one column: numbers, then texts (casefolded, so that
-    # capitals do not group answers), then empty cells.
+    # A total order over any cell values: numbers, then everything else as text (casefolded, so
+    # that capitals do not group answers), then empty cells. Never compares a number with a text.
     if v is None:
         return (2, 0, "", "")
-    if isinstance(v, str):
-        return (1, 0, v.casefold(), v)
-    return (0, v, "", "")
+    if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+        return (0, v, "", "")
+    text = v if isinstance(v, str) else str(v)
+    return (1, 0, text.casefold(), text)
 
 
 def row_order_key(session_date, session_id: int, values, *rest) -> tuple:
@@ -103,7 +111,12 @@ def row_order_key(session_date, session_id: int, values, *rest) -> tuple:
     link being used could then point at the last row. The row's values say nothing about when it
     was given, and equal rows are indistinguishable anyway.
     """
-    return (session_date, session_id, tuple(_value_key(v) for v in values), tuple(_value_key(v) for v in rest))
+    return (
+        session_date,
+        session_id,
+        tuple(_value_key(v) for v in values),
+        tuple(_value_key(v) for v in rest),
+    )
 
 
 def open_answer_key(text: str, *rest) -> tuple:

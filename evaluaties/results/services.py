@@ -264,7 +264,7 @@ def results(
 
     Only released responses count (anonymity.released); the others are only counted as withheld.
     Statements: one count of responses, one GROUP BY over the answers, one for the questions'
-    wording, one for the newest open answers and (with_years, no school year chosen, not for a
+    wording, one for the first open answers (by text) and (with_years, no school year chosen, not for a
     single session) one GROUP BY per school year: never more, whatever the data size.
     """
     check_filters(db, scope, f)
@@ -341,7 +341,9 @@ def results(
         # The same order on both databases (SQL lower() differs in what it folds).
         r.open_answers.sort(key=lambda a: anonymity.open_answer_key(a.text, a.session_date, a.training_title))
 
-    rs = ResultSet(f, min_shown, int(responses or 0), int(sessions or 0), result_list, withheld=int(withheld or 0))
+    rs = ResultSet(
+        f, min_shown, int(responses or 0), int(sessions or 0), result_list, withheld=int(withheld or 0)
+    )
     if with_years and f.school_year is None and f.session_id is None:
         _add_years(db, conditions, rs)
     return rs
