@@ -77,8 +77,7 @@ def build(s: Session, answers: int, trainings: int = 30, sessions_per_training: 
     for first in range(0, n_responses, batch):
         rows = [
             dict(session_id=session_rows[j % len(session_rows)][0], version_id=version.id,
-                 audience=Audience.PARTICIPANT, source=ResponseSource.LINK,
-                 submitted_on=session_rows[j % len(session_rows)][2] + timedelta(days=1))
+                 audience=Audience.PARTICIPANT, source=ResponseSource.LINK)
             for j in range(first, min(n_responses, first + batch))
         ]
         response_ids += s.scalars(insert(Response).returning(Response.id), rows).all()

@@ -114,7 +114,6 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
                     version_id=trainer_v.id,
                     audience=Audience.TRAINER,
                     source=ResponseSource.TRAINER,
-                    submitted_on=ts.date + timedelta(days=rng.randint(1, 12)),
                 )
             )
             answers_per_response.append(raw)
@@ -156,7 +155,6 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
                     version_id=participant_v.id,
                     audience=Audience.PARTICIPANT,
                     source=ResponseSource.LINK,
-                    submitted_on=ts.date + timedelta(days=rng.randint(0, 10)),
                 )
             )
             answers_per_response.append(raw)

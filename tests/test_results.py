@@ -60,12 +60,12 @@ def make_questionnaire(db, partnership, title="Eigen vragenlijst", audience=Audi
     return v
 
 
-def answer(db, ts, version, values: dict, audience=Audience.PARTICIPANT, on=None) -> Response:
+def answer(db, ts, version, values: dict, audience=Audience.PARTICIPANT, source=None) -> Response:
     """One response; values maps a question code to value_int (int) or value_text (str)."""
     by_code = {q.code: q for q in version.questions}
     r = Response(session_id=ts.id, version_id=version.id, audience=audience,
-                 source=ResponseSource.LINK if audience is Audience.PARTICIPANT else ResponseSource.TRAINER,
-                 submitted_on=on or ts.date)
+                 source=source or (ResponseSource.LINK if audience is Audience.PARTICIPANT
+                                   else ResponseSource.TRAINER))
     r.answers = [
         Answer(question_id=by_code[code].id, value_int=v if isinstance(v, int) else None,
                value_text=v if isinstance(v, str) else None)
@@ -130,14 +130,31 @@ def test_fewer_than_threshold_shows_only_the_count(db, world):
     for i in range(4):
         answer(db, world.session1, v, {"schaal": 5, "janee": 1, "keuze": 0, "open": f"Geheim {i}"})
     db.commit()
+    # A session below the threshold releases nothing, not even per-question counts: only the
+    # number of responses left out (the session page shows that number anyway).
     rs = results.results(db, scope_of(world.admin), ResultFilters(session_id=world.session1.id), min_shown=5)
-    for r in rs.results:
-        assert r.count == 4 and not r.shown
-        assert r.mean is None and r.yes_pct is None and r.distribution == [] and r.open_answers == []
-    # The per-safeguard summary hides its mean too.
-    summaries = {s.code: s for s in rs.safeguard_summaries()}
-    assert summaries["LO"].scale_count == 4 and summaries["LO"].scale_mean is None
-    assert summaries["LL"].yes_pct is None
+    assert rs.results == [] and rs.responses == 0 and rs.sessions == 0 and rs.withheld == 4
+    assert rs.safeguard_summaries() == []
+    assert rs.withheld_message.startswith("4 antwoorden worden niet getoond")
+
+    # Released, a question with fewer answers than the threshold still shows only its count; so
+    # does a safeguard summary.
+    for _ in range(2):
+        answer(db, world.session1, v, {"schaal": 4, "janee": 0, "keuze": 1})
+    answer(db, world.session1, v, {"janee": 0, "keuze": 1})
+    db.commit()
+    rs = results.results(db, scope_of(world.admin), ResultFilters(session_id=world.session1.id), min_shown=5)
+    assert rs.responses == 7 and rs.withheld == 0 and rs.withheld_message is None
+    op = by_code(rs, "open")
+    assert op.count == 4 and not op.shown and op.open_answers == []
+    assert by_code(rs, "schaal").shown
+    rs8 = results.results(db, scope_of(world.admin), ResultFilters(session_id=world.session1.id), min_shown=7)
+    scale = by_code(rs8, "schaal")
+    assert scale.count == 6 and not scale.shown
+    assert scale.mean is None and scale.distribution == []
+    summaries = {s.code: s for s in rs8.safeguard_summaries()}
+    assert summaries["LO"].scale_count == 6 and summaries["LO"].scale_mean is None
+    assert summaries["LL"].yes_no_count == 7 and summaries["LL"].yes_pct is not None
 
 
 def test_results_add_up_over_versions_by_code(db, world):
@@ -341,7 +358,7 @@ def add_answers(app, session_id: int, training_id: int, responses: int, first_te
         ids = s.scalars(
             insert(Response).returning(Response.id),
             [dict(session_id=session_id, version_id=v.id, audience=Audience.PARTICIPANT,
-                  source=ResponseSource.LINK, submitted_on=date(2026, 10, 2)) for _ in range(responses)],
+                  source=ResponseSource.LINK) for _ in range(responses)],
         ).all()
         rows = [
             dict(response_id=rid, question_id=qid,
@@ -408,7 +425,7 @@ def test_small_group_on_the_page(app, web_world):
     login(client, w.coordinator)
     body = client.get(f"/bijeenkomsten/{w.session1.id}/resultaten").get_data(as_text=True)
     assert "Open antwoord" not in body
-    assert "Minder dan 5 antwoorden" in body
+    assert "4 antwoorden worden niet getoond: ze horen bij een bijeenkomst met minder dan 5" in body
     assert "<meter" not in body
     # The threshold is a setting.
     app.config["MIN_ANSWERS_SHOWN"] = 3

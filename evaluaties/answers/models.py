@@ -1,19 +1,19 @@
 """What sessions owe and what people answered: evaluation requests, responses, answers, links.
 
 Anonymity: a participant's answers (Response, Answer) carry no reference to the link (token) that
-admitted them, nor to a person, and neither side records a time finer than a day; the link only
-counts how often it was used. So an answer cannot be traced to a token or a participant.
+admitted them, nor to a person, and no moment of submission (the session's date says the school
+year); the link only counts how often it was used. So an answer cannot be traced to a token or a
+participant. What may be shown of them: evaluaties.results.anonymity.
 """
 
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     and_,
     CheckConstraint,
-    Date,
     ForeignKey,
     Integer,
     String,
@@ -68,7 +68,11 @@ class ResponseSource(enum.Enum):
 
 
 class Response(Base):
-    """One filled-in questionnaire. For participants: anonymous (see module docstring)."""
+    """One filled-in questionnaire. For participants: anonymous (see module docstring).
+
+    No submission time, on purpose: a time (even a day) lets a coordinator who saw a link being
+    used point at its answer. A trainer's evaluation is named; its EvaluationRequest keeps
+    submitted_at."""
 
     __tablename__ = "response"
 
@@ -76,8 +80,9 @@ class Response(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"), index=True)
     audience: Mapped[Audience] = mapped_column(str_enum(Audience, "audience"))
+    # Kept for the release rule only (link and import answers reach the threshold separately);
+    # never shown or exported.
     source: Mapped[ResponseSource] = mapped_column(str_enum(ResponseSource, "response_source"))
-    submitted_on: Mapped[date] = mapped_column(Date)
 
     session: Mapped[TrainingSession] = relationship()
     version: Mapped[QuestionnaireVersion] = relationship()

@@ -5,15 +5,19 @@ wording and one (limited) query for the open answers, whatever the number of ans
 
 Results add up over the versions of a questionnaire: answers are grouped by questionnaire and
 question `code` (stable across versions), and shown with the wording of the latest published
-version. A result with fewer answers than the small-group threshold (app.config
-MIN_ANSWERS_SHOWN, passed in as `min_shown`) shows only its count.
+version.
+
+Privacy: only released responses are read (evaluaties.results.anonymity: a session's participant
+answers per source, from the threshold app.config MIN_ANSWERS_SHOWN on, passed in as `min_shown`);
+what is left out is only counted (`ResultSet.withheld`). On top of that, a question with fewer
+answers than the threshold shows only its count.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import distinct, exists, func, select
+from sqlalchemy import case, distinct, exists, func, select
 from sqlalchemy.orm import Session
 
 from evaluaties.answers.models import (
@@ -32,17 +36,18 @@ from evaluaties.questionnaires.models import (
     QuestionType,
     multi_indexes,
 )
+from evaluaties.results import anonymity
+from evaluaties.results.anonymity import DEFAULT_MIN_SHOWN
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Scope
 from kwaliteit.sqldates import school_year, school_year_bounds, school_year_label
 from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session, get_training
 
-DEFAULT_MIN_SHOWN = 5
 # Low response: closing within this many days, with a rate below this percentage.
 DEFAULT_LOW_DAYS = 7
 DEFAULT_LOW_THRESHOLD_PCT = 50
-# Newest open answers shown per question.
+# Open answers shown per question (the first in the order of their text).
 OPEN_ANSWERS_PER_QUESTION = 100
 
 
@@ -200,6 +205,12 @@ class ResultSet:
     results: list[QuestionResult]
     years: list[int] = field(default_factory=list)
     by_year: list[YearRow] = field(default_factory=list)
+    # Participant responses of the selection left out by the release rule (anonymity.released).
+    withheld: int = 0
+
+    @property
+    def withheld_message(self) -> str | None:
+        return anonymity.withheld_message(self.withheld, self.min_shown)
 
     @property
     def questionnaires(self) -> list[tuple[str, Audience, list[QuestionResult]]]:
@@ -302,16 +313,20 @@ def results(
 ) -> ResultSet:
     """Aggregated answers of a selection: count, distribution, mean, yes/no shares, open answers.
 
+    Only released responses count (anonymity.released); the others are only counted as withheld.
     Statements: one count of responses, one GROUP BY over the answers, one for the questions'
-    wording, one for the newest open answers and (with_years, no school year chosen, not for a
+    wording, one for the first open answers (by text) and (with_years, no school year chosen, not for a
     single session) one GROUP BY per school year: never more, whatever the data size.
     """
     check_filters(db, scope, f)
-    conditions = _response_conditions(scope, f) + _question_conditions(f)
+    released = anonymity.released(min_shown, session_id=f.session_id, training_id=f.training_id)
+    conditions = _response_conditions(scope, f) + [released] + _question_conditions(f)
 
-    # Counted on the responses, not the answers: a tenth of the rows.
+    # Counted on the responses, not the answers: a tenth of the rows. Released and withheld in
+    # one pass, the release rule evaluated once per response.
+    shown = case((released, 1), else_=0).label("shown")
     count_stmt = (
-        select(func.count(Response.id), func.count(distinct(Response.session_id)))
+        select(Response.id, Response.session_id, shown)
         .select_from(Response)
         .join(TrainingSession, TrainingSession.id == Response.session_id)
         .join(Training, Training.id == TrainingSession.training_id)
@@ -325,7 +340,14 @@ def results(
                 *_question_conditions(f),
             )
         )
-    responses, sessions = db.execute(count_stmt).one()
+    counted = count_stmt.subquery("counted")
+    responses, sessions, withheld = db.execute(
+        select(
+            func.count(case((counted.c.shown == 1, counted.c.id))),
+            func.count(distinct(case((counted.c.shown == 1, counted.c.session_id)))),
+            func.count(case((counted.c.shown == 0, counted.c.id))),
+        )
+    ).one()
 
     qid = QuestionnaireVersion.questionnaire_id
     aggregate = db.execute(
@@ -366,8 +388,13 @@ def results(
         r = by_key.get((questionnaire_id, code))
         if r is not None and r.shown:
             r.open_answers.append(OpenAnswer(text, session_date, training_title))
+    for r in by_key.values():
+        # The same order on both databases (SQL lower() differs in what it folds).
+        r.open_answers.sort(key=lambda a: anonymity.open_answer_key(a.text, a.session_date, a.training_title))
 
-    rs = ResultSet(f, min_shown, int(responses or 0), int(sessions or 0), result_list)
+    rs = ResultSet(
+        f, min_shown, int(responses or 0), int(sessions or 0), result_list, withheld=int(withheld or 0)
+    )
     if with_years and f.school_year is None and f.session_id is None:
         _add_years(db, conditions, rs)
     return rs
@@ -393,12 +420,11 @@ def _question_meta(db: Session, questionnaire_ids: set[int]) -> dict[Key, tuple]
 
 
 def _open_answers(db: Session, conditions: list, per_question: int):
+    """The first `per_question` open answers per question in the order of their text: an order
+    that says nothing about when an answer was given (never newest first, never by id)."""
     qid = QuestionnaireVersion.questionnaire_id
-    rn = (
-        func.row_number()
-        .over(partition_by=(qid, Question.code), order_by=(Response.submitted_on.desc(), Answer.id.desc()))
-        .label("rn")
-    )
+    order = (func.lower(Answer.value_text), Answer.value_text, TrainingSession.date, Training.title)
+    rn = func.row_number().over(partition_by=(qid, Question.code), order_by=order).label("rn")
     inner = _from_answers(
         select(
             qid.label("questionnaire_id"),

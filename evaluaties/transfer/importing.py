@@ -1055,7 +1055,6 @@ def confirm_import(
                 "version_id": version.id,
                 "audience": Audience.PARTICIPANT,
                 "source": ResponseSource.IMPORT,
-                "submitted_on": ts.date,
             }
             for _ in good
         ],
