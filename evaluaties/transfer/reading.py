@@ -284,7 +284,12 @@ class _Table:
 
 def _read_csv(data: bytes, limits: Limits, table: _Table) -> tuple[str, str]:
     text, encoding = _decode(data)
-    separator = _detect_separator(text)
+    # "sep=;" on the first line tells Excel the separator; Excel does not show that line as a row.
+    hint = re.match(r"sep=([,;\t|])\r?\n", text[:8])
+    if hint:
+        separator, text = hint.group(1), text[hint.end() :]
+    else:
+        separator = _detect_separator(text)
     # The csv module's own field limit (131,072) is above max_cell_chars, which _Table checks per
     # cell; it is left as it is, since it is global to the process.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
@@ -740,8 +745,8 @@ _IDENTIFYING_HEADINGS: dict[str, tuple[str, ...]] = {
         "submission time", "datum verstuurd", "datum gestart", "datum laatste actie",
     ),
     "locatie": (
-        "locationlatitude", "locationlongitude", "location latitude", "location longitude", "latitude",
-        "longitude", "breedtegraad", "lengtegraad",
+        "locationlatitude", "locationlongitude", "locationaccuracy", "location latitude", "location longitude",
+        "location accuracy", "latitude", "longitude", "breedtegraad", "lengtegraad",
     ),
     "metagegevens": (
         "status", "progress", "duration", "finished", "distributionchannel", "distribution channel",
