@@ -285,7 +285,7 @@ class _Table:
 def _read_csv(data: bytes, limits: Limits, table: _Table) -> tuple[str, str]:
     text, encoding = _decode(data)
     # "sep=;" on the first line tells Excel the separator; Excel does not show that line as a row.
-    hint = re.match(r"sep=([,;\t|])\r?\n", text[:8])
+    hint = re.match(r"sep=([,;\t])\r?\n", text[:8])
     if hint:
         separator, text = hint.group(1), text[hint.end() :]
     else:
