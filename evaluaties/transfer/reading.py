@@ -350,7 +350,8 @@ def _decode(data: bytes) -> tuple[str, str]:
 
 def _detect_separator(text: str) -> str:
     """The separator that gives the header two or more columns and every record as many fields;
-    among those the one with the most columns (quoted fields count as one, as csv reads them)."""
+    among those the one with the most columns (quoted fields count as one, as csv reads them).
+    csv.Sniffer is not used: it guesses wrong on decimal commas and commas inside headings."""
     sample = text[:_SNIFF_CHARS]
     truncated = len(text) > len(sample)
     best, best_key = ",", None
@@ -373,7 +374,9 @@ def _detect_separator(text: str) -> str:
             width -= 1
         rest = records[1:]
         consistent = sum(1 for r in rest if len(r) == len(header)) / len(rest) if rest else 1.0
-        key = (width >= 2, consistent >= 0.9, width, consistent)
+        # On a tie, a split that leaves fields starting with a space cut text after a comma ("fysiek, online").
+        spaced = sum(1 for r in records for c in r[1:] if c[:1] == " ")
+        key = (width >= 2, consistent >= 0.9, width, consistent, -spaced)
         if best_key is None or key > best_key:
             best, best_key = separator, key
     return best
