@@ -21,7 +21,8 @@ import os
 import statistics
 import tempfile
 import time
-from datetime import UTC, date, datetime, time as clock_time
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
 from decimal import Decimal
 from pathlib import Path
 
@@ -81,8 +82,15 @@ def setup(s: Session) -> tuple[int, int]:
     p = Partnership(name=f"Importbench {time.time_ns()}")
     s.add(p)
     s.flush()
-    t = Training(partnership_id=p.id, title=f"Importbench {p.id}", kind=TrainingKind.BASIC,
-                 form=TrainingForm.PHYSICAL, contact_hours=Decimal("6"), description="", active=True)
+    t = Training(
+        partnership_id=p.id,
+        title=f"Importbench {p.id}",
+        kind=TrainingKind.BASIC,
+        form=TrainingForm.PHYSICAL,
+        contact_hours=Decimal(6),
+        description="",
+        active=True,
+    )
     u = User(email=f"bench{p.id}@example.org", name="Bench", password_hash="x", role=Role.ADMIN)
     s.add_all([t, u])
     s.commit()
@@ -113,8 +121,13 @@ def run(url: str, rows: int, repeat: int) -> None:
     try:
         for _ in range(repeat):
             with Session(engine) as s:
-                ts = TrainingSession(training_id=training_id, date=date(2026, 10, 1), start_time=clock_time(14),
-                                     location="Zaal", participant_count=0)
+                ts = TrainingSession(
+                    training_id=training_id,
+                    date=date(2026, 10, 1),
+                    start_time=clock_time(14),
+                    location="Zaal",
+                    participant_count=0,
+                )
                 s.add(ts)
                 s.commit()
                 t0 = time.perf_counter()
@@ -124,7 +137,9 @@ def run(url: str, rows: int, repeat: int) -> None:
                 importing.preview(s, scope, ts.id, draft.id, user_id)
                 t2 = time.perf_counter()
                 inserts = 0.0
-                result = importing.confirm_import(s, scope, ts.id, draft.id, user_id, importing.Choices(), TODAY)
+                result = importing.confirm_import(
+                    s, scope, ts.id, draft.id, user_id, importing.Choices(), TODAY
+                )
                 s.commit()
                 t3 = time.perf_counter()
                 assert result.count == rows
@@ -146,11 +161,16 @@ def run(url: str, rows: int, repeat: int) -> None:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--pg", default=os.environ.get("KWALITEIT_BENCH_PG_URL"),
-                        help="a PostgreSQL URL; the benchmark works in a schema of its own")
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("KWALITEIT_BENCH_PG_URL"),
+        help="a PostgreSQL URL; the benchmark works in a schema of its own",
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="kwaliteit-import-bench-") as tmp:

@@ -6,6 +6,9 @@ from __future__ import annotations
 import csv
 import io
 import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 
@@ -14,7 +17,7 @@ from sqlalchemy import func, select
 
 from evaluaties.answers.models import Answer, Response
 from evaluaties.questionnaires import services as qs
-from evaluaties.questionnaires.models import Audience, QuestionType
+from evaluaties.questionnaires.models import Audience, Question, QuestionType
 from evaluaties.questionnaires.services import applicable_version
 from evaluaties.transfer import importing, reading
 from evaluaties.transfer.importing import Choices
@@ -23,6 +26,7 @@ from kwaliteit import db as kdb
 from kwaliteit.scope import NotFound, Scope
 from kwaliteit.validation import ValidationError
 from tests import factories
+from tests import survey_files as sf
 from tests.conftest import count_statements, login
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -724,7 +728,7 @@ def test_a_very_wide_file_with_an_error_gives_a_small_page(app, world):
     response = client.post(url, data=fields | {f"kolom_{totaal.id}": "Cijfer", "actie": "importeren"})
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and len(response.get_data()) < 200_000
-    assert "Kolom ‘Cijfer’ staat niet in het bestand" in body and "en 1376 andere" in body
+    assert "Kolom ‘Cijfer’ staat niet in het bestand" in body and "en 1376 meer" in body
 
 
 def test_preview_statements_do_not_grow_with_the_rows(app, world):
@@ -735,3 +739,299 @@ def test_preview_statements_do_not_grow_with_the_rows(app, world):
     few, _ = count_statements(app, client, small)
     many, _ = count_statements(app, client, large)
     assert len(few) == len(many), (few, many)
+
+
+# ----------------------------------------------------------------- real survey exports
+
+
+@dataclass
+class Export:
+    """A survey tool's export (tests/survey_files.py) and what the preview must make of it."""
+
+    make: Callable[[], bytes]
+    filename: str
+    tool: str
+    header_rows: int
+    first: int  # index of the first question column: the columns before it are the tool's own
+    how: str  # how every question's column is found
+    style: str  # how the file writes a 1-5 answer (survey_files.values)
+    unfinished: int = 0
+    unfinished_reason: str | None = None
+    encoding: str | None = "UTF-8"
+    separator: str | None = ","
+    ignored: tuple[str, ...] = ()  # reasons of the identifying columns, at least these
+
+
+EXPORTS = {
+    "google-nl": Export(
+        lambda: sf.google_forms("nl"),
+        "Formulierreacties.csv",
+        "Google Forms",
+        1,
+        2,
+        "vraagtekst",
+        "mee",
+        ignored=("tijdstip", "e-mailadres"),
+    ),
+    "google-en": Export(
+        lambda: sf.google_forms("en"),
+        "Form Responses.csv",
+        "Google Forms",
+        1,
+        2,
+        "vraagtekst",
+        "number",
+        ignored=("tijdstip", "e-mailadres"),
+    ),
+    "limesurvey-codes": Export(
+        lambda: sf.limesurvey("codes", codes=sf.CODES),
+        "results-survey.csv",
+        "LimeSurvey",
+        1,
+        9,
+        "code",
+        "number",
+        2,
+        "LimeSurvey: ‘submitdate’ is leeg",
+        ignored=("respondent-id", "IP-adres", "tijdstip"),
+    ),
+    "limesurvey-code-text": Export(
+        lambda: sf.limesurvey("code_text"),
+        "results-survey.csv",
+        "LimeSurvey",
+        1,
+        9,
+        "vraagtekst",
+        "label",
+        2,
+        "LimeSurvey: ‘submitdate. Datum verstuurd’ is leeg",
+        ignored=("respondent-id", "IP-adres"),
+    ),
+    "ms-forms-nl": Export(
+        lambda: sf.ms_forms("nl"),
+        "Evaluatie.xlsx",
+        "Microsoft Forms",
+        1,
+        6,
+        "vraagtekst",
+        "label",
+        encoding=None,
+        separator=None,
+        ignored=("naam", "e-mailadres", "respondent-id"),
+    ),
+    "ms-forms-en": Export(
+        lambda: sf.ms_forms("en"),
+        "Evaluation.xlsx",
+        "Microsoft Forms",
+        1,
+        6,
+        "vraagtekst",
+        "label",
+        encoding=None,
+        separator=None,
+        ignored=("naam", "e-mailadres"),
+    ),
+    "qualtrics-3": Export(
+        lambda: sf.qualtrics(3),
+        "Evaluatie_November.csv",
+        "Qualtrics",
+        3,
+        17,
+        "vraagtekst",
+        "dash",
+        1,
+        "Qualtrics: ‘Finished’ is niet waar",
+        "UTF-8 met BOM",
+        ignored=("IP-adres", "naam", "e-mailadres"),
+    ),
+    "qualtrics-2": Export(
+        lambda: sf.qualtrics(2),
+        "Evaluatie_November.csv",
+        "Qualtrics",
+        2,
+        17,
+        "vraagtekst",
+        "dash",
+        1,
+        "Qualtrics: ‘Finished’ is niet waar",
+        "UTF-8 met BOM",
+    ),
+    "qualtrics-legacy": Export(
+        lambda: sf.qualtrics_legacy(),
+        "legacy.csv",
+        "Qualtrics (oud formaat)",
+        2,
+        10,
+        "vraagtekst",
+        "number",
+        1,
+        "Qualtrics: ‘Finished’ is niet waar",
+        ignored=("respondent-id", "naam", "e-mailadres", "IP-adres"),
+    ),
+    "dutch-excel": Export(
+        lambda: sf.dutch_excel(),
+        "antwoorden.csv",
+        "Spreadsheet",
+        1,
+        1,
+        "vraagtekst",
+        "number",
+        encoding="Windows-1252",
+        separator=";",
+        ignored=("naam",),
+    ),
+    "utf16-tab": Export(
+        lambda: sf.utf16_tab(),
+        "antwoorden.txt",
+        "Spreadsheet",
+        1,
+        0,
+        "code",
+        "mee",
+        encoding="UTF-16",
+        separator="\t",
+    ),
+}
+
+
+def expected_answers(rows: int) -> Counter:
+    """The answers of answer rows 0..rows-1 as the database keeps them, one frozenset per response."""
+    out = Counter()
+    for i in range(rows):
+        values = set()
+        for code, value in sf.answers(i).items():
+            if code == sf.GRADE_CODE:
+                whole, _, tenth = str(value).partition(",")
+                values.add((code, int(whole) * 10 + int(tenth or 0)))
+            elif code == sf.OPEN_CODE:
+                if value:
+                    values.add((code, value))
+            else:
+                values.add((code, value))
+        out[frozenset(values)] += 1
+    return out
+
+
+def saved_answers(db) -> Counter:
+    by_response: dict[int, set] = {}
+    rows = db.execute(
+        select(Answer.response_id, Question.code, Answer.value_int, Answer.value_text).join(
+            Question, Question.id == Answer.question_id
+        )
+    ).all()
+    for response_id, code, value_int, value_text in rows:
+        by_response.setdefault(response_id, set()).add(
+            (code, value_int if value_int is not None else value_text)
+        )
+    return Counter(frozenset(v) for v in by_response.values())
+
+
+@pytest.mark.parametrize("name", sorted(EXPORTS))
+def test_real_exports_preview_and_import(db, world, name):
+    export = EXPORTS[name]
+    world.session1.participant_count = 0
+    db.commit()
+    data = export.make()
+    draft = upload(db, world, data, filename=export.filename)
+    db.commit()
+    pv = preview(db, world, draft)
+    file = pv.file
+    assert (file.tool, file.header_rows, file.encoding, file.separator) == (
+        export.tool,
+        export.header_rows,
+        export.encoding,
+        export.separator,
+    )
+    assert (file.unfinished, file.unfinished_reason) == (export.unfinished, export.unfinished_reason)
+    assert pv.rows == 5
+    assert set(export.ignored) <= {reason for _letter, _name, reason in file.ignored}
+
+    # Every question its own column, found by code or text; never a column of the tool's own.
+    plans = plans_by_code(pv)
+    assert {code: (p.column.letter, p.how) for code, p in plans.items()} == {
+        code: (importing.column_letter(export.first + j), export.how) for j, code in enumerate(sf.CODES)
+    }
+    assert pv.errors == {} and pv.warnings == {}
+    # Values pre-filled: every value the file writes for a 1-5 answer maps to that number.
+    labels = {"number": None, "label": sf.LABELS, "mee": sf.MEE_LABELS, "dash": sf.DASH_LABELS}[export.style]
+    for code in sf.SCALE_CODES:
+        mapped = {row.value: row.target for row in plans[code].values}
+        assert mapped == {(labels[n] if labels else str(n)): str(n) for n in map(int, mapped.values())}, code
+        assert all(row.valid for row in plans[code].values)
+    grades = {row.value: row.target for row in plans[sf.GRADE_CODE].values}
+    assert set(grades.values()) == {g.replace(",", grades_sep(grades)) for g in sf.GRADES}
+    assert plans[sf.OPEN_CODE].values == [] and plans[sf.OPEN_CODE].examples
+    assert counts(db) == (0, 0, 0)  # nothing saved before the confirmation
+
+    result = confirm(db, world, draft)
+    db.commit()
+    assert result.count == 5 and result.tool == export.tool
+    assert saved_answers(db) == expected_answers(5)
+    assert counts(db)[2] == 1
+    # The same file again: refused at once.
+    with pytest.raises(reading.ImportRefused, match="al ingelezen"):
+        upload(db, world, data, filename=export.filename)
+
+
+def grades_sep(grades: dict) -> str:
+    return "." if any("." in g for g in grades) else ","
+
+
+def test_limesurvey_question_codes_of_its_own_are_chosen_by_hand(db, world):
+    """LimeSurvey's own codes (G01Q01 ...) say nothing about our questions: no proposal; the
+    coordinator chooses the columns by letter and the import goes through."""
+    draft = upload(db, world, sf.limesurvey("codes"), filename="results-survey.csv")
+    pv = preview(db, world, draft)
+    assert all(p.column is None for p in pv.plans)
+    assert len(pv.errors) == len(sf.CODES) - 1  # every question but the optional remarks
+    version = version_of(db, world)
+    columns = {q.id: importing.column_letter(9 + j) for j, q in enumerate(version.questions)}
+    assert confirm(db, world, draft, Choices(columns=columns, over_participants=True)).count == 5
+    db.commit()
+    assert saved_answers(db) == expected_answers(5)
+
+
+def test_legacy_qualtrics_never_maps_v1_to_a_v1_question(db, world):
+    """The issue's bug: self-made questions got the codes v1, v2 ... and matched the legacy file's
+    V1, V2 columns (response id, response set ...). Now they match only by text."""
+    own_questionnaire(
+        db,
+        world,
+        [
+            (sf.TEXTS[0], QuestionType.GRADE, ()),
+            *[(sf.TEXTS[1 + j], QuestionType.SCALE, ()) for j in range(len(sf.SCALE_CODES))],
+            (sf.TEXTS[-1], QuestionType.OPEN, ()),
+        ],
+    )
+    codes = [q.code for q in version_of(db, world).questions]
+    assert codes[:3] == ["v1", "v2", "v3"]
+    draft = upload(db, world, sf.qualtrics_legacy(), filename="legacy.csv")
+    pv = preview(db, world, draft)
+    assert [p.column.letter for p in pv.plans] == [importing.column_letter(10 + j) for j in range(len(codes))]
+    assert {p.how for p in pv.plans} == {"vraagtekst"}
+    # Not even by hand: V1 (the response id) is an identifying column.
+    v1 = pv.plans[0].question
+    pv = preview(db, world, draft, Choices(columns={v1.id: "A"}))
+    assert pv.errors[f"kolom_{v1.id}"].startswith(
+        "Kolom A (‘ResponseID’) wordt niet ingelezen: respondent-id"
+    )
+
+
+@pytest.mark.parametrize(
+    "maker, filename",
+    [
+        (lambda: sf.google_forms("nl", multi_select=True), "g.csv"),
+        (lambda: sf.ms_forms("nl", multi_select=True), "m.xlsx"),
+    ],
+)
+def test_multi_select_cells_are_split_per_option(db, world, maker, filename):
+    """Google Forms joins the chosen options with ", ", Microsoft Forms ends each with ";"."""
+    own_questionnaire(db, world, [(sf.MULTI_TEXT, QuestionType.MULTI, sf.MULTI_OPTIONS)])
+    draft = upload(db, world, maker(), filename=filename)
+    [plan] = preview(db, world, draft).plans
+    assert plan.column.name == sf.MULTI_TEXT
+    assert {r.value: r.target for r in plan.values} == {o: o for o in sf.MULTI_OPTIONS}
+    confirm(db, world, draft, Choices(over_participants=True))
+    db.commit()
+    masks = sorted(db.scalars(select(Answer.value_int)))
+    assert masks == sorted(sum(1 << sf.MULTI_OPTIONS.index(o) for o in sf.multi(i)) for i in range(5))

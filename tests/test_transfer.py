@@ -213,7 +213,8 @@ def test_unknown_chosen_column_and_missing_required_column(db, world):
         do_import(db, world, csv_bytes([good_row(1)]), columns={"totaal": "Cijfer"})
     assert exc.value.errors == {
         f"kolom_{totaal.id}": "Kolom ‘Cijfer’ staat niet in het bestand. Geef de letter of de kop van een kolom. "
-        "Kolommen in het bestand: " + ", ".join(f"‘{chr(65 + i)}: {c}’" for i, c in enumerate(CODES)) + "."
+        "Kolommen in het bestand: " + ", ".join(f"‘{chr(65 + i)}: {c}’" for i, c in enumerate(CODES[:-1]))
+        + " en ‘I: opmerkingen’."
     }
     header = [c for c in CODES if c not in ("feedback", "opmerkingen")]
     rows = [[v for c, v in zip(CODES, good_row(1)) if c in header]]

@@ -48,7 +48,7 @@ from evaluaties.transfer.models import (
     ImportDraft,
     ImportMapping,
 )
-from evaluaties.transfer.reading import ImportRefused
+from evaluaties.transfer.reading import ImportRefused, quoted
 from kwaliteit.filters import nl_date
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
 from kwaliteit.trainings.models import Training, TrainingSession
@@ -57,11 +57,10 @@ from kwaliteit.validation import ValidationError
 
 logger = logging.getLogger(__name__)
 
-# Messages stay readable whatever the file: row errors shown (then only their number), columns
-# named in one message, characters of a value quoted back.
-MAX_ROW_ERRORS = 50
-MAX_LISTED_COLUMNS = 20
-MAX_QUOTED = 80
+# Messages stay readable whatever the file, by the reader's rules (one definition): at most
+# MAX_LISTED_PROBLEMS row errors shown, then their number; columns listed by column_list (at most
+# MAX_LISTED_COLUMNS); a quoted value cut to MAX_QUOTED_CHARS.
+MAX_ROW_ERRORS = reading.MAX_LISTED_PROBLEMS
 # Distinct values offered for mapping per question (the most frequent); the rest map by default.
 MAX_SHOWN_VALUES = 30
 EXAMPLES = 3
@@ -153,7 +152,7 @@ LEADING_GRADE = re.compile(r"\s*([0-9]{1,2}(?:[.,][0-9]+)?)(?:\s*[-–—:)]|\s|
 QUALTRICS_SUFFIX = " - selected choice"
 
 
-def cut(text: str, limit: int = MAX_QUOTED) -> str:
+def cut(text: str, limit: int = reading.MAX_QUOTED_CHARS) -> str:
     """A value as it is quoted in a message or on a page: at most `limit` characters."""
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -313,10 +312,7 @@ class StoredFile:
 
 
 def _listed_columns(file: StoredFile) -> str:
-    """The columns of the file for a message: at most MAX_LISTED_COLUMNS, then their number."""
-    shown = ", ".join(f"‘{c.label}’" for c in file.columns[:MAX_LISTED_COLUMNS])
-    more = len(file.columns) - MAX_LISTED_COLUMNS
-    return f"{shown} en {more} andere" if more > 0 else (shown or "geen")
+    return reading.column_list([c.label for c in file.columns])
 
 
 # ---------------------------------------------------------------- values
@@ -567,7 +563,7 @@ class Preview:
             for row in plan.values:
                 if not row.valid and not row.error:
                     found[value_field(plan.question, row.number)] = (
-                        f"Vraag {i}: ‘{row.shown}’ wordt zo geweigerd; kies waarin het wordt omgezet."
+                        f"Vraag {i}: {quoted(row.value)} wordt zo geweigerd; kies waarin het wordt omgezet."
                     )
         return found
 
@@ -711,11 +707,11 @@ def _resolve_column(file: StoredFile, typed: str) -> tuple[FileColumn | None, st
     for ignored_letter, name, reason in file.ignored:
         if ignored_letter == letter or norm_text(name) == norm_text(typed):
             return None, (
-                f"Kolom {ignored_letter} (‘{cut(name)}’) wordt niet ingelezen: {reason}. "
+                f"Kolom {ignored_letter} ({quoted(name)}) wordt niet ingelezen: {reason}. "
                 "Zulke gegevens worden nooit opgeslagen."
             )
     return None, (
-        f"Kolom ‘{cut(typed)}’ staat niet in het bestand. Geef de letter of de kop van een kolom. "
+        f"Kolom {quoted(typed)} staat niet in het bestand. Geef de letter of de kop van een kolom. "
         f"Kolommen in het bestand: {_listed_columns(file)}."
     )
 
@@ -782,7 +778,7 @@ def _build_preview(db: Session, ts, version, draft, choices: Choices | None) -> 
             plan.how = None
             if q.required:
                 plan.error = (
-                    f"Kies een kolom voor de verplichte vraag ‘{cut(q.text)}’. "
+                    f"Kies een kolom voor de verplichte vraag {quoted(q.text)}. "
                     f"Kolommen in het bestand: {_listed_columns(file)}."
                 )
         if applied is not None and q.code in (applied.values or {}):
@@ -941,12 +937,12 @@ def _row_errors(preview_: Preview) -> tuple[list[tuple[int, list]], list[str], i
 
 
 def _short(message: str, value) -> str:
-    """A message with the value it quotes cut to MAX_QUOTED characters (parse_value's messages
+    """A message with the value it quotes cut to MAX_QUOTED_CHARS characters (parse_value's messages
     quote the value as given; a cell can hold 32,767 characters)."""
     texts = value if isinstance(value, list) else [value or ""]
     for text in texts:
         text = str(text).strip()
-        if len(text) > MAX_QUOTED and text in message:
+        if len(text) > reading.MAX_QUOTED_CHARS and text in message:
             message = message.replace(text, cut(text))
     return cut(message, 400)
 
