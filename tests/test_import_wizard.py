@@ -1035,3 +1035,45 @@ def test_multi_select_cells_are_split_per_option(db, world, maker, filename):
     db.commit()
     masks = sorted(db.scalars(select(Answer.value_int)))
     assert masks == sorted(sum(1 << sf.MULTI_OPTIONS.index(o) for o in sf.multi(i)) for i in range(5))
+
+
+# ----------------------------------------------------------------- hostile input
+
+
+HOSTILE = ["\x00", "a\x00b", "\x1b[31m", "x" * 1_000_000, "99999999999999999999", "-1", "²", "ﷺ" * 50, "\ud800"]
+
+
+def test_hostile_input_on_the_wizard_pages_is_answered_not_a_500(app, db, world):
+    world.session1.participant_count = 0
+    db.commit()
+    client = app.test_client()
+    login(client, world.coordinator)
+    # A file name is only shown again: control characters are dropped.
+    response = client.post(
+        f"/bijeenkomsten/{world.session1.id}/antwoorden/importeren",
+        data={"file": (io.BytesIO(csv_file(DEFAULT_HEADER, default_rows(3))), "ant\x00woo\x1brden.csv")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303
+    url = response.headers["Location"]
+    with kdb.new_session(app) as s:
+        assert s.scalar(select(ImportDraft.filename)) == "antwoorden.csv"
+    fields = form_fields(client.get(url).get_data(as_text=True))
+    names = [n for n in fields if n != "csrf_token"] + ["waarde_999_0", "kolom_x"]
+    uploads = 1
+    for name in names:
+        for value in HOSTILE:
+            for action in ("bijwerken", "importeren"):
+                try:
+                    response = client.post(url, data=fields | {name: value, "actie": action})
+                except UnicodeEncodeError:
+                    continue  # a lone surrogate cannot even be sent
+                assert response.status_code in (200, 302, 400), (name, value[:20], action, response.status_code)
+                if response.status_code == 302:
+                    # Imported with a harmless value: go on with a new file.
+                    url = upload_page(client, world, csv_file(DEFAULT_HEADER, default_rows(3, start=3 * uploads)))
+                    uploads += 1
+    with kdb.new_session(app) as s:
+        responses, _answers, batches = counts(s)
+        assert responses == 3 * batches
+        assert all(n.isprintable() and len(n) <= 100 for n in s.scalars(select(ImportMapping.name)))

@@ -234,7 +234,8 @@ class StoredFile:
             else:
                 empty += 1
         return cls(
-            filename=filename[:MAX_FILENAME_LENGTH],
+            # Only shown again; a browser may send any bytes as a file's name.
+            filename="".join(ch for ch in filename if ch.isprintable())[:MAX_FILENAME_LENGTH],
             tool=survey.tool,
             file_type=survey.file_type,
             encoding=survey.encoding,
@@ -988,6 +989,14 @@ def _save_mapping(db: Session, preview_: Preview, name: str, today: date) -> Imp
     return existing
 
 
+def _name_error(name: str) -> str | None:
+    if not name.isprintable():
+        return "De naam mag geen tab, regeleinde of ander stuurteken bevatten."
+    if len(name) > MAX_MAPPING_NAME_LENGTH:
+        return f"Hoogstens {MAX_MAPPING_NAME_LENGTH} tekens."
+    return None
+
+
 def confirm_import(
     db: Session,
     scope: Scope,
@@ -1004,8 +1013,12 @@ def confirm_import(
     import, in the caller's transaction."""
     ts, version, draft = _load(db, scope, session_id, draft_id, user_id)
     pv = _build_preview(db, ts, version, draft, choices)
-    if pv.errors:
-        raise ValidationError(pv.errors)
+    problems = dict(pv.errors)
+    name = (choices.save_as or "").strip()
+    if name and (message := _name_error(name)):
+        problems["naam"] = message
+    if problems:
+        raise ValidationError(problems)
     if (batch := _known_batch(db, ts.id, pv.file.content_hash)) is not None:
         raise ImportRefused([_already_imported(batch)])
     good, errors, total = _row_errors(pv)
@@ -1064,7 +1077,7 @@ def confirm_import(
             for answer in answers
         ],
     )
-    saved = _save_mapping(db, pv, choices.save_as.strip(), today) if (choices.save_as or "").strip() else None
+    saved = _save_mapping(db, pv, name, today) if name else None
     db.delete(draft)
     db.flush()
     logger.info("import into session %s: %s rows from %s", ts.id, len(good), pv.file.tool)
