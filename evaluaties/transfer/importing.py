@@ -85,63 +85,18 @@ MAPPED_TYPES = frozenset(
     {QuestionType.SCALE, QuestionType.YES_NO, QuestionType.CHOICE, QuestionType.GRADE, QuestionType.MULTI}
 )
 
-# Agreement wordings of survey tools, by their words only (see _words), for a 1-5 scale.
-AGREEMENT = {
-    **dict.fromkeys(
-        [
-            "helemaal mee eens",
-            "helemaal eens",
-            "volledig mee eens",
-            "volledig eens",
-            "zeer mee eens",
-            "zeer eens",
-            "strongly agree",
-            "completely agree",
-        ],
-        5,
-    ),
-    **dict.fromkeys(
-        ["mee eens", "eens", "agree", "somewhat agree", "enigszins eens", "enigszins mee eens"], 4
-    ),
-    **dict.fromkeys(
-        [
-            "neutraal",
-            "neutral",
-            "niet eens niet oneens",
-            "niet mee eens niet mee oneens",
-            "noch eens noch oneens",
-            "neither agree nor disagree",
-            "neutraal niet eens niet oneens",
-        ],
-        3,
-    ),
-    **dict.fromkeys(
-        [
-            "oneens",
-            "mee oneens",
-            "niet mee eens",
-            "disagree",
-            "somewhat disagree",
-            "enigszins oneens",
-            "enigszins mee oneens",
-        ],
-        2,
-    ),
-    **dict.fromkeys(
-        [
-            "helemaal oneens",
-            "helemaal mee oneens",
-            "helemaal niet mee eens",
-            "volledig oneens",
-            "volledig mee oneens",
-            "zeer oneens",
-            "zeer mee oneens",
-            "strongly disagree",
-            "completely disagree",
-        ],
-        1,
-    ),
+# Agreement wordings of survey tools for a 1-5 scale, by their words only (see _words).
+_AGREEMENT_WORDINGS = {
+    5: "helemaal mee eens|helemaal eens|volledig mee eens|volledig eens|zeer mee eens|zeer eens|"
+    "strongly agree|completely agree",
+    4: "mee eens|eens|agree|somewhat agree|enigszins eens|enigszins mee eens",
+    3: "neutraal|neutral|niet eens niet oneens|niet mee eens niet mee oneens|noch eens noch oneens|"
+    "neither agree nor disagree|neutraal niet eens niet oneens",
+    2: "oneens|mee oneens|niet mee eens|disagree|somewhat disagree|enigszins oneens|enigszins mee oneens",
+    1: "helemaal oneens|helemaal mee oneens|helemaal niet mee eens|volledig oneens|volledig mee oneens|"
+    "zeer oneens|zeer mee oneens|strongly disagree|completely disagree",
 }
+AGREEMENT = {wording: n for n, wordings in _AGREEMENT_WORDINGS.items() for wording in wordings.split("|")}
 YES_WORDS = YES | {"ja", "yes", "waar", "true", "wel"}
 NO_WORDS = NO | {"nee", "no", "onwaar", "false", "niet"}
 # "4 - Eens", "4. Eens", "4: Eens", "4) Eens", "4 Eens", "4": a leading number and the rest.
@@ -196,6 +151,13 @@ class FileColumn:
     @property
     def label(self) -> str:
         return f"{self.letter}: {cut(self.name, 60)}"
+
+
+# What a draft keeps of a read file besides its columns and rows.
+_FILE_FACTS = (
+    "filename", "tool", "file_type", "encoding", "separator", "header_rows", "unfinished",
+    "unfinished_reason", "content_hash", "empty_rows",
+)  # fmt: skip
 
 
 @dataclass
@@ -254,39 +216,16 @@ class StoredFile:
 
     def to_json(self) -> dict:
         return {
-            "filename": self.filename,
-            "tool": self.tool,
-            "file_type": self.file_type,
-            "encoding": self.encoding,
-            "separator": self.separator,
-            "header_rows": self.header_rows,
-            "unfinished": self.unfinished,
-            "unfinished_reason": self.unfinished_reason,
-            "content_hash": self.content_hash,
+            **{name: getattr(self, name) for name in _FILE_FACTS},
             "columns": [[c.letter, c.name, c.headings, c.code, c.text] for c in self.columns],
             "ignored": [list(i) for i in self.ignored],
             "rows": [[n, cells] for n, cells in self.rows],
-            "empty_rows": self.empty_rows,
         }
 
     @classmethod
     def from_json(cls, data: dict) -> StoredFile:
         return cls(
-            **{
-                k: data[k]
-                for k in (
-                    "filename",
-                    "tool",
-                    "file_type",
-                    "encoding",
-                    "separator",
-                    "header_rows",
-                    "unfinished",
-                    "unfinished_reason",
-                    "content_hash",
-                    "empty_rows",
-                )
-            },
+            **{name: data[name] for name in _FILE_FACTS},
             columns=[FileColumn(i, *c) for i, c in enumerate(data["columns"])],
             ignored=[tuple(i) for i in data["ignored"]],
             rows=[(n, cells) for n, cells in data["rows"]],
@@ -317,10 +256,6 @@ def _listed_columns(file: StoredFile) -> str:
 
 
 # ---------------------------------------------------------------- values
-
-
-def is_automatic_code(code: str) -> bool:
-    return questionnaires.is_automatic_code(code)
 
 
 def targets(question: Question) -> list[tuple[str, str]]:
@@ -365,7 +300,7 @@ def default_target(question: Question, value: str) -> str:
             return str(labels.index(_words(value)) + 1)
         match = LEADING_NUMBER.fullmatch(value)
         if match and 1 <= int(match[1]) <= 5:
-            return match[1].lstrip("0") or "0"
+            return str(int(match[1]))
         if (n := AGREEMENT.get(_words(value))) is not None:
             return str(n)
         return UNCHANGED
@@ -396,11 +331,14 @@ def split_multi(question: Question, cell: str) -> list[str]:
     if norm_text(text) in options:
         return [text]
     pieces = [p.strip() for p in text.split(", ")]
+    # No option spans more pieces than it has ", " in it: that bounds the search (a hostile
+    # cell can hold thousands of commas).
+    longest = 1 + max((o.count(", ") for o in options), default=0)
     parts: list[str] = []
     i = 0
     while i < len(pieces):
         # The longest run of pieces that together form an option; else one piece.
-        for j in range(len(pieces), i, -1):
+        for j in range(min(len(pieces), i + longest), i, -1):
             joined = ", ".join(pieces[i:j])
             if j == i + 1 or norm_text(joined) in options:
                 parts.append(joined)
@@ -654,19 +592,18 @@ def _propose(version: QuestionnaireVersion, file: StoredFile, applied: ImportMap
                 proposals[q.id] = (column, "bewaarde koppeling")
                 if column is not None:
                     taken.add(column.position)
-    free = [c for c in file.columns]
     for q in version.questions:
         if q.id in proposals:
             continue
         found = None
         # Never by an automatic code alone: the builder's v1, v2 ... would match the V1, V2
         # columns of a legacy Qualtrics file (response id, name ...).
-        if not is_automatic_code(q.code):
+        if not questionnaires.is_automatic_code(q.code):
             code = q.code.casefold()
             found = next(
                 (
                     (c, "code")
-                    for c in free
+                    for c in file.columns
                     if c.position not in taken
                     and (
                         (c.code or "").casefold() == code
@@ -680,7 +617,7 @@ def _propose(version: QuestionnaireVersion, file: StoredFile, applied: ImportMap
             found = next(
                 (
                     (c, "vraagtekst")
-                    for c in free
+                    for c in file.columns
                     if c.position not in taken
                     and text
                     and (
@@ -731,7 +668,7 @@ def _plan_values(plan: QuestionPlan, file: StoredFile, posted: dict[int, str] | 
         if len(examples) < EXAMPLES and cut(cell) not in examples:
             examples.append(cut(cell))
         if plan.maps_values:
-            counts.update(split_multi(q, cell) if q.type is QuestionType.MULTI else [cell])
+            counts.update(split_multi(q, cell) if plan.is_multi else [cell])
     plan.examples = examples
     if not plan.maps_values:
         return
@@ -751,7 +688,7 @@ def _plan_values(plan: QuestionPlan, file: StoredFile, posted: dict[int, str] | 
         else:
             target = plan.target_of(value)
         mapped = value if target == UNCHANGED else ("" if target == NO_ANSWER else target)
-        valid = target == NO_ANSWER or _valid(q, [mapped] if q.type is QuestionType.MULTI else mapped)
+        valid = target == NO_ANSWER or _valid(q, [mapped] if plan.is_multi else mapped)
         plan.values.append(ValueRow(number, value, count, target, valid, error))
 
 
