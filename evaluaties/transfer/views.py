@@ -177,14 +177,13 @@ def import_preview(session_id: int, draft_id: int):
     choices = None
     failed = False
     if request.method == "POST":
-        action = form.action()
-        if not form.validate_on_submit() or action is None:
-            if action is None:
-                form.form_errors.append("Kies ‘Voorbeeld bijwerken’ of ‘Importeren’.")
-            failed = True
-        else:
-            choices = form.choices()
-        if choices is not None and action == CONFIRM:
+        valid, action = form.validate_on_submit(), form.action()
+        if valid:
+            choices = form.choices()  # shown again whatever happens next
+        if valid and action is None:
+            form.form_errors.append("Kies ‘Voorbeeld bijwerken’ of ‘Importeren’.")
+        failed = not valid or action is None
+        if not failed and action == CONFIRM:
             try:
                 result = importing.confirm_import(s, scope, ts.id, draft_id, current_user.id, choices, today())
                 s.commit()
