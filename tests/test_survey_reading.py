@@ -670,3 +670,11 @@ def test_read_table_keeps_spreadsheet_row_numbers():
     numbers = [n + 1 for n, row in enumerate(table) if row and n]
     assert numbers == sf.answer_row_numbers(3, 1, header_rows=3)
     assert table[0][-N_QUESTIONS:] == sf.TEXTS
+
+
+def test_a_row_with_more_cells_than_a_sheet_has_columns():
+    cells = '<c t="inlineStr"><is><t>x</t></is></c>' * 16_385
+    data = sf.xlsx_parts(sf.sheet_xml([["a"]], extra_rows=f'<row r="2">{cells}</row>'))
+    assert len(data) < 50 * 1024
+    assert "heeft meer cellen dan een werkblad kolommen" in refused("a.xlsx", data)
+    assert peak_memory(lambda: read_survey("a.xlsx", data)) < 5 * 1024 * 1024
