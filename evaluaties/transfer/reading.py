@@ -21,6 +21,7 @@ import itertools
 import math
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from xml.parsers import expat
@@ -754,7 +755,7 @@ _MS_FORMS = {
 _FALSE = {"false", "0", "onwaar", "nee", "no"}
 
 
-def _identifying_by_content(values: list[str]) -> str | None:
+def _identifying_by_content(values: Iterable[str]) -> str | None:
     sample = [v.strip() for v in itertools.islice((v for v in values if v.strip()), _CONTENT_SAMPLE)]
     if not sample:
         return None
@@ -848,19 +849,27 @@ def _interpret(table: _Table, limits: Limits) -> SurveyFile:
 
     columns: list[Column] = []
     problems: list[str] = []
+    problem_count = 0
+
+    def problem(message: str) -> None:
+        nonlocal problem_count
+        problem_count += 1
+        if len(problems) < MAX_LISTED_PROBLEMS:
+            problems.append(message)
+
     for i in range(width):
         # The ImportId row of Qualtrics is machine text: kept in headings, not shown or matched.
         headings = [cells[i].strip() if i < len(cells) else "" for _, cells in header]
         shown = headings[:2] if tool.startswith("Qualtrics") else headings[:1]
         for (number, _), heading in zip(header, headings):
             if _CONTROL.search(heading):
-                problems.append(f"Rij {number}, kolom {_column_letter(i)}: de kop bevat een stuurteken.")
+                problem(f"Rij {number}, kolom {_column_letter(i)}: de kop bevat een stuurteken.")
         code, text = _code_and_text(tool, [" ".join(h.split()) for h in shown])
         descriptive = [h for h in shown if h]
         name = " ".join(descriptive[-1].split()) if descriptive else f"Kolom {_column_letter(i)}"
         reason = _identifying_by_heading(tool, shown, code)
         if reason is None:
-            reason = _identifying_by_content([cells[i] for _, cells in body])
+            reason = _identifying_by_content(cells[i] for _, cells in body)
         columns.append(Column(i, name, headings, code, text, reason))
 
     unfinished_at, unfinished_reason = _unfinished_column(tool, columns)
@@ -868,7 +877,6 @@ def _interpret(table: _Table, limits: Limits) -> SurveyFile:
     kept = [c.index for c in columns if not c.identifying]
     rows: list[tuple[int, list[str]]] = []
     unfinished = 0
-    problem_count = len(problems)
     for number, cells in body:
         if unfinished_at is not None and _is_unfinished(tool, cells[unfinished_at]):
             unfinished += 1
@@ -880,12 +888,10 @@ def _interpret(table: _Table, limits: Limits) -> SurveyFile:
         if _CONTROL.search("\n".join(cells)):
             for i in kept:
                 if _CONTROL.search(cells[i]):
-                    problem_count += 1
-                    if len(problems) < MAX_LISTED_PROBLEMS:
-                        problems.append(
-                            f"Rij {number}, kolom {quoted(columns[i].name)}: de cel bevat een stuurteken "
-                            "(zoals NUL); verwijder het en probeer het opnieuw."
-                        )
+                    problem(
+                        f"Rij {number}, kolom {quoted(columns[i].name)}: de cel bevat een stuurteken "
+                        "(zoals NUL); verwijder het en probeer het opnieuw."
+                    )
         rows.append((number, cells))
         if len(rows) > limits.max_rows:
             _refuse(
