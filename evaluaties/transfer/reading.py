@@ -470,6 +470,7 @@ class _SheetStats:
     """What the cells of one worksheet part would cost openpyxl, counted before it parses them."""
 
     def __init__(self):
+        self.row_elements = 0
         self.last_row = 0  # of any row element, for numbering rows without their own number
         self.last_value_row = 0  # of a cell with a value: formatted empty rows below it are not read
         self.max_column = 0  # of a cell with a value
@@ -577,6 +578,10 @@ def _scan_part(name: str, stream, limits: Limits) -> _SheetStats | None:
                 sheet.max_column = max(sheet.max_column, column)
                 sheet.last_value_row = max(sheet.last_value_row, row)
         elif local == "row":
+            # openpyxl keeps every row element it has passed (emptied) until the part is done.
+            sheet.row_elements += 1
+            if sheet.row_elements > _EXCEL_MAX_ROW:
+                _odd_xlsx(f"meer rijen in {quoted_name} dan een werkblad heeft")
             number = attrs.get("r")
             if number is None:
                 row = sheet.last_row + 1
