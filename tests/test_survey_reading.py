@@ -670,3 +670,20 @@ def test_read_table_keeps_spreadsheet_row_numbers():
     numbers = [n + 1 for n, row in enumerate(table) if row and n]
     assert numbers == sf.answer_row_numbers(3, 1, header_rows=3)
     assert table[0][-N_QUESTIONS:] == sf.TEXTS
+
+
+def test_a_row_with_more_cells_than_a_sheet_has_columns():
+    cells = '<c t="inlineStr"><is><t>x</t></is></c>' * 16_385
+    data = sf.xlsx_parts(sf.sheet_xml([["a"]], extra_rows=f'<row r="2">{cells}</row>'))
+    assert len(data) < 50 * 1024
+    assert "heeft meer cellen dan een werkblad kolommen" in refused("a.xlsx", data)
+    assert peak_memory(lambda: read_survey("a.xlsx", data)) < 5 * 1024 * 1024
+
+
+def test_more_row_elements_than_a_sheet_has_rows():
+    """openpyxl keeps every row element it passed; more of them than Excel has rows is refused, also
+    when the part is not packed suspiciously well (here it is: the ratio check is switched off)."""
+    data = sf.xlsx_parts(sf.sheet_xml([["a"]], extra_rows='<row r="5"/>' * (1_048_576 + 1)))
+    assert "verdacht sterk ingepakt" in refused("a.xlsx", data)
+    limits = replace(DEFAULT_LIMITS, max_compression_ratio=100_000)
+    assert "meer rijen in ‘xl/worksheets/sheet1.xml’ dan een werkblad heeft" in refused("a.xlsx", data, limits)

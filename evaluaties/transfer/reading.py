@@ -21,6 +21,7 @@ import itertools
 import math
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from xml.parsers import expat
@@ -58,8 +59,6 @@ MAX_LISTED_COLUMNS = 20
 # Excel's own bounds: a cell beyond them is no spreadsheet, whatever the limits.
 _EXCEL_MAX_ROW = 1_048_576
 _EXCEL_MAX_COLUMN = 16_384
-# Parts of a cell or a shared string (rich-text runs and their properties); more is crafted.
-_MAX_ELEMENTS_PER_CELL = 1000
 # Parts over this size must not be packed more than max_compression_ratio times.
 _RATIO_CHECKED_FROM = 1 * MB
 
@@ -471,6 +470,7 @@ class _SheetStats:
     """What the cells of one worksheet part would cost openpyxl, counted before it parses them."""
 
     def __init__(self):
+        self.row_elements = 0
         self.last_row = 0  # of any row element, for numbering rows without their own number
         self.last_value_row = 0  # of a cell with a value: formatted empty rows below it are not read
         self.max_column = 0  # of a cell with a value
@@ -497,147 +497,132 @@ class _SheetStats:
 _CELL_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?\d")
 
 
-class _PartScan:
-    """A streaming (expat) pass over one XML part of an XLSX, in constant memory: no DTD, at most
-    max_xml_elements elements outside the cells and shared strings, no cell text beyond
-    max_cell_chars, and cells within Excel's own bounds. Cell counts go to `sheet` for the limits."""
+def _scan_part(name: str, stream, limits: Limits) -> _SheetStats | None:
+    """A streaming (expat) pass over one XML part of an XLSX, in constant memory, before openpyxl
+    parses anything: no DTD, at most max_xml_elements elements outside the cells, no shared string
+    or cell text beyond max_cell_chars, rows and cells within Excel's own bounds. Returns the cell
+    counts of a worksheet part (for the limits on the sheet that is read), else None.
 
-    def __init__(self, name: str, limits: Limits):
-        self.name = name
-        self.limits = limits
-        self.elements = 0
-        self.sheet: _SheetStats | None = None
-        self.in_sheet_data = False
-        self.row = 0
-        self.row_elements = 0
-        self.row_cells = 0
-        self.column = 0
-        self.in_cell = False  # inside a <c> or a shared string <si>
-        self.cell_elements = 0
-        self.cell_has_value = False
-        self.text_depth = 0  # inside a <v> or <t> of a cell
-        self.text_chars = 0
-        self.shared_strings = 0
+    Inside <sheetData> the handlers are swapped for lean ones without an end handler: a cell takes
+    three callbacks (<c>, <v>, its text), which keeps this pass cheaper than openpyxl's own."""
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    quoted_name = quoted(name)
+    max_chars = limits.max_cell_chars
+    sheet: _SheetStats | None = None
+    elements = shared = chars = 0
+    in_si = False
+    row = row_elements = row_cells = column = 0
+    marked = True  # the current cell was counted as holding a value
 
-    def run(self, stream) -> None:
-        parser = expat.ParserCreate(namespace_separator=" ")
-        parser.StartElementHandler = self.start
-        parser.EndElementHandler = self.end
-        parser.CharacterDataHandler = self.chars
-        parser.StartDoctypeDeclHandler = self.doctype
-        parser.EntityDeclHandler = self.entity
-        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-        try:
-            while chunk := stream.read(64 * 1024):
-                parser.Parse(chunk, False)
-            parser.Parse(b"", True)
-        except expat.ExpatError:
-            _unreadable_xlsx()
+    def too_long():
+        _refuse(f"Een cel in het Excel-bestand is langer dan {_n(max_chars)} tekens; meer wordt niet ingelezen.")
 
-    def doctype(self, *args) -> None:
-        _odd_xlsx(f"onderdeel {quoted(self.name)} heeft een DTD")
-
-    def entity(self, *args) -> None:
-        _odd_xlsx(f"onderdeel {quoted(self.name)} definieert entiteiten")
-
-    def start(self, tag: str, attrs: dict) -> None:
-        local = tag.rpartition(" ")[2]
-        if self.in_cell:
-            self.cell_elements += 1
-            if self.cell_elements > _MAX_ELEMENTS_PER_CELL:
-                _odd_xlsx(f"een cel in {quoted(self.name)} bestaat uit te veel delen")
-            if local in ("v", "t"):
-                self.text_depth += 1
-            if local in ("v", "is"):
-                self.cell_has_value = True
-        if self.in_sheet_data:
-            self.row_elements += 1
-            if local == "row":
-                self.start_row(attrs)
-            elif local == "c":
-                self.start_cell(attrs)
-            elif self.row_elements > 8 * _EXCEL_MAX_COLUMN:
-                _odd_xlsx(f"een rij in {quoted(self.name)} bestaat uit te veel delen")
-            return
+    def start(tag: str, attrs: dict) -> None:
+        nonlocal elements, shared, chars, in_si, sheet
+        local = tag[tag.rfind(" ") + 1 :]
         if local == "si":
-            self.shared_strings += 1
-            if self.shared_strings > self.limits.max_cells:
-                _too_many_cells(self.limits)
-            self.in_cell, self.cell_elements, self.text_chars = True, 0, 0
+            shared += 1
+            if shared > limits.max_cells:
+                _too_many_cells(limits)
+            in_si, chars = True, 0
+        if in_si:
             return
-        if self.in_cell:
-            return
-        self.elements += 1
-        if self.elements > self.limits.max_xml_elements:
-            _odd_xlsx(f"meer dan {_n(self.limits.max_xml_elements)} XML-elementen in {quoted(self.name)}")
+        elements += 1
+        if elements > limits.max_xml_elements:
+            _odd_xlsx(f"meer dan {_n(limits.max_xml_elements)} XML-elementen in {quoted_name}")
         if local == "sheetData":
-            self.in_sheet_data = True
-            self.sheet = _SheetStats()
+            sheet = _SheetStats()
+            parser.StartElementHandler = cell_start
+            parser.EndElementHandler = None
+            parser.CharacterDataHandler = cell_text
 
-    def start_row(self, attrs: dict) -> None:
-        sheet = self.sheet
-        number = attrs.get("r")
-        if number is None:
-            row = sheet.last_row + 1
-        else:
-            try:
-                row = int(number)
-            except ValueError:
-                _unreadable_xlsx()
-        if not 1 <= row <= _EXCEL_MAX_ROW:
-            _odd_xlsx(f"rij {row} ligt buiten het werkblad")
-        sheet.last_row = max(sheet.last_row, row)
-        self.row = row
-        self.row_elements = self.row_cells = self.column = 0
+    def end(tag: str) -> None:
+        nonlocal in_si
+        if in_si and tag.endswith("si") and tag[tag.rfind(" ") + 1 :] == "si":
+            in_si = False
 
-    def start_cell(self, attrs: dict) -> None:
-        self.row_cells += 1
-        if self.row_cells > _EXCEL_MAX_COLUMN:
-            _odd_xlsx(f"een rij in {quoted(self.name)} heeft meer cellen dan een werkblad kolommen")
-        ref = attrs.get("r")
-        if ref is None:
-            self.column += 1
-        else:
-            match = _CELL_REF.match(ref)
-            if not match:
-                _unreadable_xlsx()
-            column = 0
-            for letter in match.group(1).upper():
-                column = column * 26 + ord(letter) - 64
-            self.column = column
-        if self.column > _EXCEL_MAX_COLUMN:
-            _odd_xlsx(f"kolom {self.column} ligt buiten het werkblad")
-        self.in_cell, self.cell_elements, self.cell_has_value, self.text_chars = True, 0, False, 0
-        if attrs.get("t") == "inlineStr":
-            self.cell_has_value = True
+    def text(data: str) -> None:
+        nonlocal chars
+        if in_si:
+            chars += len(data)
+            if chars > max_chars:
+                too_long()
 
-    def end(self, tag: str) -> None:
-        local = tag.rpartition(" ")[2]
-        if self.in_cell:
-            if local in ("v", "t"):
-                self.text_depth -= 1
-                return
-            if local == "c" and self.in_sheet_data:
-                self.in_cell = False
-                if self.cell_has_value:
-                    sheet = self.sheet
-                    sheet.value_cells += 1
-                    sheet.max_column = max(sheet.max_column, self.column)
-                    sheet.last_value_row = max(sheet.last_value_row, self.row)
-            elif local == "si" and not self.in_sheet_data:
-                self.in_cell = False
-            return
-        if local == "sheetData":
-            self.in_sheet_data = False
+    # Inside <sheetData> (and, without an end handler, whatever follows it in the part).
+    def cell_start(tag: str, attrs: dict) -> None:
+        nonlocal row, row_elements, row_cells, column, marked, chars
+        local = tag[tag.rfind(" ") + 1 :]
+        row_elements += 1
+        if local == "c":
+            row_cells += 1
+            if row_cells > _EXCEL_MAX_COLUMN:
+                _odd_xlsx(f"een rij in {quoted_name} heeft meer cellen dan een werkblad kolommen")
+            ref = attrs.get("r")
+            if ref is None:
+                column += 1
+            else:
+                match = _CELL_REF.match(ref)
+                if not match:
+                    _unreadable_xlsx()
+                column = 0
+                for letter in match.group(1).upper():
+                    column = column * 26 + ord(letter) - 64
+            if column > _EXCEL_MAX_COLUMN:
+                _odd_xlsx(f"kolom {column} ligt buiten het werkblad")
+            marked, chars = False, 0
+        elif local == "v" or local == "is":
+            if not marked:  # the cell holds a value
+                marked = True
+                sheet.value_cells += 1
+                sheet.max_column = max(sheet.max_column, column)
+                sheet.last_value_row = max(sheet.last_value_row, row)
+        elif local == "row":
+            # openpyxl keeps every row element it has passed (emptied) until the part is done.
+            sheet.row_elements += 1
+            if sheet.row_elements > _EXCEL_MAX_ROW:
+                _odd_xlsx(f"meer rijen in {quoted_name} dan een werkblad heeft")
+            number = attrs.get("r")
+            if number is None:
+                row = sheet.last_row + 1
+            else:
+                try:
+                    row = int(number)
+                except ValueError:
+                    _unreadable_xlsx()
+            if not 1 <= row <= _EXCEL_MAX_ROW:
+                _odd_xlsx(f"rij {row} ligt buiten het werkblad")
+            sheet.last_row = max(sheet.last_row, row)
+            row_elements = row_cells = column = 0
+            marked = True
+        elif row_elements > 8 * _EXCEL_MAX_COLUMN:
+            _odd_xlsx(f"een rij in {quoted_name} bestaat uit te veel delen")
 
-    def chars(self, text: str) -> None:
-        if self.text_depth > 0:
-            self.text_chars += len(text)
-            if self.text_chars > self.limits.max_cell_chars:
-                _refuse(
-                    f"Een cel in het Excel-bestand is langer dan {_n(self.limits.max_cell_chars)} tekens; "
-                    "meer wordt niet ingelezen."
-                )
+    def cell_text(data: str) -> None:
+        nonlocal chars
+        chars += len(data)
+        if chars > max_chars:
+            too_long()
+
+    def doctype(*args) -> None:
+        _odd_xlsx(f"onderdeel {quoted_name} heeft een DTD")
+
+    def entity(*args) -> None:
+        _odd_xlsx(f"onderdeel {quoted_name} definieert entiteiten")
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        while chunk := stream.read(64 * 1024):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError:
+        _unreadable_xlsx()
+    return sheet
 
 
 def _scan_parts(archive: zipfile.ZipFile, limits: Limits) -> dict[str, _SheetStats]:
@@ -653,14 +638,13 @@ def _scan_parts(archive: zipfile.ZipFile, limits: Limits) -> dict[str, _SheetSta
                     (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
                 ):
                     continue  # not XML (an image, say): openpyxl does not parse it as a sheet either
-                scan = _PartScan(info.filename, limits)
-                scan.run(_Prepended(head, stream))
+                sheet = _scan_part(info.filename, _Prepended(head, stream), limits)
         except ImportRefused:
             raise
         except Exception:  # noqa: BLE001 - a bad CRC, a truncated member, a lying size
             _unreadable_xlsx()
-        if scan.sheet is not None:
-            sheets[info.filename] = scan.sheet
+        if sheet is not None:
+            sheets[info.filename] = sheet
     return sheets
 
 
@@ -776,7 +760,7 @@ _MS_FORMS = {
 _FALSE = {"false", "0", "onwaar", "nee", "no"}
 
 
-def _identifying_by_content(values: list[str]) -> str | None:
+def _identifying_by_content(values: Iterable[str]) -> str | None:
     sample = [v.strip() for v in itertools.islice((v for v in values if v.strip()), _CONTENT_SAMPLE)]
     if not sample:
         return None
@@ -870,19 +854,27 @@ def _interpret(table: _Table, limits: Limits) -> SurveyFile:
 
     columns: list[Column] = []
     problems: list[str] = []
+    problem_count = 0
+
+    def problem(message: str) -> None:
+        nonlocal problem_count
+        problem_count += 1
+        if len(problems) < MAX_LISTED_PROBLEMS:
+            problems.append(message)
+
     for i in range(width):
         # The ImportId row of Qualtrics is machine text: kept in headings, not shown or matched.
         headings = [cells[i].strip() if i < len(cells) else "" for _, cells in header]
         shown = headings[:2] if tool.startswith("Qualtrics") else headings[:1]
         for (number, _), heading in zip(header, headings):
             if _CONTROL.search(heading):
-                problems.append(f"Rij {number}, kolom {_column_letter(i)}: de kop bevat een stuurteken.")
+                problem(f"Rij {number}, kolom {_column_letter(i)}: de kop bevat een stuurteken.")
         code, text = _code_and_text(tool, [" ".join(h.split()) for h in shown])
         descriptive = [h for h in shown if h]
         name = " ".join(descriptive[-1].split()) if descriptive else f"Kolom {_column_letter(i)}"
         reason = _identifying_by_heading(tool, shown, code)
         if reason is None:
-            reason = _identifying_by_content([cells[i] for _, cells in body])
+            reason = _identifying_by_content(cells[i] for _, cells in body)
         columns.append(Column(i, name, headings, code, text, reason))
 
     unfinished_at, unfinished_reason = _unfinished_column(tool, columns)
@@ -890,7 +882,6 @@ def _interpret(table: _Table, limits: Limits) -> SurveyFile:
     kept = [c.index for c in columns if not c.identifying]
     rows: list[tuple[int, list[str]]] = []
     unfinished = 0
-    problem_count = len(problems)
     for number, cells in body:
         if unfinished_at is not None and _is_unfinished(tool, cells[unfinished_at]):
             unfinished += 1
@@ -902,12 +893,10 @@ def _interpret(table: _Table, limits: Limits) -> SurveyFile:
         if _CONTROL.search("\n".join(cells)):
             for i in kept:
                 if _CONTROL.search(cells[i]):
-                    problem_count += 1
-                    if len(problems) < MAX_LISTED_PROBLEMS:
-                        problems.append(
-                            f"Rij {number}, kolom {quoted(columns[i].name)}: de cel bevat een stuurteken "
-                            "(zoals NUL); verwijder het en probeer het opnieuw."
-                        )
+                    problem(
+                        f"Rij {number}, kolom {quoted(columns[i].name)}: de cel bevat een stuurteken "
+                        "(zoals NUL); verwijder het en probeer het opnieuw."
+                    )
         rows.append((number, cells))
         if len(rows) > limits.max_rows:
             _refuse(
