@@ -1077,3 +1077,32 @@ def test_hostile_input_on_the_wizard_pages_is_answered_not_a_500(app, db, world)
         responses, _answers, batches = counts(s)
         assert responses == 3 * batches
         assert all(n.isprintable() and len(n) <= 100 for n in s.scalars(select(ImportMapping.name)))
+
+
+def test_a_refused_choice_names_the_allowed_options(db, world):
+    own_questionnaire(db, world, [("Vorm", QuestionType.CHOICE, ("Fysiek", "Online", "Blended"))])
+    draft = upload(db, world, csv_file(["Vorm"], [["Online"], ["Op de maan"]]))
+    with pytest.raises(reading.ImportRefused) as exc:
+        confirm(db, world, draft)
+    assert exc.value.errors == [
+        "Rij 3: Vorm: Kies een van de mogelijkheden ‘Fysiek’, ‘Online’, ‘Blended’ (gegeven: 'Op de maan')."
+    ]
+
+
+def test_a_saved_mapping_is_reused_for_the_next_qualtrics_export(db, world):
+    """The same survey exported again later: more rows, the same headings."""
+    world.session1.participant_count = 0
+    db.commit()
+    draft = upload(db, world, sf.qualtrics(3, rows=5), filename="november.csv")
+    opmerkingen = question(db, world, sf.OPEN_CODE)
+    confirm(db, world, draft, Choices(columns={opmerkingen.id: ""}, save_as="Qualtrics mentoren"))
+    db.commit()
+    other = factories.session(db, world.training1, on=date(2026, 11, 5), participants=0)
+    db.commit()
+    draft = upload(db, world, sf.qualtrics(3, rows=8, unfinished=2), filename="december.csv", session=other)
+    pv = preview(db, world, draft)
+    assert pv.auto_applied and pv.applied.name == "Qualtrics mentoren"
+    plans = plans_by_code(pv)
+    assert plans[sf.OPEN_CODE].column is None and plans[sf.OPEN_CODE].how is None
+    assert {p.how for code, p in plans.items() if code != sf.OPEN_CODE} == {"bewaarde koppeling"}
+    assert confirm(db, world, draft).count == 8
