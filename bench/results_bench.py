@@ -13,17 +13,20 @@ import argparse
 import statistics
 import tempfile
 import time
-from datetime import date, time as clock_time, timedelta
+from datetime import date, timedelta
+from datetime import time as clock_time
 from decimal import Decimal
 from pathlib import Path
 
 from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
-from evaluaties import results
-from evaluaties.models import Answer, Audience, QuestionType, Response, ResponseSource
-from evaluaties.questionnaires import applicable_version, load_default_questionnaires
-from evaluaties.results import ResultFilters
+from evaluaties.answers.models import Answer, Response, ResponseSource
+from evaluaties.questionnaires.models import Audience, QuestionType
+from evaluaties.questionnaires.services import applicable_version, load_default_questionnaires
+from evaluaties.results import rates
+from evaluaties.results import services as results
+from evaluaties.results.services import ResultFilters
 from kwaliteit.db import make_engine
 from kwaliteit.framework.services import load_framework
 from kwaliteit.registry.models import Partnership
@@ -163,8 +166,8 @@ def main(argv=None) -> None:
             med, best, n = timed(engine, lambda f=f: results.results(s, scope, f, 5), args.repeat)
             print(f"results: {label:39} {med:10.1f} {best:9.1f} {n:11d}")
         for label, fn in {
-            "response rates, first page": lambda: results.response_rates(s, scope, TODAY, page_size=25),
-            "low response (30 days, 60%)": lambda: results.low_response(s, scope, TODAY, 30, 60),
+            "response rates, first page": lambda: rates.response_rates(s, scope, TODAY, page_size=25),
+            "low response (30 days, 60%)": lambda: rates.low_response(s, scope, TODAY, 30, 60),
         }.items():
             med, best, n = timed(engine, fn, args.repeat)
             print(f"{label:48} {med:10.1f} {best:9.1f} {n:11d}")

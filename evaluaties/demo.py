@@ -12,18 +12,17 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from evaluaties import questionnaires
-from evaluaties.links import new_token
-from evaluaties.models import (
+from evaluaties.answers.links import new_token
+from evaluaties.answers.models import (
     Answer,
-    Audience,
     EvaluationRequest,
     LinkKind,
     ParticipantLink,
-    QuestionType,
     Response,
     ResponseSource,
 )
+from evaluaties.questionnaires import services as questionnaires
+from evaluaties.questionnaires.models import Audience, QuestionType
 from kwaliteit.trainings.models import TrainingSession
 
 SEED = 31415

@@ -61,12 +61,15 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     app.register_blueprint(trainings_bp)
     app.register_blueprint(framework_bp)
 
-    from evaluaties import questionnaire_views, results_views
-    from evaluaties import views as evaluation_views
+    from evaluaties.answers import views as evaluation_views
+    from evaluaties.questionnaires import views as questionnaire_views
+    from evaluaties.results import views as results_views
+    from evaluaties.transfer import views as transfer_views
 
     app.register_blueprint(evaluation_views.bp)
     app.register_blueprint(questionnaire_views.bp)
     app.register_blueprint(results_views.bp)
+    app.register_blueprint(transfer_views.bp)
     errors.init_app(app)
     filters.init_app(app)
 

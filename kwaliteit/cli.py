@@ -86,7 +86,7 @@ def init_cli(app: Flask) -> None:
     @app.cli.command("load-questionnaires")
     def load_questionnaires_cmd():
         """Load the shipped default questionnaires that are not there yet. Idempotent."""
-        from evaluaties.questionnaires import load_default_questionnaires
+        from evaluaties.questionnaires.services import load_default_questionnaires
 
         s = db.session()
         added = load_default_questionnaires(s)

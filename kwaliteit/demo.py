@@ -572,7 +572,7 @@ def seed_demo(db: Session, today: date | None = None) -> bool:
 
     # 4. The evaluations those sessions collected (default questionnaires).
     from evaluaties.demo import seed_demo_evaluations
-    from evaluaties.questionnaires import load_default_questionnaires
+    from evaluaties.questionnaires.services import load_default_questionnaires
 
     load_default_questionnaires(db)
     seed_demo_evaluations(db, DEMO_REFERENCE_DATE)

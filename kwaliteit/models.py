@@ -1,13 +1,15 @@
 """Import every model so that Base.metadata is complete (Alembic, tests)."""
-from evaluaties.models import (  # noqa: F401,E402
+from evaluaties.answers.models import (  # noqa: F401
     Answer,
     EvaluationRequest,
-    EvaluationSettings,
     ParticipantLink,
+    Response,
+)
+from evaluaties.questionnaires.models import (  # noqa: F401
+    EvaluationSettings,
     Question,
     Questionnaire,
     QuestionnaireVersion,
-    Response,
 )
 from kwaliteit.accounts.models import Role, User, user_partnership  # noqa: F401
 from kwaliteit.db import Base  # noqa: F401

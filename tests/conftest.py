@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
-from evaluaties.questionnaires import load_default_questionnaires
+from evaluaties.questionnaires.services import load_default_questionnaires
 from kwaliteit import create_app
 from kwaliteit import db as kdb
 from kwaliteit.cli import alembic_config
@@ -17,6 +17,9 @@ from kwaliteit.models import Base
 from tests import factories
 
 PG_URL = os.environ.get("KWALITEIT_TEST_DATABASE_URL")
+# "Today" of every test, in services (the `today` fixture) and in requests (the app's FIXED_TODAY):
+# no test reads the wall clock, so the suite gives the same answers on any day.
+TODAY = date(2026, 11, 22)
 
 
 def _private_schema_url(url: str):
@@ -60,6 +63,7 @@ def app(database_url, tmp_path_factory):
             "SECRET_KEY": "test-secret",
             "WTF_CSRF_ENABLED": False,
             "PAGE_SIZE": 25,
+            "FIXED_TODAY": TODAY,
         },
         instance_path=tmp_path_factory.mktemp("instance"),
     )
@@ -109,7 +113,7 @@ def client(app):
 
 @pytest.fixture
 def today() -> date:
-    return date(2026, 11, 22)
+    return TODAY
 
 
 @pytest.fixture

@@ -218,7 +218,7 @@ ROUTES: dict[str, Route] = {
         url=lambda w: f"/resultaten?training={w.training1.id}",
         expect={"GET": row(302, 200, 200, 403, 403, 200)},
     ),
-    "results.export_results": Route(
+    "transfer.export_results": Route(
         url=lambda w: f"/resultaten/export.csv?training={w.training1.id}",
         expect={"GET": row(302, 200, 200, 403, 403, 200)},
     ),
@@ -236,17 +236,17 @@ ROUTES: dict[str, Route] = {
         expect={"GET": row(302, 200, 200, 200, 403, 200)},
     ),
     # No answers in the world yet: an answers export sends the reader back with a message.
-    "results.session_answers": Route(
+    "transfer.session_answers": Route(
         url=lambda w: f"/bijeenkomsten/{w.session1.id}/antwoorden.xlsx",
         missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/antwoorden.xlsx",
         expect={"GET": row(302, 302, 302, 403, 403, 302)},
     ),
-    "results.training_answers": Route(
+    "transfer.training_answers": Route(
         url=lambda w: f"/trainingen/{w.training1.id}/antwoorden.csv",
         missing=lambda w: f"/trainingen/{MISSING_ID}/antwoorden.csv",
         expect={"GET": row(302, 302, 302, 403, 403, 302)},
     ),
-    "results.import_answers": Route(
+    "transfer.import_answers": Route(
         url=lambda w: f"/bijeenkomsten/{w.session1.id}/antwoorden/importeren",
         missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/antwoorden/importeren",
         expect={
@@ -352,7 +352,7 @@ CASES = [
 @pytest.fixture
 def world(app):
     """The conftest world plus questionnaires and a participant link per partnership."""
-    from evaluaties.links import create_single_links
+    from evaluaties.answers.links import create_single_links
     from kwaliteit.scope import Scope
 
     with kdb.new_session(app) as s:
@@ -367,8 +367,8 @@ def world(app):
 def _add_questionnaires(s, w) -> None:
     """Per partnership n (1, 2) a questionnaire with a published version 1 and a draft version 2:
     w.questionnaire<n>, w.draft<n> and w.draft_question<n> (the draft's first of two questions)."""
-    from evaluaties import questionnaires as qs
-    from evaluaties.models import Audience, QuestionType
+    from evaluaties.questionnaires import services as qs
+    from evaluaties.questionnaires.models import Audience, QuestionType
     from kwaliteit.scope import Scope
 
     scope = Scope.everything()
@@ -522,12 +522,12 @@ FOREIGN_OBJECT_URLS = {
     "questionnaires.publish": lambda w: f"/vragenlijsten/versies/{w.draft2.id}/publiceren",
     "questionnaires.training_settings": lambda w: f"/trainingen/{w.training2.id}/evaluatie-instellingen",
     "results.index": lambda w: f"/resultaten?training={w.training2.id}",
-    "results.export_results": lambda w: f"/resultaten/export.xlsx?training={w.training2.id}",
+    "transfer.export_results": lambda w: f"/resultaten/export.xlsx?training={w.training2.id}",
     "results.session_results": lambda w: f"/bijeenkomsten/{w.session2.id}/resultaten",
     "results.rates": lambda w: f"/respons?training={w.training2.id}",
-    "results.session_answers": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden.csv",
-    "results.training_answers": lambda w: f"/trainingen/{w.training2.id}/antwoorden.xlsx",
-    "results.import_answers": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden/importeren",
+    "transfer.session_answers": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden.csv",
+    "transfer.training_answers": lambda w: f"/trainingen/{w.training2.id}/antwoorden.xlsx",
+    "transfer.import_answers": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden/importeren",
 }
 
 

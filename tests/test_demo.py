@@ -215,9 +215,10 @@ def test_coordinator_demo_account_can_log_in(db, client):
 
 
 def test_demo_has_evaluations_to_show(db):
-    from evaluaties import requests as req_service
-    from evaluaties.models import Audience, Response
-    from evaluaties.status import Status
+    from evaluaties.answers import requests as req_service
+    from evaluaties.answers.models import Response
+    from evaluaties.answers.status import Status
+    from evaluaties.questionnaires.models import Audience
     from kwaliteit.scope import Scope
 
     seed_demo(db)

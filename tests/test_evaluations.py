@@ -7,16 +7,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, inspect, select
 
-from evaluaties import links, requests
-from evaluaties.models import (
-    Answer,
-    Audience,
-    EvaluationSettings,
-    ParticipantLink,
-    Response,
-)
-from evaluaties.questionnaires import applicable_version
-from evaluaties.status import Status
+from evaluaties.answers import links, requests
+from evaluaties.answers.models import Answer, ParticipantLink, Response
+from evaluaties.answers.status import Status
+from evaluaties.questionnaires.models import Audience, EvaluationSettings
+from evaluaties.questionnaires.services import applicable_version
 from kwaliteit import db as kdb
 from kwaliteit.models import Base
 from kwaliteit.scope import Forbidden, Scope

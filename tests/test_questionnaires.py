@@ -13,15 +13,14 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from evaluaties import questionnaires as qs
-from evaluaties.models import (
+from evaluaties.answers.models import Response, ResponseSource
+from evaluaties.questionnaires import services as qs
+from evaluaties.questionnaires.models import (
     Audience,
     EvaluationSettings,
     Question,
     Questionnaire,
     QuestionType,
-    Response,
-    ResponseSource,
 )
 from kwaliteit import db as kdb
 from kwaliteit.scope import Scope

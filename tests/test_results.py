@@ -6,22 +6,26 @@ from datetime import date
 import pytest
 from sqlalchemy import func, insert, select
 
-from evaluaties import links, results
-from evaluaties.models import (
+from evaluaties.answers import links
+from evaluaties.answers.models import (
     Answer,
-    Audience,
     EvaluationRequest,
+    Response,
+    ResponseSource,
+)
+from evaluaties.answers.status import Status
+from evaluaties.questionnaires.models import (
+    Audience,
     EvaluationSettings,
     Question,
     Questionnaire,
     QuestionnaireVersion,
     QuestionType,
-    Response,
-    ResponseSource,
 )
-from evaluaties.questionnaires import applicable_version
-from evaluaties.results import ResultFilters
-from evaluaties.status import Status
+from evaluaties.questionnaires.services import applicable_version
+from evaluaties.results import rates
+from evaluaties.results import services as results
+from evaluaties.results.services import ResultFilters
 from kwaliteit import db as kdb
 from kwaliteit.models_base import utcnow
 from kwaliteit.scope import Forbidden, NotFound, Scope
@@ -253,7 +257,7 @@ def test_rates_count_links_answers_and_imports(db, world, today):
            audience=Audience.TRAINER)  # a trainer's answer is no participant response
     db.commit()
 
-    row = results.session_rate(db, scope_of(world.coordinator), ts.id, date(2026, 10, 5))
+    row = rates.session_rate(db, scope_of(world.coordinator), ts.id, date(2026, 10, 5))
     assert (row.links, row.invited, row.answers) == (10, 12, 4)
     assert row.rate == pytest.approx(4 / 12) and row.rate_pct == 33
     assert row.closes_on == date(2026, 10, 22)
@@ -262,13 +266,13 @@ def test_rates_count_links_answers_and_imports(db, world, today):
     # No participant count: the single-use links are the invited.
     ts.participant_count = 0
     db.commit()
-    row = results.session_rate(db, scope_of(world.coordinator), ts.id, date(2026, 10, 5))
+    row = rates.session_rate(db, scope_of(world.coordinator), ts.id, date(2026, 10, 5))
     assert row.invited == 10 and row.rate == pytest.approx(0.4)
 
-    page = results.response_rates(db, scope_of(world.coordinator), today)
+    page = rates.response_rates(db, scope_of(world.coordinator), today)
     assert [r.session.id for r in page.items] == [ts.id]  # the other partnership's session is not listed
     with pytest.raises(Forbidden):
-        results.session_rate(db, scope_of(world.coordinator), world.session2.id, today)
+        rates.session_rate(db, scope_of(world.coordinator), world.session2.id, today)
 
 
 def test_low_response_list(db, world):
@@ -292,24 +296,24 @@ def test_low_response_list(db, world):
     db.commit()
     scope = scope_of(world.coordinator)
 
-    rows = results.low_response(db, scope, today)
+    rows = rates.low_response(db, scope, today)
     assert [r.session.id for r in rows] == [low.id]
     assert rows[0].status is Status.DUE_SOON and rows[0].rate_pct == 17
 
     # Within 14 days, "later" (closing 31 October) is listed too, soonest first.
-    assert [r.session.id for r in results.low_response(db, scope, today, days=14)] == [low.id, later.id]
+    assert [r.session.id for r in rates.low_response(db, scope, today, days=14)] == [low.id, later.id]
     # With a threshold of 80%, "good" (75%) is low as well.
-    assert {r.session.id for r in results.low_response(db, scope, today, threshold_pct=80)} == {low.id, good.id}
+    assert {r.session.id for r in rates.low_response(db, scope, today, threshold_pct=80)} == {low.id, good.id}
     # A window can be just open (not yet "due soon") and still be listed.
-    rows = results.low_response(db, scope, date(2026, 10, 15), days=7)
+    rows = rates.low_response(db, scope, date(2026, 10, 15), days=7)
     assert [r.session.id for r in rows] == [low.id] and rows[0].status is Status.OPEN
     # Another partnership sees only its own session.
-    other = results.low_response(db, scope_of(world.other_coordinator), today, days=60, threshold_pct=100)
+    other = rates.low_response(db, scope_of(world.other_coordinator), today, days=60, threshold_pct=100)
     assert [r.session.id for r in other] == [world.session2.id]
     # Settings move the closing date: a 30-day window closes on 31 October.
     db.add(EvaluationSettings(training_id=t.id, participant_window_days=30))
     db.commit()
-    assert results.low_response(db, scope, today) == []
+    assert rates.low_response(db, scope, today) == []
 
 
 # ----------------------------------------------------------------- pages

@@ -9,10 +9,18 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from evaluaties import links, results, transfer
-from evaluaties.models import Answer, Audience, ParticipantLink, Response, ResponseSource
-from evaluaties.questionnaires import applicable_version
-from evaluaties.results import ResultFilters
+from evaluaties.answers import links
+from evaluaties.answers.models import (
+    Answer,
+    ParticipantLink,
+    Response,
+    ResponseSource,
+)
+from evaluaties.questionnaires.models import Audience
+from evaluaties.questionnaires.services import applicable_version
+from evaluaties.results import services as results
+from evaluaties.results.services import ResultFilters
+from evaluaties.transfer import exporting, importing, reading
 from kwaliteit import db as kdb
 from kwaliteit.models_base import utcnow
 from kwaliteit.scope import Forbidden, Scope
@@ -51,7 +59,7 @@ def xlsx_bytes(rows: list[list], header=None) -> bytes:
 def do_import(db, world, data, filename="antwoorden.csv", mapping=None, today=date(2026, 10, 20), max_bytes=MAX,
               session=None, user=None):
     scope = Scope.for_user(user or world.coordinator)
-    return transfer.import_responses(db, scope, (session or world.session1).id, filename, data, mapping, today, max_bytes)
+    return importing.import_responses(db, scope, (session or world.session1).id, filename, data, mapping, today, max_bytes)
 
 
 def count_responses(db) -> int:
@@ -121,7 +129,7 @@ def test_bad_rows_3_and_7_are_all_reported_and_nothing_is_saved(db, world):
     rows[1][0] = "6"  # file row 3: a scale answer out of range
     rows[5][2] = ""  # file row 7: a missing required answer
     rows[5][6] = "soms"  # ... and a second error in the same row
-    with pytest.raises(transfer.ImportRefused) as exc:
+    with pytest.raises(reading.ImportRefused) as exc:
         do_import(db, world, csv_bytes(rows))
     errors = exc.value.errors
     assert errors == [
@@ -136,7 +144,7 @@ def test_bad_rows_3_and_7_are_all_reported_and_nothing_is_saved(db, world):
 def test_bad_rows_in_xlsx_are_reported_by_spreadsheet_row(db, world):
     rows = [[4, 4, 4, 4, 4, 4, 4, 4, "x"] for _ in range(4)]
     rows[2][7] = 0  # row 4
-    with pytest.raises(transfer.ImportRefused) as exc:
+    with pytest.raises(reading.ImportRefused) as exc:
         do_import(db, world, xlsx_bytes(rows), filename="a.xlsx")
     assert [e.split(":")[0] for e in exc.value.errors] == ["Rij 4"]
     assert "(gegeven: '0')" in exc.value.errors[0]
@@ -157,7 +165,7 @@ def test_bad_rows_in_xlsx_are_reported_by_spreadsheet_row(db, world):
     ],
 )
 def test_unusable_files_are_refused_with_a_clear_message(db, world, filename, data, message):
-    with pytest.raises(transfer.ImportRefused) as exc:
+    with pytest.raises(reading.ImportRefused) as exc:
         do_import(db, world, data, filename=filename)
     assert message in " ".join(exc.value.errors)
     assert count_responses(db) == 0
@@ -165,14 +173,14 @@ def test_unusable_files_are_refused_with_a_clear_message(db, world, filename, da
 
 def test_too_large_file(db, world):
     data = csv_bytes([good_row(i) for i in range(50)])
-    with pytest.raises(transfer.ImportRefused) as exc:
+    with pytest.raises(reading.ImportRefused) as exc:
         do_import(db, world, data, max_bytes=1024)
     assert exc.value.errors[0].startswith("Het bestand is te groot")
     assert "hoogstens 1 kB" in exc.value.errors[0]
 
 
 def test_unknown_mapped_column_and_missing_required_column(db, world):
-    with pytest.raises(transfer.ImportRefused) as exc:
+    with pytest.raises(reading.ImportRefused) as exc:
         do_import(db, world, csv_bytes([good_row(1)]), mapping={"totaal": "Cijfer"})
     assert exc.value.errors == [
         "Kolom ‘Cijfer’ (voor vraag ‘Welk cijfer geef je deze bijeenkomst als geheel?’) staat niet in het bestand. "
@@ -180,7 +188,7 @@ def test_unknown_mapped_column_and_missing_required_column(db, world):
     ]
     header = [c for c in CODES if c not in ("feedback", "opmerkingen")]
     rows = [[v for c, v in zip(CODES, good_row(1)) if c in header]]
-    with pytest.raises(transfer.ImportRefused) as exc:
+    with pytest.raises(reading.ImportRefused) as exc:
         do_import(db, world, csv_bytes(rows, header=header))
     [error] = exc.value.errors  # the optional remark may be missing, the required feedback not
     assert error.startswith("Geen kolom gevonden voor de verplichte vraag ‘Ik kan beter feedback geven")
@@ -213,10 +221,10 @@ def five_link_answers(db, world) -> list[str]:
 def test_answers_export_csv_and_xlsx_without_tokens(db, world):
     tokens = five_link_answers(db, world)
     scope = Scope.for_user(world.coordinator)
-    table = transfer.answers_table(db, scope, session_id=world.session1.id, min_shown=5)
+    table = exporting.answers_table(db, scope, session_id=world.session1.id, min_shown=5)
     assert len(table.rows) == 5
 
-    data = transfer.answers_csv(table)
+    data = exporting.answers_csv(table)
     assert data.startswith("\ufeff".encode())
     text = data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
@@ -227,7 +235,7 @@ def test_answers_export_csv_and_xlsx_without_tokens(db, world):
     assert sorted(r[rows[0].index("Welk cijfer geef je deze bijeenkomst als geheel?")] for r in rows[1:]) == list("12345")
     assert "'=SOM(A1) 0" in text  # a text is never a formula in Excel
 
-    book = load_workbook(io.BytesIO(transfer.answers_xlsx(table)))
+    book = load_workbook(io.BytesIO(exporting.answers_xlsx(table)))
     sheet = book["Antwoorden"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0] == rows[0] and len(values) == 6
@@ -237,44 +245,44 @@ def test_answers_export_csv_and_xlsx_without_tokens(db, world):
         assert token not in everything
     assert "link" in {r[5] for r in rows[1:]}  # the source, not the link itself
     # Export of a training holds the same answers.
-    training_table = transfer.answers_table(db, scope, training_id=world.training1.id, min_shown=5)
+    training_table = exporting.answers_table(db, scope, training_id=world.training1.id, min_shown=5)
     assert len(training_table.rows) == 5
 
 
 def test_answers_export_respects_the_small_group_threshold(db, world):
     five_link_answers(db, world)
     scope = Scope.for_user(world.steering)
-    with pytest.raises(transfer.TooFewAnswers, match="vanaf 6 antwoorden"):
-        transfer.answers_table(db, scope, session_id=world.session1.id, min_shown=6)
-    with pytest.raises(transfer.TooFewAnswers, match="nog geen antwoorden"):
-        transfer.answers_table(db, scope, session_id=world.session1.id, audience=Audience.TRAINER)
+    with pytest.raises(exporting.TooFewAnswers, match="vanaf 6 antwoorden"):
+        exporting.answers_table(db, scope, session_id=world.session1.id, min_shown=6)
+    with pytest.raises(exporting.TooFewAnswers, match="nog geen antwoorden"):
+        exporting.answers_table(db, scope, session_id=world.session1.id, audience=Audience.TRAINER)
     with pytest.raises(Forbidden):
-        transfer.answers_table(db, scope, training_id=world.training2.id)
+        exporting.answers_table(db, scope, training_id=world.training2.id)
 
 
 def test_results_export_shows_only_counts_for_small_groups(db, world):
     five_link_answers(db, world)
     scope = Scope.for_user(world.coordinator)
     rs = results.results(db, scope, ResultFilters(session_id=world.session1.id), min_shown=5)
-    rows = list(csv.reader(io.StringIO(transfer.results_csv(rs).decode("utf-8-sig")), delimiter=";"))
+    rows = list(csv.reader(io.StringIO(exporting.results_csv(rs).decode("utf-8-sig")), delimiter=";"))
     header, body = rows[0], {r[1]: dict(zip(rows[0], r)) for r in rows[1:]}
-    assert header == transfer.RESULT_HEADER
+    assert header == exporting.RESULT_HEADER
     assert body["totaal"]["Aantal antwoorden"] == "5" and body["totaal"]["Gemiddelde"] == "3"
     assert [body["totaal"][f"Aantal {v}"] for v in range(1, 6)] == ["1"] * 5
     assert body["feedback"]["Gemiddelde"] == "4"
 
     rs6 = results.results(db, scope, ResultFilters(session_id=world.session1.id), min_shown=6)
-    for data in (transfer.results_csv(rs6),):
+    for data in (exporting.results_csv(rs6),):
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
         for r in rows[1:]:
             row = dict(zip(rows[0], r))
             assert row["Aantal antwoorden"] == "5" and row["Gemiddelde"] == "" and row["Verdeling"] == ""
             assert row["Opmerking"].startswith("Minder dan 6 antwoorden")
-    book = load_workbook(io.BytesIO(transfer.results_xlsx(rs6)))
+    book = load_workbook(io.BytesIO(exporting.results_xlsx(rs6)))
     assert [c.value for c in book["Resultaten"][2]][5:7] == [5, None]
     assert book["Open antwoorden"].max_row == 1  # only the header: the remarks stay inside
 
-    book = load_workbook(io.BytesIO(transfer.results_xlsx(rs)))
+    book = load_workbook(io.BytesIO(exporting.results_xlsx(rs)))
     opens = [[c.value for c in row] for row in book["Open antwoorden"].iter_rows(min_row=2)]
     assert sorted(r[5] for r in opens) == [f"=SOM(A1) {i}" for i in range(5)]
     assert all(c.data_type != "f" for row in book["Open antwoorden"].iter_rows() for c in row)
@@ -396,10 +404,10 @@ def test_an_answers_export_can_be_imported_into_another_session(db, world):
     """The export's question columns are headed with the question texts: the import's default."""
     five_link_answers(db, world)
     scope = Scope.for_user(world.coordinator)
-    table = transfer.answers_table(db, scope, session_id=world.session1.id)
+    table = exporting.answers_table(db, scope, session_id=world.session1.id)
     other = factories.session(db, world.training1, on=date(2026, 10, 8))
     db.commit()
-    result = do_import(db, world, transfer.answers_csv(table), filename="export.csv", session=other)
+    result = do_import(db, world, exporting.answers_csv(table), filename="export.csv", session=other)
     assert result.count == 5
     db.commit()
     rs = results.results(db, scope, ResultFilters(session_id=other.id))

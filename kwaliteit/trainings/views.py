@@ -129,9 +129,9 @@ def set_active(training_id: int):
         abort(400)
     s = db.session()
     active = request.form.get("actief") == "1"
-    training = services.set_training_active(s, current_scope(), training_id, active)
-    s.commit()
-    flash(f"Training ‘{training.title}’ is {'weer actief' if active else 'gedeactiveerd'}.", "success")
+    if saved := run_action(lambda: services.set_training_active(s, current_scope(), training_id, active)):
+        training = saved.value
+        flash(f"Training ‘{training.title}’ is {'weer actief' if active else 'gedeactiveerd'}.", "success")
     return redirect(url_for("trainings.detail", training_id=training_id))
 
 

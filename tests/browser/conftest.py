@@ -16,6 +16,7 @@ import pytest
 from kwaliteit import create_app
 from kwaliteit import db as kdb
 from tests import factories
+from tests.conftest import TODAY
 
 HERE = Path(__file__).resolve().parent
 NO_CHROMIUM = (
@@ -77,6 +78,7 @@ def live_server(app, database_url, tmp_path_factory):
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
             "PAGE_SIZE": 25,
+            "FIXED_TODAY": TODAY,
         },
         instance_path=tmp_path_factory.mktemp("live-instance"),
     )

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from evaluaties import links
+from evaluaties.answers import links
 from kwaliteit.clock import today
 from kwaliteit.scope import Scope
 from tests import factories

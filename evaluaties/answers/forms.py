@@ -5,14 +5,14 @@ from __future__ import annotations
 from wtforms import IntegerField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from evaluaties.answers import MAX_OPEN_LENGTH, field_name
-from evaluaties.links import MAX_LINKS_PER_BATCH, MAX_SHARED_USES
-from evaluaties.models import QuestionnaireVersion, QuestionType
+from evaluaties.answers.links import MAX_LINKS_PER_BATCH, MAX_SHARED_USES
+from evaluaties.answers.parsing import MAX_OPEN_LENGTH, field_name
+from evaluaties.questionnaires.models import QuestionnaireVersion, QuestionType
 from kwaliteit.forms import BaseForm, choices
 
 
 class AnswerForm(BaseForm):
-    """Fields are added per question by `answer_form`; the rules live in evaluaties.answers."""
+    """Fields are added per question by `answer_form`; the rules live in evaluaties.answers.parsing."""
 
     version: QuestionnaireVersion
 

@@ -1,20 +1,17 @@
-"""Evaluation data.
+"""Questionnaires: versioned lists of questions, and per training which questionnaires apply.
 
-Anonymity: a participant's answers (Response, Answer) carry no reference to the link (token) that
-admitted them, nor to a person, and neither side records a time finer than a day; the link only
-counts how often it was used. So an answer cannot be traced to a token or a participant.
+A published version is never edited; answers stay tied to the version they answered.
 """
 
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
     CheckConstraint,
-    Date,
     ForeignKey,
     Integer,
     String,
@@ -25,8 +22,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kwaliteit.db import Base
 from kwaliteit.models_base import Timestamp, str_enum, utcnow
-from kwaliteit.registry.models import Partnership, Person
-from kwaliteit.trainings.models import Training, TrainingSession
+from kwaliteit.registry.models import Partnership
+from kwaliteit.trainings.models import Training
 
 
 class Audience(enum.Enum):
@@ -144,101 +141,3 @@ class EvaluationSettings(Base):
     participant_questionnaire: Mapped[Questionnaire | None] = relationship(
         foreign_keys=[participant_questionnaire_id]
     )
-
-
-class EvaluationRequest(Base):
-    """What a session owes: one trainer evaluation and one participant evaluation.
-
-    Due dates and status are not stored: they follow from the session date, the training's
-    settings and `today` (see evaluaties.status). This row holds only what people did.
-    """
-
-    __tablename__ = "evaluation_request"
-    __table_args__ = (
-        UniqueConstraint("session_id", "audience"),
-        CheckConstraint("waived_at IS NULL OR length(trim(waived_reason)) > 0", name="waived_reason"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
-    audience: Mapped[Audience] = mapped_column(str_enum(Audience, "audience"))
-    waived_at: Mapped[datetime | None] = mapped_column(Timestamp)
-    waived_reason: Mapped[str | None] = mapped_column(Text)
-    waived_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
-    # Trainer evaluation only: the response and who submitted it.
-    response_id: Mapped[int | None] = mapped_column(ForeignKey("response.id"), unique=True)
-    submitted_at: Mapped[datetime | None] = mapped_column(Timestamp)
-    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    # Locked by a coordinator (or, later, the review cycle's Check): no more edits.
-    locked_at: Mapped[datetime | None] = mapped_column(Timestamp)
-
-    session: Mapped[TrainingSession] = relationship()
-    response: Mapped[Response | None] = relationship()
-    submitted_by: Mapped[Person | None] = relationship()
-
-
-class ResponseSource(enum.Enum):
-    LINK = "link"
-    IMPORT = "import"
-    TRAINER = "trainer"
-
-
-class Response(Base):
-    """One filled-in questionnaire. For participants: anonymous (see module docstring)."""
-
-    __tablename__ = "response"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id"), index=True)
-    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"), index=True)
-    audience: Mapped[Audience] = mapped_column(str_enum(Audience, "audience"))
-    source: Mapped[ResponseSource] = mapped_column(str_enum(ResponseSource, "response_source"))
-    submitted_on: Mapped[date] = mapped_column(Date)
-
-    session: Mapped[TrainingSession] = relationship()
-    version: Mapped[QuestionnaireVersion] = relationship()
-    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
-
-
-class Answer(Base):
-    __tablename__ = "answer"
-    __table_args__ = (
-        UniqueConstraint("response_id", "question_id"),
-        CheckConstraint("value_int IS NULL OR (value_int >= 0 AND value_int <= 100)", name="value_int"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
-    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
-    # scale: 1..5; yes/no: 1 = ja, 0 = nee; choice: index into the options.
-    value_int: Mapped[int | None] = mapped_column(Integer)
-    value_text: Mapped[str | None] = mapped_column(Text)
-
-    response: Mapped[Response] = relationship(back_populates="answers")
-    question: Mapped[Question] = relationship()
-
-
-class LinkKind(enum.Enum):
-    SINGLE = "single"  # one per participant, one answer
-    SHARED = "shared"  # one for the group, up to max_uses answers
-
-
-class ParticipantLink(Base):
-    """An unguessable token that admits anonymous answers for one session."""
-
-    __tablename__ = "participant_link"
-    __table_args__ = (
-        CheckConstraint("used_count >= 0 AND used_count <= max_uses", name="used_count"),
-        CheckConstraint("max_uses >= 1", name="max_uses"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True)
-    kind: Mapped[LinkKind] = mapped_column(str_enum(LinkKind, "link_kind"))
-    max_uses: Mapped[int] = mapped_column(Integer, default=1)
-    used_count: Mapped[int] = mapped_column(Integer, default=0)
-    closed_at: Mapped[datetime | None] = mapped_column(Timestamp)
-    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
-
-    session: Mapped[TrainingSession] = relationship()

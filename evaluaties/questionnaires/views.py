@@ -1,20 +1,25 @@
 """Questionnaire management screens (vragenlijsten) and per-training evaluation settings.
 
 Thin views: the rules (who may edit, a published version is never edited, valid questions and
-settings) are in evaluaties.questionnaires; scope errors from there become 403/404.
+settings) are in evaluaties.questionnaires.services; scope errors from there become 403/404.
 """
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from evaluaties import questionnaires as qs
-from evaluaties.models import Audience, Questionnaire, QuestionnaireVersion, QuestionType
-from evaluaties.questionnaire_forms import (
+from evaluaties.questionnaires import services as qs
+from evaluaties.questionnaires.forms import (
     OPTIONS_HINT,
     EvaluationSettingsForm,
     IntroForm,
     QuestionForm,
     QuestionnaireForm,
+)
+from evaluaties.questionnaires.models import (
+    Audience,
+    Questionnaire,
+    QuestionnaireVersion,
+    QuestionType,
 )
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
@@ -131,8 +136,10 @@ def detail(questionnaire_id: int):
 def new_version(questionnaire_id: int):
     _check_csrf()
     s = db.session()
-    version = qs.start_new_version(s, current_scope(), questionnaire_id)
-    s.commit()
+    saved = run_action(lambda: qs.start_new_version(s, current_scope(), questionnaire_id))
+    if not saved:
+        return redirect(_detail_url(questionnaire_id))
+    version = saved.value
     flash(
         f"Versie {version.number} staat klaar als concept. Pas de vragen aan en publiceer de versie "
         "als ze klaar is; tot dan blijft de gepubliceerde versie in gebruik.",

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, case, func, literal
 
-from evaluaties.models import EvaluationRequest, EvaluationSettings
+from evaluaties.answers.models import EvaluationRequest
+from evaluaties.questionnaires.models import EvaluationSettings
 from kwaliteit.sqldates import add_days
 from kwaliteit.trainings.models import TrainingSession
 

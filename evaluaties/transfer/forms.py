@@ -5,7 +5,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
-from evaluaties.models import QuestionnaireVersion
+from evaluaties.questionnaires.models import QuestionnaireVersion
 from kwaliteit.forms import BaseForm
 
 

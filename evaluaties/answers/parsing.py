@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from evaluaties.models import Answer, Question, QuestionnaireVersion, QuestionType
+from evaluaties.answers.models import Answer
+from evaluaties.questionnaires.models import Question, QuestionnaireVersion, QuestionType
 
 MAX_OPEN_LENGTH = 5000
 YES = {"ja", "j", "yes", "y", "1", "waar", "true"}

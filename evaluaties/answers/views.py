@@ -1,17 +1,23 @@
 """Trainer evaluations, the coordinator's evaluation page of a session, and the anonymous
-participant form. Views parse and render; the rules are in evaluaties.requests and .links."""
+participant form. Views parse and render; the rules are in evaluaties.answers.requests and .links."""
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from evaluaties import links as link_service
-from evaluaties import requests as req_service
-from evaluaties.answers import display_value
-from evaluaties.forms import SharedLinkForm, SingleLinksForm, WaiveForm, answer_form
-from evaluaties.models import Audience, LinkKind
-from evaluaties.status import Status
+from evaluaties.answers import links as link_service
+from evaluaties.answers import requests as req_service
+from evaluaties.answers.forms import (
+    SharedLinkForm,
+    SingleLinksForm,
+    WaiveForm,
+    answer_form,
+)
+from evaluaties.answers.models import LinkKind
+from evaluaties.answers.parsing import display_value
+from evaluaties.answers.status import Status
+from evaluaties.questionnaires.models import Audience
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
 from kwaliteit.accounts.models import Role
@@ -154,9 +160,8 @@ def unwaive(session_id: int):
     if not BaseForm().validate_on_submit():
         abort(400)
     audience = _audience_arg()
-    req_service.unwaive(s, scope, session_id, audience)
-    s.commit()
-    flash(f"De vrijstelling van de {audience.label.lower()} is ingetrokken.", "success")
+    if run_action(lambda: req_service.unwaive(s, scope, session_id, audience)):
+        flash(f"De vrijstelling van de {audience.label.lower()} is ingetrokken.", "success")
     return redirect(url_for("evaluaties.session_page", session_id=session_id))
 
 
@@ -168,12 +173,11 @@ def lock(session_id: int):
     if not BaseForm().validate_on_submit():
         abort(400)
     locked = request.form.get("vergrendeld") == "1"
-    req_service.set_locked(s, scope, session_id, locked)
-    s.commit()
-    flash(
-        "De trainersevaluatie is vergrendeld." if locked else "De trainersevaluatie is weer te bewerken.",
-        "success",
-    )
+    if run_action(lambda: req_service.set_locked(s, scope, session_id, locked)):
+        flash(
+            "De trainersevaluatie is vergrendeld." if locked else "De trainersevaluatie is weer te bewerken.",
+            "success",
+        )
     return redirect(url_for("evaluaties.session_page", session_id=session_id))
 
 
@@ -225,11 +229,7 @@ def print_links(session_id: int):
 
     s, scope = db.session(), current_scope()
     ts = get_session(s, scope, session_id)
-    open_links = [
-        l
-        for l in link_service.session_links(s, scope, session_id)
-        if l.closed_at is None and l.used_count < l.max_uses
-    ]
+    open_links = [link for link in link_service.session_links(s, scope, session_id) if link.is_open]
     cards = []
     for link in open_links:
         url = url_for("evaluaties.answer", session_id=session_id, token=link.token, _external=True)

@@ -8,7 +8,8 @@ from pathlib import Path
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from evaluaties.models import (
+from evaluaties.answers.status import DEFAULT_PARTICIPANT_WINDOW_DAYS, DEFAULT_TRAINER_DUE_DAYS
+from evaluaties.questionnaires.models import (
     Audience,
     EvaluationSettings,
     Question,
@@ -16,14 +17,13 @@ from evaluaties.models import (
     QuestionnaireVersion,
     QuestionType,
 )
-from evaluaties.status import DEFAULT_PARTICIPANT_WINDOW_DAYS, DEFAULT_TRAINER_DUE_DAYS
 from kwaliteit.accounts.models import Role
 from kwaliteit.datafile import load_yaml
 from kwaliteit.models_base import utcnow
 from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
 from kwaliteit.validation import ValidationError
 
-DATA = Path(__file__).resolve().parent / "data"
+DATA = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_KEYS = {Audience.TRAINER: "trainer-sessie", Audience.PARTICIPANT: "deelnemer"}
 SCALE_LABELS = ["Helemaal oneens", "Oneens", "Neutraal", "Eens", "Helemaal eens"]
 MAX_CHOICE_OPTIONS = 50

@@ -15,18 +15,17 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from evaluaties import questionnaires
-from evaluaties.answers import parse_answers
-from evaluaties.models import (
-    Audience,
+from evaluaties.answers.models import (
     LinkKind,
     ParticipantLink,
-    QuestionnaireVersion,
     Response,
     ResponseSource,
 )
-from evaluaties.requests import session_status
-from evaluaties.status import Status
+from evaluaties.answers.parsing import parse_answers
+from evaluaties.answers.requests import session_status
+from evaluaties.answers.status import Status
+from evaluaties.questionnaires import services as questionnaires
+from evaluaties.questionnaires.models import Audience, QuestionnaireVersion
 from kwaliteit.models_base import utcnow
 from kwaliteit.scope import Forbidden, NotFound, Scope
 from kwaliteit.trainings.models import TrainingSession
@@ -146,7 +145,7 @@ def check_link(db: Session, session_id: int, token: str, today: date) -> LinkChe
     ts = db.get(TrainingSession, session_id)
     if link.closed_at is not None:
         return LinkCheck(LinkState.CLOSED, link, ts)
-    if link.used_count >= link.max_uses:
+    if link.is_used_up:
         return LinkCheck(LinkState.USED, link, ts)
     status, _closes, _req = session_status(db, session_id, Audience.PARTICIPANT, today)
     state = {
@@ -183,8 +182,7 @@ def submit_participant_answers(
         update(ParticipantLink)
         .where(
             ParticipantLink.id == check.link.id,
-            ParticipantLink.used_count < ParticipantLink.max_uses,
-            ParticipantLink.closed_at.is_(None),
+            ParticipantLink.is_open,
         )
         .values(used_count=ParticipantLink.used_count + 1)
         .execution_options(synchronize_session=False)

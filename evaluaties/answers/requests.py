@@ -13,22 +13,17 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from evaluaties import questionnaires
-from evaluaties.answers import parse_answers
-from evaluaties.models import (
-    Audience,
-    EvaluationRequest,
-    EvaluationSettings,
-    Response,
-    ResponseSource,
-)
-from evaluaties.status import (
+from evaluaties.answers.models import EvaluationRequest, Response, ResponseSource
+from evaluaties.answers.parsing import parse_answers
+from evaluaties.answers.status import (
     Status,
     participant_closes_on,
     participant_status,
     trainer_due_date,
     trainer_status,
 )
+from evaluaties.questionnaires import services as questionnaires
+from evaluaties.questionnaires.models import Audience, EvaluationSettings
 from kwaliteit.models_base import utcnow
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Forbidden, NotFound, Scope

@@ -1,15 +1,15 @@
 """Forms of the questionnaire screens and of a training's evaluation settings.
 
 The forms parse input; the rules (two options for a choice, five scale labels, a questionnaire of
-the right audience and partnership, the ranges of the periods) live in evaluaties.questionnaires.
+the right audience and partnership, the ranges of the periods) live in evaluaties.questionnaires.services.
 """
 from __future__ import annotations
 
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from evaluaties.models import Audience, QuestionType
-from evaluaties.questionnaires import SCALE_LABELS
+from evaluaties.questionnaires.models import Audience, QuestionType
+from evaluaties.questionnaires.services import SCALE_LABELS
 from kwaliteit.forms import BaseForm, choices
 
 TOO_LONG = "Gebruik hoogstens %(max)d tekens."

@@ -1,0 +1,1 @@
+"""Questionnaires: versions, questions, publishing, and per training which questionnaires apply."""

@@ -1,0 +1,1 @@
+"""Results and rates: aggregated answers per selection, and response rates per session."""

@@ -1,0 +1,136 @@
+"""Results, response rates, import and export of answers."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request
+
+from evaluaties.questionnaires.models import Audience
+from evaluaties.results import rates as rate_service
+from evaluaties.results import services as results
+from evaluaties.transfer import exporting
+from kwaliteit import db
+from kwaliteit.accounts.auth import READERS, current_scope, roles_required
+from kwaliteit.clock import today
+from kwaliteit.framework.services import current_safeguards
+from kwaliteit.sqldates import school_year_label
+from kwaliteit.trainings.services import get_session, partnerships_in_scope
+
+bp = Blueprint("results", __name__)
+
+AUDIENCES = {"deelnemers": Audience.PARTICIPANT, "trainers": Audience.TRAINER, "alle": None}
+MIMETYPES = {"csv": exporting.CSV_MIMETYPE, "xlsx": exporting.XLSX_MIMETYPE}
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    # isdigit() alone accepts "²" (int() then fails) and numbers no database column can hold.
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+
+
+def audience_arg() -> tuple[str, Audience | None]:
+    key = request.args.get("doelgroep", "deelnemers")
+    if key not in AUDIENCES:
+        key = "deelnemers"
+    return key, AUDIENCES[key]
+
+
+def result_filters() -> tuple[results.ResultFilters, str]:
+    audience_key, audience = audience_arg()
+    safeguard = request.args.get("waarborg", "").strip()[:20] or None
+    year = _int_arg("schooljaar")
+    return (
+        results.ResultFilters(
+            session_id=_int_arg("bijeenkomst"),
+            training_id=_int_arg("training"),
+            partnership_id=_int_arg("partnerschap"),
+            school_year=year if year is not None and 2000 <= year <= 2100 else None,
+            safeguard_code=safeguard,
+            audience=audience,
+        ),
+        audience_key,
+    )
+
+
+def min_shown() -> int:
+    return int(current_app.config.get("MIN_ANSWERS_SHOWN", results.DEFAULT_MIN_SHOWN))
+
+
+# ---------------------------------------------------------------- results
+
+
+@bp.route("/resultaten")
+@roles_required(*READERS)
+def index():
+    s, scope = db.session(), current_scope()
+    filters, audience_key = result_filters()
+    rs = results.results(s, scope, filters, min_shown())
+    safeguards = current_safeguards(s)
+    return render_template(
+        "evaluaties/results/index.html",
+        rs=rs,
+        filters=filters,
+        audience_key=audience_key,
+        trainings=results.trainings_for_filter(s, scope),
+        years=[(y, school_year_label(y)) for y in results.result_years(s, scope)],
+        safeguards=safeguards,
+        safeguard_names={sg.code: sg.name for sg in safeguards},
+        partnerships=partnerships_in_scope(s, scope),
+        export_args=request.args.to_dict(),
+    )
+
+
+@bp.route("/bijeenkomsten/<int:session_id>/resultaten")
+@roles_required(*READERS)
+def session_results(session_id: int):
+    s, scope = db.session(), current_scope()
+    ts = get_session(s, scope, session_id)
+    audience_key, audience = audience_arg()
+    rate = rate_service.session_rate(s, scope, ts.id, today())
+    rs = results.results(s, scope, results.ResultFilters(session_id=ts.id, audience=audience), min_shown())
+    safeguards = current_safeguards(s)
+    return render_template(
+        "evaluaties/results/session.html",
+        ts=ts,
+        rate=rate,
+        rs=rs,
+        audience_key=audience_key,
+        safeguard_names={sg.code: sg.name for sg in safeguards},
+        may_manage=scope.may_manage(),
+    )
+
+
+# ---------------------------------------------------------------- response rates
+
+
+@bp.route("/respons")
+@roles_required(*READERS)
+def rates():
+    s, scope = db.session(), current_scope()
+    year = _int_arg("schooljaar")
+    filters = rate_service.RateFilters(
+        training_id=_int_arg("training"),
+        partnership_id=_int_arg("partnerschap"),
+        school_year=year if year is not None and 2000 <= year <= 2100 else None,
+    )
+    page = rate_service.response_rates(
+        s, scope, today(), filters, page=_int_arg("pagina") or 1, page_size=current_app.config["PAGE_SIZE"]
+    )
+    return render_template(
+        "evaluaties/results/rates.html",
+        page=page,
+        filters=filters,
+        trainings=results.trainings_for_filter(s, scope),
+        years=[(y, school_year_label(y)) for y in results.result_years(s, scope)],
+        partnerships=partnerships_in_scope(s, scope),
+    )
+
+
+@bp.route("/respons/laag")
+@roles_required(*READERS)
+def low_rates():
+    s, scope = db.session(), current_scope()
+    days = _int_arg("dagen")
+    threshold = _int_arg("drempel")
+    days = days if days is not None and 1 <= days <= 365 else rate_service.DEFAULT_LOW_DAYS
+    threshold = threshold if threshold is not None and 1 <= threshold <= 100 else rate_service.DEFAULT_LOW_THRESHOLD_PCT
+    rows = rate_service.low_response(s, scope, today(), days=days, threshold_pct=threshold)
+    return render_template("evaluaties/results/low.html", rows=rows, days=days, threshold=threshold)
