@@ -28,7 +28,8 @@ from kwaliteit.models_base import utcnow
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Forbidden, NotFound, Scope
 from kwaliteit.trainings.models import Training, TrainingSession, session_trainer
-from kwaliteit.trainings.services import Page, get_session
+from kwaliteit.pagination import Page, clamp_page
+from kwaliteit.trainings.services import get_session
 from kwaliteit.validation import ValidationError
 
 # The statuses in which a trainer evaluation is still owed.
@@ -111,6 +112,7 @@ def trainer_evaluation_overview(
     # What is owed: the most overdue first; otherwise the newest first.
     due = trainer_due_date()
     order = due.asc() if statuses and statuses <= set(OWED) else due.desc()
+    page = clamp_page(page, total, page_size)  # past the end: the last page
     stmt = stmt.order_by(order, TrainingSession.id).limit(page_size).offset((page - 1) * page_size)
     rows = _rows(db, stmt.options(selectinload(TrainingSession.trainers)))
     return Page(rows, total, page, page_size)

@@ -20,6 +20,7 @@ from evaluaties.questionnaires.models import (
 from kwaliteit.accounts.models import Role
 from kwaliteit.datafile import load_yaml
 from kwaliteit.models_base import utcnow
+from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
 from kwaliteit.validation import ValidationError
 
@@ -79,7 +80,7 @@ class QuestionnaireRow:
     has_draft: bool
 
 
-def list_questionnaires(db: Session, scope: Scope, audience: Audience | None = None) -> list[QuestionnaireRow]:
+def _listing(scope: Scope, audience: Audience | None):
     published = (
         select(func.max(QuestionnaireVersion.number))
         .where(
@@ -106,7 +107,20 @@ def list_questionnaires(db: Session, scope: Scope, audience: Audience | None = N
     )
     if audience is not None:
         stmt = stmt.where(Questionnaire.audience == audience)
-    return [QuestionnaireRow(q, p, bool(d)) for q, p, d in db.execute(stmt)]
+    return stmt
+
+
+def list_questionnaires(db: Session, scope: Scope, audience: Audience | None = None) -> list[QuestionnaireRow]:
+    return [QuestionnaireRow(q, p, bool(d)) for q, p, d in db.execute(_listing(scope, audience))]
+
+
+def questionnaire_page(db: Session, scope: Scope, page: int = 1, page_size: int = 25) -> Page:
+    """The questionnaires list, one page of it (clamped to the last page); two statements."""
+    stmt = _listing(scope, None)
+    total = db.scalar(select(func.count()).select_from(stmt.with_only_columns(Questionnaire.id).subquery()))
+    page = clamp_page(page, total, page_size)
+    rows = db.execute(stmt.limit(page_size).offset((page - 1) * page_size))
+    return Page([QuestionnaireRow(q, p, bool(d)) for q, p, d in rows], total, page, page_size)
 
 
 def get_questionnaire(db: Session, scope: Scope, questionnaire_id: int) -> Questionnaire:
