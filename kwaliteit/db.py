@@ -66,6 +66,22 @@ def violates(exc: IntegrityError, constraint: str) -> bool:
     return constraint in str(exc.orig)
 
 
+def flush_unique(db: Session, index: str, field: str, message: str) -> None:
+    """Flush in a savepoint. When another transaction took the same value since the service
+    checked (two saves at the same moment), the database's unique `index` refuses this one: that
+    becomes a field error (ValidationError) instead of a 500, and the caller's transaction stays
+    usable. Any other violation is still an error."""
+    from kwaliteit.validation import ValidationError
+
+    try:
+        with db.begin_nested():
+            db.flush()
+    except IntegrityError as exc:
+        if not violates(exc, index):
+            raise
+        raise ValidationError({field: message}) from exc
+
+
 # Requests with these methods only read; every other request may write.
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

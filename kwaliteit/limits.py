@@ -24,6 +24,7 @@ CRITERION = 2000  # a criterion of the framework file
 # Evaluations.
 INTRO = 5000  # questionnaire introduction
 QUESTION = 2000  # the text of a question
+QUESTION_CODE = 50  # a question's stable code (v1, or a code from a shipped or imported file)
 QUESTION_OPTIONS = 5000  # the options of a question as typed, one per line
 OPTION = 200  # one label or choice option
 OPEN_ANSWER = 5000  # an answer to an open question

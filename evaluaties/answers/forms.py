@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from wtforms import IntegerField, RadioField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
 from evaluaties.answers.links import MAX_LINKS_PER_BATCH, MAX_SHARED_USES
 from evaluaties.answers.parsing import MAX_OPEN_LENGTH, field_name
 from evaluaties.questionnaires.models import QuestionnaireVersion, QuestionType
-from kwaliteit.forms import BaseForm, choices
+from kwaliteit import limits
+from kwaliteit.forms import BaseForm, choices, max_length
 
 
 class AnswerForm(BaseForm):
@@ -40,7 +41,7 @@ def _field_for(question):
         return RadioField(
             label, choices=choices((o, o) for o in question.options or []), validate_choice=False
         )
-    return TextAreaField(label, validators=[Optional(), Length(max=MAX_OPEN_LENGTH)])
+    return TextAreaField(label, validators=[Optional(), max_length(MAX_OPEN_LENGTH)])
 
 
 def answer_form(version: QuestionnaireVersion, **kwargs) -> AnswerForm:
@@ -56,7 +57,7 @@ def answer_form(version: QuestionnaireVersion, **kwargs) -> AnswerForm:
 class WaiveForm(BaseForm):
     reason = TextAreaField(
         "Reden van de vrijstelling",
-        validators=[InputRequired("Geef een reden op voor de vrijstelling."), Length(max=2000)],
+        validators=[InputRequired("Geef een reden op voor de vrijstelling."), max_length(limits.REASON)],
     )
 
 

@@ -10,8 +10,10 @@ from collections.abc import Mapping
 
 from evaluaties.answers.models import Answer
 from evaluaties.questionnaires.models import Question, QuestionnaireVersion, QuestionType
+from kwaliteit import limits
+from kwaliteit.validation import characters_error
 
-MAX_OPEN_LENGTH = 5000
+MAX_OPEN_LENGTH = limits.OPEN_ANSWER
 YES = {"ja", "j", "yes", "y", "1", "waar", "true"}
 NO = {"nee", "n", "no", "0", "onwaar", "false"}
 
@@ -41,6 +43,8 @@ def parse_value(question: Question, raw: str | None) -> tuple[int | None, str | 
         if text.lower() in options:
             return options.index(text.lower()), None
         raise ValueError(f"Kies een van de mogelijkheden (gegeven: '{text}').")
+    if message := characters_error(text, multiline=True):
+        raise ValueError(message)
     if len(text) > MAX_OPEN_LENGTH:
         raise ValueError(f"Het antwoord is te lang (hoogstens {MAX_OPEN_LENGTH} tekens).")
     return None, text

@@ -24,13 +24,14 @@ from evaluaties.answers.status import (
 )
 from evaluaties.questionnaires import services as questionnaires
 from evaluaties.questionnaires.models import Audience, EvaluationSettings
+from kwaliteit import limits
 from kwaliteit.models_base import utcnow
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Forbidden, NotFound, Scope
 from kwaliteit.trainings.models import Training, TrainingSession, session_trainer
 from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.trainings.services import get_session
-from kwaliteit.validation import ValidationError
+from kwaliteit.validation import ValidationError, text_error
 
 # The statuses in which a trainer evaluation is still owed.
 OWED = (Status.OVERDUE, Status.DUE_SOON, Status.OPEN)
@@ -231,6 +232,8 @@ def waive(
     get_session(db, scope, session_id)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Geef een reden op voor de vrijstelling."})
+    if message := text_error(reason.strip(), limits.REASON, multiline=True):
+        raise ValidationError({"reason": f"Reden van de vrijstelling: {message}"})
     request = get_or_create_request(db, session_id, audience)
     request.waived_at = utcnow()
     request.waived_reason = reason.strip()

@@ -10,11 +10,10 @@ from datetime import date, time
 from decimal import Decimal
 
 from sqlalchemy import Select, case, exists, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from kwaliteit import limits
-from kwaliteit.db import violates
+from kwaliteit.db import flush_unique
 from kwaliteit.framework.models import Framework, Safeguard
 from kwaliteit.models_base import utcnow
 from kwaliteit.pagination import Page, clamp_page
@@ -336,15 +335,8 @@ TITLE_TAKEN = "Er bestaat al een training met deze titel in dit partnerschap."
 
 
 def _flush_unique(db: Session) -> None:
-    """Flush; a title another transaction took since _title_taken looked (the database's unique
-    index on the lowered title) becomes the same field error. Other violations stay errors."""
-    try:
-        db.flush()
-    except IntegrityError as exc:
-        if not violates(exc, TITLE_UNIQUE_INDEX):
-            raise
-        db.rollback()
-        raise ValidationError({"title": TITLE_TAKEN}) from exc
+    """A title another transaction took since _title_taken looked: the same field error."""
+    flush_unique(db, TITLE_UNIQUE_INDEX, "title", TITLE_TAKEN)
 
 
 def _title_taken(db: Session, data: TrainingData, exclude_id: int | None) -> bool:

@@ -42,6 +42,10 @@ TEXT_LIMITS = [
     ("training_session", "cancel_reason", 2000),
     ("safeguard", "description", 5000),
     ("criterion", "text", 2000),
+    ("questionnaire_version", "intro", 5000),
+    ("question", "text", 2000),
+    ("evaluation_request", "waived_reason", 2000),
+    ("answer", "value_text", 5000),
 ]
 
 # (index, table, grouping columns, text column, length limit, old unique constraint, its columns);
@@ -52,6 +56,8 @@ LOWER_UNIQUE = [
      "uq_organisation_partnership_id_name", ["partnership_id", "name"]),
     ("uq_training_partnership_title_lower", "training", ["partnership_id"], "title", 200,
      "uq_training_partnership_id_title", ["partnership_id", "title"]),
+    ("uq_questionnaire_partnership_title_lower", "questionnaire", ["partnership_id"], "title", 200,
+     "uq_questionnaire_partnership_id_title", ["partnership_id", "title"]),
     ("uq_person_email_lower", "person", [], "email", None, "uq_person_email", ["email"]),
     ("uq_app_user_email_lower", "app_user", [], "email", None, "uq_app_user_email", ["email"]),
 ]
@@ -91,6 +97,8 @@ def _rename_case_duplicates(conn, table: str, group: list[str], column: str, lim
     renamed = 0
     for r in rows:
         row_id, groups, name, lowered = r[0], tuple(r[1:-2]), r[-2], r[-1]
+        if None in groups:  # NULLs never collide in a unique index (shipped questionnaires)
+            continue
         if (groups, lowered) not in seen:
             seen.add((groups, lowered))
             continue
