@@ -276,9 +276,9 @@ def test_a_long_multi_line_cancellation_reason_within_the_limit_is_kept(app, coo
 
 
 def _data(world, **overrides) -> services.TrainingData:
-    values = dict(partnership_id=world.p1.id, title="Via de service", kind=TrainingKind.BASIC,
-                  form=TrainingForm.ONLINE, contact_hours=Decimal(3), description="",
-                  safeguards={world.safeguards[0].id: "Reden."})
+    values = {"partnership_id": world.p1.id, "title": "Via de service", "kind": TrainingKind.BASIC,
+              "form": TrainingForm.ONLINE, "contact_hours": Decimal(3), "description": "",
+              "safeguards": {world.safeguards[0].id: "Reden."}}
     values.update(overrides)
     return services.TrainingData(**values)
 

@@ -14,10 +14,16 @@ from evaluaties.answers import requests
 from evaluaties.answers.models import Answer, EvaluationRequest, Response
 from evaluaties.answers.parsing import MAX_OPEN_LENGTH
 from evaluaties.questionnaires import services as qs
-from evaluaties.questionnaires.models import Audience, Question, Questionnaire, QuestionnaireVersion, QuestionType
+from evaluaties.questionnaires.models import (
+    Audience,
+    Question,
+    Questionnaire,
+    QuestionnaireVersion,
+    QuestionType,
+)
 from evaluaties.questionnaires.services import applicable_version
-from kwaliteit import limits
 from kwaliteit import db as kdb
+from kwaliteit import limits
 from kwaliteit.scope import Scope
 from kwaliteit.validation import CONTROL_CHARACTERS, SINGLE_LINE, ValidationError
 from tests.conftest import login
