@@ -41,7 +41,8 @@ def authenticate(db: Session, email: str, password: str) -> User | None:
     if text_error(email, limits.EMAIL) or text_error(password, limits.PASSWORD):
         check_password_hash(_DUMMY_HASH, "not-a-password")
         return None
-    user = db.scalar(select(User).where(User.email == email))
+    # lower(email): the expression the unique index is on, so the index serves the look-up.
+    user = db.scalar(select(User).where(func.lower(User.email) == email))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
