@@ -19,8 +19,8 @@ from evaluaties.transfer.importing import (
     value_field,
     values_field,
 )
-from evaluaties.transfer.models import MAX_MAPPING_NAME_LENGTH
-from kwaliteit.forms import BaseForm
+from kwaliteit import limits
+from kwaliteit.forms import BaseForm, max_length
 
 UPDATE, CONFIRM = "bijwerken", "importeren"
 # A column is chosen by its letter or typed by its heading.
@@ -46,10 +46,7 @@ class PreviewForm(BaseForm):
     bewaren = BooleanField("Deze koppeling bewaren voor een volgend bestand van deze enquête", default=True)
     naam = StringField(
         "Naam van de koppeling",
-        validators=[
-            Optional(),
-            Length(max=MAX_MAPPING_NAME_LENGTH, message=f"Hoogstens {MAX_MAPPING_NAME_LENGTH} tekens."),
-        ],
+        validators=[Optional(), max_length(limits.MAPPING_NAME)],
     )
     meer_dan_deelnemers = BooleanField("Toch inlezen: ik weet dat het meer antwoorden zijn dan deelnemers")
 

@@ -42,18 +42,18 @@ from evaluaties.questionnaires.models import (
 from evaluaties.transfer import reading
 from evaluaties.transfer.models import (
     DRAFT_LIFETIME,
-    MAX_FILENAME_LENGTH,
-    MAX_MAPPING_NAME_LENGTH,
+    MAX_TOOL_LENGTH,
     ImportBatch,
     ImportDraft,
     ImportMapping,
 )
 from evaluaties.transfer.reading import ImportRefused, quoted
+from kwaliteit import limits
 from kwaliteit.filters import nl_date
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
 from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session
-from kwaliteit.validation import ValidationError
+from kwaliteit.validation import ValidationError, check_text
 
 logger = logging.getLogger(__name__)
 
@@ -197,7 +197,7 @@ class StoredFile:
                 empty += 1
         return cls(
             # Only shown again; a browser may send any bytes as a file's name.
-            filename="".join(ch for ch in filename if ch.isprintable())[:MAX_FILENAME_LENGTH],
+            filename="".join(ch for ch in filename if ch.isprintable())[: limits.IMPORT_FILENAME],
             tool=survey.tool,
             file_type=survey.file_type,
             encoding=survey.encoding,
@@ -510,7 +510,7 @@ class Preview:
     def mapping_name(self) -> str:
         if self.applied is not None:
             return self.applied.name
-        return cut(f"{self.file.tool}: {self.version.questionnaire.title}", MAX_MAPPING_NAME_LENGTH)
+        return cut(f"{self.file.tool}: {self.version.questionnaire.title}", limits.MAPPING_NAME)
 
     @property
     def shown_ignored(self) -> list[tuple[str, str, str]]:
@@ -920,18 +920,12 @@ def _save_mapping(db: Session, preview_: Preview, name: str, today: date) -> Imp
         except IntegrityError:
             # Saved under the same name at the same moment by someone else: update that one.
             existing = db.scalar(select(ImportMapping).filter_by(**key))
+            if existing is None:
+                raise
     for attr, value in data.items():
         setattr(existing, attr, value)
     db.flush()
     return existing
-
-
-def _name_error(name: str) -> str | None:
-    if not name.isprintable():
-        return "De naam mag geen tab, regeleinde of ander stuurteken bevatten."
-    if len(name) > MAX_MAPPING_NAME_LENGTH:
-        return f"Hoogstens {MAX_MAPPING_NAME_LENGTH} tekens."
-    return None
 
 
 def confirm_import(
@@ -952,8 +946,7 @@ def confirm_import(
     pv = _build_preview(db, ts, version, draft, choices)
     problems = dict(pv.errors)
     name = (choices.save_as or "").strip()
-    if name and (message := _name_error(name)):
-        problems["naam"] = message
+    check_text(problems, "naam", name, limits.MAPPING_NAME)
     if problems:
         raise ValidationError(problems)
     if (batch := _known_batch(db, ts.id, pv.file.content_hash)) is not None:
@@ -981,12 +974,15 @@ def confirm_import(
                     session_id=ts.id,
                     content_hash=pv.file.content_hash,
                     row_count=len(good),
-                    tool=pv.file.tool[:50],
+                    tool=pv.file.tool[:MAX_TOOL_LENGTH],
                     imported_on=today,
                     imported_by_id=user_id,
                 )
             )
     except IntegrityError:
+        # Only the unique (session, hash) can fail here: then the other import is visible now.
+        if _known_batch(db, ts.id, pv.file.content_hash) is None:
+            raise
         raise ImportRefused(
             ["Dit bestand is zojuist al ingelezen voor deze bijeenkomst; er is niets dubbel opgeslagen."]
         ) from None

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kwaliteit import limits
 from kwaliteit.accounts.models import User
 from kwaliteit.db import Base
 from kwaliteit.models_base import Timestamp, utcnow
@@ -22,9 +23,7 @@ from kwaliteit.trainings.models import TrainingSession
 DRAFT_LIFETIME = timedelta(hours=24)
 # sha256, hexadecimal.
 HASH_LENGTH = 64
-MAX_FILENAME_LENGTH = 255
 MAX_TOOL_LENGTH = 50
-MAX_MAPPING_NAME_LENGTH = 100
 
 
 class ImportBatch(Base):
@@ -65,7 +64,7 @@ class ImportDraft(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
-    filename: Mapped[str] = mapped_column(String(MAX_FILENAME_LENGTH))
+    filename: Mapped[str] = mapped_column(String(limits.IMPORT_FILENAME))
     content_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
     survey: Mapped[dict] = mapped_column(JSON)
     # Only for the clean-up of abandoned drafts.
@@ -86,7 +85,7 @@ class ImportMapping(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"))
     questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id", ondelete="CASCADE"))
-    name: Mapped[str] = mapped_column(String(MAX_MAPPING_NAME_LENGTH))
+    name: Mapped[str] = mapped_column(String(limits.MAPPING_NAME))
     signature: Mapped[str] = mapped_column(String(HASH_LENGTH))
     # question code -> {"name": column heading, "position": column position} (no key: no column)
     columns: Mapped[dict] = mapped_column(JSON)
