@@ -42,6 +42,7 @@ URL_VALUES = {
     "link_id": lambda w: w.link1.id,
     "token": lambda w: w.link1.token,
     "fmt": lambda w: "csv",
+    "draft_id": lambda w: w.import_draft1.id,  # the coordinator's; for the admin it does not exist
 }
 # Log-in and log-out act on the client's own session: they get a fresh anonymous client each time.
 OWN_CLIENT = {"accounts.login", "accounts.logout"}
