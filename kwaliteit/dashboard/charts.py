@@ -36,7 +36,9 @@ TEXT = "#1b1b1b"
 GRID = "#d0d0d0"
 FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif'
 # A tick label longer than this is cut (the full name is in the hover label and the table).
-MAX_LABEL = 34
+MAX_LABEL = 42
+# ... and on a phone (see to_script_json's `narrow`).
+NARROW_LABEL = 18
 
 CONFIG = {
     "displayModeBar": False,
@@ -61,10 +63,15 @@ class Chart:
         return Markup(self.spec)
 
 
-def to_script_json(figure: go.Figure) -> str:
+def to_script_json(figure: go.Figure, narrow: dict | None = None) -> str:
     """The figure and its config as JSON that cannot end its <script> element early: every '<',
-    '>' and '&' is written as a \\u escape (JSON.parse reads them back unchanged)."""
-    spec = '{"figure": ' + pio.to_json(figure, validate=False) + ', "config": ' + json.dumps(CONFIG) + "}"
+    '>' and '&' is written as a \\u escape (JSON.parse reads them back unchanged).
+
+    `narrow`: layout changes that charts.js applies to a chart drawn narrower than 480 px (a phone)."""
+    spec = '{"figure": ' + pio.to_json(figure, validate=False) + ', "config": ' + json.dumps(CONFIG)
+    if narrow:
+        spec += ', "narrow": ' + json.dumps(narrow)
+    spec += "}"
     return spec.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
@@ -128,8 +135,28 @@ def _layout(height: int, **extra) -> dict:
     return layout
 
 
-def _chart(id_: str, title: str, summary: str, figure: go.Figure) -> Chart:
-    return Chart(id_, title, summary, to_script_json(figure))
+def _chart(id_: str, title: str, summary: str, figure: go.Figure, narrow: dict | None = None) -> Chart:
+    return Chart(id_, title, summary, to_script_json(figure, narrow))
+
+
+def _narrow_labels(labels: list[str], names: list[str]) -> dict:
+    """On a phone, shorter tick labels leave room for the plot (the table has the full names)."""
+    return {
+        "yaxis.tickmode": "array",
+        "yaxis.tickvals": labels,
+        "yaxis.ticktext": _unique([_tail(name, NARROW_LABEL) for name in names]),
+    }
+
+
+def _tail(text: str, limit: int) -> str:
+    """The last words of a name, escaped: titles tend to start with the kind of training
+    ("Verdiepingstraining ...") and end with what sets them apart."""
+    if len(text) <= limit:
+        return _t(text)
+    words, tail = text.split(), ""
+    while words and len(words[-1]) + len(tail) + 1 <= limit - 1:
+        tail = f"{words.pop()} {tail}".strip()
+    return _t("…" + (tail or text[-(limit - 1) :]))
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
@@ -213,7 +240,13 @@ def _rating_chart(
         + "De tabel eronder geeft dezelfde cijfers."
     )
     title = f"Algemeen oordeel ({series.label})" + (f": {partnership}" if partnership else "")
-    return _chart(f"grafiek-oordeel-{key}", title, summary, fig)
+    return _chart(
+        f"grafiek-oordeel-{key}",
+        title,
+        summary,
+        fig,
+        narrow=_narrow_labels(labels, [title for _tid, title in rows]),
+    )
 
 
 def response_chart(t: Trends, low_pct: int) -> Chart | None:

@@ -269,7 +269,7 @@ def table(db: Session, scope: Scope, f: Filters, name: str, min_shown: int) -> T
             else:
                 header = ["Code", "Waarborg"]
                 rows = [[sg.code, sg.name] for sg in gaps.uncovered]
-    return Table(title, services.describe(db, f), header, rows)
+    return Table(title, services.describe(db, scope, f), header, rows)
 
 
 def to_csv(t: Table) -> bytes:

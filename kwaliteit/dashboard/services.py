@@ -1117,12 +1117,15 @@ def trainer_name(db: Session, person_id: int) -> str | None:
     return db.scalar(select(Person.name).where(Person.id == person_id))
 
 
-def describe(db: Session, f: Filters) -> list[tuple[str, str]]:
-    """The reference date and the filters in words, for the page, the print and every export.
-    One statement (the names of the chosen partnership, board and trainer)."""
-    names: dict[str, str] = {}
+# Beyond this many partnerships in scope, the selection says how many rather than which.
+DESCRIBE_PARTNERSHIPS = 5
+
+
+def describe(db: Session, scope: Scope, f: Filters) -> list[tuple[str, str]]:
+    """The reference date and the filters in words, for the print and every export. One statement
+    (the names of the chosen partnership, board and trainer, or of the partnerships in scope)."""
     wanted = [
-        (kind, select(literal(kind).label("kind"), column.label("name")).where(key == value))
+        select(literal(kind).label("kind"), column.label("name")).where(key == value)
         for kind, column, key, value in (
             ("partnerschap", Partnership.name, Partnership.id, f.partnership_id),
             ("bestuur", Organisation.name, Organisation.id, f.board_id),
@@ -1130,16 +1133,31 @@ def describe(db: Session, f: Filters) -> list[tuple[str, str]]:
         )
         if value is not None
     ]
-    if wanted:
-        names = dict(db.execute(union_all(*(stmt for _k, stmt in wanted))).all())
+    if f.partnership_id is None:
+        wanted.append(
+            scope.filter(select(literal("bereik").label("kind"), Partnership.name.label("name")), Partnership.id)
+            .order_by(Partnership.name)
+            .limit(DESCRIBE_PARTNERSHIPS + 1)
+            .subquery()
+            .select()
+        )
+    names: dict[str, list[str]] = {}
+    for kind, name in db.execute(union_all(*wanted)):
+        names.setdefault(kind, []).append(name)
+    if f.partnership_id is not None:
+        partnership = names.get("partnerschap", [""])[0]
+    elif len(names.get("bereik", [])) > DESCRIBE_PARTNERSHIPS:
+        partnership = "alle partnerschappen binnen je bereik"
+    else:
+        partnership = ", ".join(names.get("bereik", [])) or "geen"
     lines = [
         ("Peildatum", f"{f.reference:%d-%m-%Y}"),
-        ("Partnerschap", names.get("partnerschap", "alle partnerschappen binnen je bereik")),
-        ("Bestuur", names.get("bestuur", "alle besturen")),
+        ("Partnerschap", partnership),
+        ("Bestuur", names["bestuur"][0] if "bestuur" in names else "alle besturen"),
         ("Schooljaar", school_year_label(f.school_year) if f.school_year is not None else "alle schooljaren"),
         ("Soort training", f.kind.label if f.kind is not None else "alle soorten"),
         ("Grens lage respons", f"{f.low_pct}%"),
     ]
     if f.trainer_id is not None:
-        lines.append(("Trainer", names.get("trainer", "")))
+        lines.append(("Trainer", names.get("trainer", [""])[0]))
     return lines

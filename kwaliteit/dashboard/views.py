@@ -154,8 +154,9 @@ def index():
     s, scope, now = db.session(), current_scope(), today()
     try:
         f = read_filters(now)
-        # The dashboard's own filters; a trainer is a filter of the lists only.
-        f = Filters(f.reference, f.partnership_id, f.board_id, f.school_year, f.kind, f.low_pct)
+        if f.trainer_id is not None:  # a filter of the lists only, but never one outside scope
+            services.check_filters(s, scope, f)
+            f = Filters(f.reference, f.partnership_id, f.board_id, f.school_year, f.kind, f.low_pct)
         d = services.dashboard(s, scope, f, _min_shown())
     except ValidationError as error:
         return _refused(s, scope, now, error)
@@ -170,7 +171,9 @@ def index():
         needs = services.needs_me(s, scope, f)
     figures = {
         # Per scale of the overall rating: one chart per partnership.
-        "ratings": [charts.rating_charts(series, d.trends.years, n) for n, series in enumerate(d.trends.ratings)],
+        "ratings": [
+            charts.rating_charts(series, d.trends.years, n) for n, series in enumerate(d.trends.ratings)
+        ],
         "response": charts.response_chart(d.trends, f.low_pct),
         "safeguards": charts.safeguard_chart(d.trends),
         "composition": charts.composition_chart(d.composition, d.rating_types),
@@ -188,7 +191,7 @@ def index():
         sort=sort,
         descending=descending,
         args=filter_args(f, now),
-        selection=services.describe(s, f),
+        selection=services.describe(s, scope, f),
         may_manage=scope.may_manage(),
         **_context(s, scope, now),
     )
@@ -247,7 +250,7 @@ def list_view(naam: str):
         descending=descending,
         args=filter_args(f, now, trainer=True),
         all_trainers_args=filter_args(f, now),
-        selection=services.describe(s, f),
+        selection=services.describe(s, scope, f),
         empty_text=EMPTY_TEXTS.get(naam, ""),
         **_context(s, scope, now),
     )

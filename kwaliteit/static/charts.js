@@ -11,6 +11,8 @@
 
   // A4 portrait at 96 dpi minus the print margins: charts are redrawn at most this wide to print.
   var PRINT_WIDTH = 680;
+  // Narrower than this (a phone), a chart takes its "narrow" layout: shorter labels.
+  var NARROW_WIDTH = 480;
 
   function plots() {
     return Array.prototype.slice.call(document.querySelectorAll(".chart.js-plotly-plot"));
@@ -27,7 +29,15 @@
     } catch (e) {
       return; // the table beside the chart still has the numbers
     }
-    window.Plotly.newPlot(target, spec.figure.data, spec.figure.layout, spec.config).then(function () {
+    var layout = spec.figure.layout;
+    if (spec.narrow && target.clientWidth < NARROW_WIDTH) {
+      Object.keys(spec.narrow).forEach(function (path) {
+        var parts = path.split(".");
+        layout[parts[0]] = layout[parts[0]] || {};
+        layout[parts[0]][parts[1]] = spec.narrow[path];
+      });
+    }
+    window.Plotly.newPlot(target, spec.figure.data, layout, spec.config).then(function () {
       var figure = target.closest("figure");
       if (figure) {
         figure.classList.add("is-drawn");
