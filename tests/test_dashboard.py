@@ -90,7 +90,6 @@ def answer(s, q, ts, source: ResponseSource, pairs: list[tuple[int, int]]) -> No
     """One participant response per (totaal, statement) pair, in bulk."""
     rows = [
         dict(session_id=ts.id, version_id=q.version.id, audience=Audience.PARTICIPANT, source=source)
-        | ({"submitted_on": ts.date} if hasattr(Response, "submitted_on") else {})
         for _ in pairs
     ]
     ids = list(s.scalars(insert(Response).returning(Response.id, sort_by_parameter_order=True), rows))

@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from markupsafe import Markup, escape
 
+from evaluaties.questionnaires.models import QuestionType
 from kwaliteit.dashboard.services import (
     Composition,
     CompositionRow,
@@ -332,8 +333,6 @@ def safeguard_chart(t: Trends) -> Chart | None:
 def composition_chart(rows: list[CompositionRow], rating_types: list) -> Chart | None:
     """Per composition the means on the scale of 1-5: the overall rating (when asked on that
     scale) and the other statements. A grade is on another scale and stays in the table."""
-    from evaluaties.questionnaires.models import QuestionType
-
     measures = []
     if QuestionType.SCALE in rating_types:
         measures.append(("Algemeen oordeel (1–5)", lambda r: r.ratings.get(QuestionType.SCALE)))

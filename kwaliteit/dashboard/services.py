@@ -28,14 +28,14 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, tuple_, union_all
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from evaluaties.answers.models import Answer, Response, ResponseSource
+from evaluaties.answers.models import Answer, Response
 from evaluaties.answers.requests import OWED, owed_select, trainer_evaluation_overview
 from evaluaties.answers.status import Status, trainer_due_date
-from evaluaties.questionnaires.models import Audience, Question, QuestionType
-from evaluaties.results import rates
+from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, Question, QuestionType
+from evaluaties.results import anonymity, rates
 from kwaliteit.framework.models import Framework, Safeguard
 from kwaliteit.framework.services import current_safeguards
 from kwaliteit.registry.models import Organisation, OrganisationKind, Partnership, Person
@@ -67,41 +67,23 @@ PANEL_ROWS = 5
 # The overall rating question of the participant questionnaires (stable across versions).
 OVERALL_RATING_CODE = "totaal"
 
-# Question types with a mean. Grade (1-10, stored in tenths) comes with the question types of
-# issue 6; until it exists only the scale.
-GRADE = getattr(QuestionType, "GRADE", None)
-GRADE_FACTOR = 10
-RATING_TYPES = tuple(t for t in (QuestionType.SCALE, GRADE) if t is not None)
+# The scales the overall rating is asked on: a grade (1-10, in tenths) or, in older versions, 1-5.
+RATING_TYPES = (QuestionType.GRADE, QuestionType.SCALE)
 
 
 # ================================================================ the release rule
-# The same rule as evaluaties.results.anonymity: the participant answers of a session are released
-# per source (link answers, imported answers), each from `min_shown` answers on.
-
-_PARTICIPANT_SOURCES = (ResponseSource.LINK, ResponseSource.IMPORT)
-
-
-def _released_groups(min_shown: int):
-    r = aliased(Response, name="released_response")
-    return (
-        select(r.session_id, r.source)
-        .where(r.audience == Audience.PARTICIPANT, r.source.in_(_PARTICIPANT_SOURCES))
-        .group_by(r.session_id, r.source)
-        .having(func.count() >= min_shown)
-    )
+# evaluaties.results.anonymity decides what may be part of a figure; the dashboard reads only
+# participant answers, so it narrows `released` to them.
 
 
 def _released(min_shown: int) -> ColumnElement[bool]:
     """Condition on Response: a participant answer that may be part of a figure."""
-    return and_(
-        Response.audience == Audience.PARTICIPANT,
-        tuple_(Response.session_id, Response.source).in_(_released_groups(min_shown)),
-    )
+    return and_(Response.audience == Audience.PARTICIPANT, anonymity.released(min_shown))
 
 
 def _evaluated(min_shown: int) -> ColumnElement[bool]:
     """Condition on TrainingSession: it has released participant results (evaluation evidence)."""
-    groups = _released_groups(min_shown).subquery("released_groups")
+    groups = anonymity.released_groups(min_shown).subquery("released_groups")
     return TrainingSession.id.in_(select(groups.c.session_id))
 
 
@@ -513,7 +495,7 @@ class RatingSeries:
 
     @property
     def is_grade(self) -> bool:
-        return self.type is GRADE
+        return self.type is QuestionType.GRADE
 
     @property
     def label(self) -> str:
@@ -636,7 +618,7 @@ def trends(
         s = series.setdefault(qtype, RatingSeries(qtype, [], {}))
         if not s.trainings or s.trainings[-1][0] != tid:
             s.trainings.append((tid, title, pname))
-        factor = GRADE_FACTOR if qtype is GRADE else 1
+        factor = GRADE_FACTOR if qtype is QuestionType.GRADE else 1
         s.cells.setdefault((tid, int(year)), Mean(min_shown=min_shown, factor=factor)).add(n, total)
         if int(year) == f.year:
             by_partnership.setdefault(pid, {}).setdefault(
@@ -833,7 +815,7 @@ def composition(
     ):
         row = rows[Composition(c)]
         if measure == "totaal":
-            factor = GRADE_FACTOR if qtype is GRADE else 1
+            factor = GRADE_FACTOR if qtype is QuestionType.GRADE else 1
             row.ratings.setdefault(qtype, Mean(min_shown=min_shown, factor=factor)).add(n, total)
         else:
             row.statements.add(n, total)
