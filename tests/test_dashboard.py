@@ -383,6 +383,39 @@ def test_composition_split(db, dash):
     assert rows[Composition.INSTITUTE].ratings == {} and rows[Composition.INSTITUTE].statements.value is None
 
 
+def test_grade_and_scale_are_separate_series(app, client, db, dash):
+    """Version 2 of the questionnaire asks the overall rating as a grade: its answers form their own
+    series (in tenths, shown on 1-10), never mixed with the scale answers of version 1."""
+    with kdb.new_session(app) as s:
+        v1 = s.scalar(select(QuestionnaireVersion).join(Questionnaire).where(
+            Questionnaire.title == "Deelnemers dashboardtest"))
+        v2 = QuestionnaireVersion(questionnaire_id=v1.questionnaire_id, number=2, published_at=utcnow())
+        grade = Question(version=v2, code="totaal", position=0, text="Cijfer", type=QuestionType.GRADE)
+        stelling = Question(version=v2, code="bruikbaarheid", position=1, text="Bruikbaar", type=QuestionType.SCALE,
+                            options=["1", "2", "3", "4", "5"], safeguard_code="LO")
+        s.add_all([v2, grade, stelling])
+        s.flush()
+        t3 = s.get(Training, dash.t3.id)
+        sI = session(s, t3, date(2026, 10, 5), [s.merge(dash.w.trainer_person), s.merge(dash.w.trainer_person2)], 6)
+        answer(s, SimpleNamespace(version=v2, totaal=grade, stelling=stelling), sI, ResponseSource.LINK,
+               [(75, 3), (80, 3), (85, 3), (70, 3), (90, 3)])
+        s.commit()
+    d = figures(db, noord(dash))
+    assert [x.type for x in d.trends.ratings] == [QuestionType.GRADE, QuestionType.SCALE]
+    grade_series, scale_series = d.trends.ratings
+    assert grade_series.label == "cijfer 1–10" and grade_series.scale_max == 10
+    assert {k: (m.count, m.value) for k, m in grade_series.cells.items()} == {(dash.t3.id, 2026): (5, 8.0)}
+    assert scale_series.cells[(dash.t3.id, 2026)].value == 5.0  # the scale answers alone
+    tandem = next(c for c in d.composition if c.composition is Composition.TANDEM)
+    assert tandem.ratings[QuestionType.GRADE].value == 8.0
+    assert tandem.ratings[QuestionType.SCALE].value == pytest.approx(70 / 18)
+    assert tandem.statements.value == pytest.approx((6 * 5 + 5 * 4 + 7 * 2 + 5 * 3) / 23)
+    login(client, dash.w.coordinator)
+    html = client.get("/dashboard").get_data(as_text=True)
+    assert "Algemeen oordeel, cijfer 1–10" in html and "Algemeen oordeel, schaal 1–5" in html
+    assert "niet omgerekend of gemengd" in html
+
+
 def test_a_lower_threshold_releases_more(db, dash):
     """The threshold is the app's setting: at 2 answers sG (2) and sB (3) count too."""
     d = services.dashboard(db, noord(dash), Filters(reference=REF), 2)

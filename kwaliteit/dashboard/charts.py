@@ -221,7 +221,11 @@ def _rating_chart(
     fig.update_layout(
         **_layout(
             110 + 30 * len(rows),
-            xaxis={"range": [0.8, series.scale_max + 0.2], "dtick": 1, "title": {"text": series.label}},
+            xaxis={
+                "range": [0.8, series.scale_max + 0.2],
+                "dtick": 1,
+                "title": {"text": series.label.capitalize()},
+            },
             yaxis={"type": "category", "categoryorder": "array", "categoryarray": list(reversed(labels))},
         )
     )
@@ -231,7 +235,7 @@ def _rating_chart(
     )
     where = f" in {partnership}" if partnership else ""
     summary = (
-        f"Gemiddeld algemeen oordeel ({series.label.lower()}) per training en schooljaar{where}, "
+        f"Gemiddeld algemeen oordeel ({series.label}) per training en schooljaar{where}, "
         f"{len(rows)} trainingen. "
         + (
             f"In {school_year_label(current)} hebben {with_current} trainingen een oordeel. "
@@ -240,7 +244,7 @@ def _rating_chart(
         )
         + "De tabel eronder geeft dezelfde cijfers."
     )
-    title = f"Algemeen oordeel ({series.label})" + (f": {partnership}" if partnership else "")
+    title = f"Algemeen oordeel, {series.label}" + (f": {partnership}" if partnership else "")
     return _chart(
         f"grafiek-oordeel-{key}",
         title,
@@ -330,13 +334,36 @@ def safeguard_chart(t: Trends) -> Chart | None:
 # ---------------------------------------------------------------- composition
 
 
-def composition_chart(rows: list[CompositionRow], rating_types: list) -> Chart | None:
-    """Per composition the means on the scale of 1-5: the overall rating (when asked on that
-    scale) and the other statements. A grade is on another scale and stays in the table."""
+def composition_charts(rows: list[CompositionRow], rating_types: list) -> list[Chart]:
+    """Per composition the participants' means, one chart per scale (never two scales on one axis):
+    the overall rating as a grade (1-10), and on 1-5 the overall rating of older questionnaires
+    with the other statements."""
+    charts = []
+    if QuestionType.GRADE in rating_types:
+        charts.append(
+            _composition_chart(
+                rows,
+                [("Algemeen oordeel (cijfer)", lambda r: r.ratings.get(QuestionType.GRADE))],
+                10,
+                "grafiek-samenstelling-cijfer",
+                "Algemeen oordeel (cijfer 1–10) naar samenstelling van de trainers",
+            )
+        )
     measures = []
     if QuestionType.SCALE in rating_types:
         measures.append(("Algemeen oordeel (1–5)", lambda r: r.ratings.get(QuestionType.SCALE)))
     measures.append(("Stellingen (1–5)", lambda r: r.statements))
+    charts.append(
+        _composition_chart(
+            rows, measures, 5, "grafiek-samenstelling", "Stellingen (1–5) naar samenstelling van de trainers"
+        )
+    )
+    return [c for c in charts if c is not None]
+
+
+def _composition_chart(
+    rows: list[CompositionRow], measures: list, scale_max: int, id_: str, title: str
+) -> Chart | None:
     labels = [r.composition.short for r in rows]
     fig = go.Figure()
     for n, (name, pick) in enumerate(measures):
@@ -364,17 +391,27 @@ def composition_chart(rows: list[CompositionRow], rating_types: list) -> Chart |
         return None
     fig.update_layout(
         **_layout(
-            80 + 60 * len(rows),
+            80 + (30 + 25 * len(fig.data)) * len(rows),
             barmode="group",
-            xaxis={"range": [1, 5.4], "dtick": 1, "title": {"text": "Gemiddelde (1–5)"}},
-            yaxis={"type": "category", "categoryorder": "array", "categoryarray": list(reversed(labels))},
+            showlegend=len(fig.data) > 1,
+            xaxis={
+                "range": [1, scale_max + 0.4 * scale_max / 5],
+                "dtick": 1,
+                "title": {"text": f"Gemiddelde (1–{scale_max})"},
+            },
+            yaxis={
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": labels,
+                "autorange": "reversed",
+            },
         )
     )
     summary = (
-        "Gemiddelde oordelen van deelnemers, gesplitst naar wie de bijeenkomst gaf: een tandem, alleen "
-        "schoolopleiders of alleen instituutsopleiders. De tabel eronder geeft ook de aantallen."
+        f"{title}: een tandem, alleen schoolopleiders of alleen instituutsopleiders. "
+        "De tabel eronder geeft dezelfde cijfers en de aantallen."
     )
-    return _chart("grafiek-samenstelling", "Oordeel naar samenstelling van de trainers", summary, fig)
+    return _chart(id_, title, summary, fig)
 
 
 # ---------------------------------------------------------------- region
@@ -423,7 +460,7 @@ def region_chart(partnerships: list[PartnershipFigures], year_label: str) -> Cha
 __all__ = [
     "Chart",
     "Composition",
-    "composition_chart",
+    "composition_charts",
     "rating_charts",
     "region_chart",
     "response_chart",

@@ -499,7 +499,7 @@ class RatingSeries:
 
     @property
     def label(self) -> str:
-        return "Cijfer (1–10)" if self.is_grade else "Schaal 1–5"
+        return "cijfer 1–10" if self.is_grade else "schaal 1–5"
 
     @property
     def scale_max(self) -> int:
@@ -1117,7 +1117,9 @@ def describe(db: Session, scope: Scope, f: Filters) -> list[tuple[str, str]]:
     ]
     if f.partnership_id is None:
         wanted.append(
-            scope.filter(select(literal("bereik").label("kind"), Partnership.name.label("name")), Partnership.id)
+            scope.filter(
+                select(literal("bereik").label("kind"), Partnership.name.label("name")), Partnership.id
+            )
             .order_by(Partnership.name)
             .limit(DESCRIBE_PARTNERSHIPS + 1)
             .subquery()

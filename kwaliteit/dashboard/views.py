@@ -176,7 +176,7 @@ def index():
         ],
         "response": charts.response_chart(d.trends, f.low_pct),
         "safeguards": charts.safeguard_chart(d.trends),
-        "composition": charts.composition_chart(d.composition, d.rating_types),
+        "composition": charts.composition_charts(d.composition, d.rating_types),
         "region": charts.region_chart(d.partnerships, f.year_label),
     }
     return render_template(
@@ -186,7 +186,9 @@ def index():
         error=None,
         needs=needs,
         figures=figures,
-        has_charts=any(figures["ratings"]) or any(v for k, v in figures.items() if k != "ratings"),
+        has_charts=any(figures["ratings"])
+        or any(figures["composition"])
+        or any(figures[k] for k in ("response", "safeguards", "region")),
         region=len(d.partnerships) > 1,
         sort=sort,
         descending=descending,
