@@ -38,6 +38,7 @@ from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, Question, Q
 from evaluaties.results import anonymity, rates
 from kwaliteit.framework.models import Framework, Safeguard
 from kwaliteit.framework.services import current_safeguards
+from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import Organisation, OrganisationKind, Partnership, Person
 from kwaliteit.scope import Scope
 from kwaliteit.sqldates import school_year, school_year_bounds, school_year_label, school_year_of
@@ -49,7 +50,7 @@ from kwaliteit.trainings.models import (
     session_trainer,
     training_organisation,
 )
-from kwaliteit.trainings.services import Page, overview
+from kwaliteit.trainings.services import overview
 from kwaliteit.validation import ValidationError
 
 # "Due within the next days" on the dashboard: a week, the rhythm of a coordinator's follow-up.
@@ -982,8 +983,7 @@ def session_list(
         order = (TrainingSession.date, Training.title)
     stmt = q.stmt.where(*sel.session, condition)
     total = db.scalar(select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery()))
-    pages = max(1, -(-total // page_size))
-    page = max(1, min(page, pages))
+    page = clamp_page(page, total, page_size)
     rows = rates.rate_rows(
         db,
         stmt.order_by(*order, TrainingSession.id)

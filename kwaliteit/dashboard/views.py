@@ -17,6 +17,7 @@ from evaluaties.transfer import exporting
 from kwaliteit import db
 from kwaliteit.accounts.auth import READERS, current_scope, roles_required
 from kwaliteit.accounts.models import Role
+from kwaliteit.args import choice_arg, id_arg, int_arg, page_arg
 from kwaliteit.clock import today
 from kwaliteit.dashboard import assets, charts, exports, services
 from kwaliteit.dashboard.services import Filters
@@ -32,17 +33,6 @@ MIMETYPES = {"csv": exporting.CSV_MIMETYPE, "xlsx": exporting.XLSX_MIMETYPE}
 # Query arguments (the filters) and their names in the URL.
 ARGS = ("peildatum", "partnerschap", "bestuur", "schooljaar", "soort", "respons", "trainer")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# 18 digits always fit a signed 64-bit integer; longer is not an id.
-_MAX_DIGITS = 18
-
-
-def _int_arg(name: str, default: int | None = None, *, lo: int = 1, hi: int | None = None) -> int | None:
-    """A whole number within [lo, hi]; otherwise the default."""
-    value = request.args.get(name, "")
-    if not (0 < len(value) <= _MAX_DIGITS and value.isascii() and value.isdigit()):
-        return default
-    number = int(value)
-    return number if number >= lo and (hi is None or number <= hi) else default
 
 
 def _reference(now: date) -> date:
@@ -65,16 +55,15 @@ def _reference(now: date) -> date:
 def read_filters(now: date) -> Filters:
     """The dashboard's filters from the query string. An absent or malformed menu choice is
     simply not chosen (as in every list); the reference date is checked (ValidationError)."""
-    kind = request.args.get("soort", "")
-    years = (EARLIEST_DATE.year, now.year + MAX_YEARS_AHEAD)
+    kind = choice_arg("soort", (k.value for k in TrainingKind))
     return Filters(
         reference=_reference(now),
-        partnership_id=_int_arg("partnerschap"),
-        board_id=_int_arg("bestuur"),
-        school_year=_int_arg("schooljaar", lo=years[0], hi=years[1]),
-        kind=TrainingKind(kind) if kind in {k.value for k in TrainingKind} else None,
-        low_pct=_int_arg("respons", services.DEFAULT_LOW_PCT, lo=1, hi=100),
-        trainer_id=_int_arg("trainer"),
+        partnership_id=id_arg("partnerschap"),
+        board_id=id_arg("bestuur"),
+        school_year=int_arg("schooljaar", min=EARLIEST_DATE.year, max=now.year + MAX_YEARS_AHEAD),
+        kind=TrainingKind(kind) if kind else None,
+        low_pct=int_arg("respons", services.DEFAULT_LOW_PCT, min=1, max=100),
+        trainer_id=id_arg("trainer"),
     )
 
 
@@ -104,10 +93,7 @@ def _min_shown() -> int:
 
 
 def _sort() -> tuple[str, bool]:
-    sort = request.args.get("sorteer", "vervaldatum")
-    if sort not in services.SORTS:
-        sort = "vervaldatum"
-    return sort, request.args.get("richting") == "af"
+    return choice_arg("sorteer", services.SORTS, "vervaldatum"), choice_arg("richting", ("op", "af")) == "af"
 
 
 def _context(s, scope, now: date) -> dict:
@@ -213,7 +199,7 @@ def list_view(naam: str):
             s, scope, now, error, "dashboard/list.html", name=naam, title=services.LIST_TITLES[naam]
         )
     sel = services.selection(scope, f)
-    page_no = _int_arg("pagina", 1) or 1
+    page_no = page_arg()
     page_size = current_app.config["PAGE_SIZE"]
     sort, descending = _sort()
     page = gaps = trainer = None
