@@ -259,6 +259,12 @@ def test_filters_narrow_the_counts(db, dash):
     assert (last_year.headline.overdue, last_year.headline.low_response, last_year.headline.due_soon) == (1, 1, 0)
 
 
+def test_a_board_narrows_the_region_to_its_partnership(db, dash):
+    d = figures(db, Scope.everything(), board_id=dash.board_noord.id)
+    assert [p.name for p in d.partnerships] == ["Partnerschap Noord"]
+    assert d.headline.overdue == 2
+
+
 def test_low_response_level_is_a_filter(db, dash):
     """s1 answered exactly 50 %: low only under a higher level."""
     assert figures(db, noord(dash), low_pct=50).headline.low_response == 1

@@ -881,7 +881,11 @@ def trainer_list(
     )
 
 
-def dashboard(db: Session, scope: Scope, f: Filters, min_shown: int) -> Dashboard:
+def dashboard(
+    db: Session, scope: Scope, f: Filters, min_shown: int, sort: str = "vervaldatum", descending: bool = False
+) -> Dashboard:
+    """Everything on the dashboard for the filters: about twenty statements, whatever the data size.
+    `sort`, `descending`: the order of the overdue table (see trainer_list)."""
     check_filters(db, scope, f)
     sel = selection(scope, f)
     safeguards = current_safeguards(db)
@@ -889,35 +893,36 @@ def dashboard(db: Session, scope: Scope, f: Filters, min_shown: int) -> Dashboar
     matrix = coverage_matrix(db, scope, f, sel, safeguards, min_shown)
     trend, ratings_by_partnership = trends(db, scope, f, sel, safeguards, min_shown)
 
-    names = dict(
-        db.execute(
-            scope.filter(select(Partnership.id, Partnership.name), Partnership.id).where(
-                Partnership.id == f.partnership_id if f.partnership_id is not None else literal(True)
-            )
-        ).all()
-    )
-    figures = {pid: PartnershipFigures(pid, name) for pid, name in names.items()}
+    # The partnerships the selection covers: all within scope, the chosen one, or the board's.
+    partnerships = scope.filter(select(Partnership.id, Partnership.name), Partnership.id)
+    if f.partnership_id is not None:
+        partnerships = partnerships.where(Partnership.id == f.partnership_id)
+    if f.board_id is not None:
+        board = select(Organisation.partnership_id).where(Organisation.id == f.board_id).scalar_subquery()
+        partnerships = partnerships.where(Partnership.id == board)
+    figures = {pid: PartnershipFigures(pid, name) for pid, name in db.execute(partnerships)}
     for pid, overdue, soon in trainer_rows:
         p = figures[pid]
         p.overdue, p.due_soon = int(overdue or 0), int(soon or 0)
     for pid, total, low, without, held, evaluated, answers, invited in participant_rows:
         p = figures[pid]
-        p.sessions = int(total)
-        p.low_response, p.without_links, p.held = int(low or 0), int(without or 0), int(held or 0)
+        p.sessions, p.held = int(total), int(held or 0)
+        p.low_response, p.without_links = int(low or 0), int(without or 0)
         p.evaluated, p.year_answers, p.year_invited = (
             int(evaluated or 0),
             int(answers or 0),
             int(invited or 0),
         )
+    # Coverage per partnership, from the matrix rows (one per active training).
+    served: dict[int, set[int]] = {}
     for row in matrix.rows:
         p = figures[row.partnership_id]
         p.trainings += 1
         p.trainings_without_safeguard += not row.linked
+        served.setdefault(p.id, set()).update(row.rationales)
     for p in figures.values():
-        served = {sid for r in matrix.rows if r.partnership_id == p.id for sid in r.rationales}
-        p.uncovered = sum(1 for sg in safeguards if sg.id not in served)
+        p.uncovered = sum(1 for sg in safeguards if sg.id not in served.get(p.id, set()))
         p.rating = ratings_by_partnership.get(p.id, {})
-    # The partnerships the selection can touch: a board or trainer narrows it to its own.
     shown = sorted(figures.values(), key=lambda p: p.name)
 
     cover = overview(db, scope, where=sel.training)
@@ -929,7 +934,7 @@ def dashboard(db: Session, scope: Scope, f: Filters, min_shown: int) -> Dashboar
         trainings_without_safeguard=sum(1 for t, _p in cover.unlinked if t.active),
         safeguards_uncovered=len(cover.uncovered),
     )
-    overdue = trainer_list(db, scope, f, sel, {Status.OVERDUE})
+    overdue = trainer_list(db, scope, f, sel, {Status.OVERDUE}, sort=sort, descending=descending)
     has_trainings = bool(
         db.scalar(select(exists(select(Training.id).where(scope.condition(Training.partnership_id)))))
     )

@@ -12,7 +12,6 @@ from datetime import date
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 from flask_login import current_user
 
-from evaluaties.answers.status import Status
 from evaluaties.transfer import exporting
 from kwaliteit import db
 from kwaliteit.accounts.auth import READERS, current_scope, roles_required
@@ -143,14 +142,10 @@ def index():
         if f.trainer_id is not None:  # a filter of the lists only, but never one outside scope
             services.check_filters(s, scope, f)
             f = Filters(f.reference, f.partnership_id, f.board_id, f.school_year, f.kind, f.low_pct)
-        d = services.dashboard(s, scope, f, _min_shown())
+        sort, descending = _sort()
+        d = services.dashboard(s, scope, f, _min_shown(), sort, descending)
     except ValidationError as error:
         return _refused(s, scope, now, error)
-    sort, descending = _sort()
-    if (sort, descending) != ("vervaldatum", False):
-        d.overdue = services.trainer_list(
-            s, scope, f, services.selection(scope, f), {Status.OVERDUE}, sort=sort, descending=descending
-        )
     if current_user.role is Role.STEERING:
         needs = services.meeting_points(d)
     else:
