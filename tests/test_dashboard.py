@@ -21,6 +21,7 @@ answers (low). Board "Bestuur Zuid".
 West (p3): T6 "Basistraining West" (LO, OR, KC) with one session 2026-10-20, trainer overdue, nobody
 invited.
 """
+
 from __future__ import annotations
 
 import csv
@@ -28,7 +29,7 @@ import io
 import json
 import re
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import date, time
 from types import SimpleNamespace
 
 import pytest
@@ -75,12 +76,26 @@ def _questionnaire(s) -> SimpleNamespace:
     rating `totaal` on a scale of 1-5, a statement tagged LO, and an open question."""
     q = Questionnaire(title="Deelnemers dashboardtest", audience=Audience.PARTICIPANT)
     v = QuestionnaireVersion(questionnaire=q, number=1, published_at=utcnow())
-    totaal = Question(version=v, code="totaal", position=0, text="Cijfer", type=QuestionType.SCALE,
-                      options=["1", "2", "3", "4", "5"])
-    stelling = Question(version=v, code="bruikbaarheid", position=1, text="Bruikbaar", type=QuestionType.SCALE,
-                        options=["1", "2", "3", "4", "5"], safeguard_code="LO")
-    remark = Question(version=v, code="opmerkingen", position=2, text="Opmerkingen", type=QuestionType.OPEN,
-                      required=False)
+    totaal = Question(
+        version=v,
+        code="totaal",
+        position=0,
+        text="Cijfer",
+        type=QuestionType.SCALE,
+        options=["1", "2", "3", "4", "5"],
+    )
+    stelling = Question(
+        version=v,
+        code="bruikbaarheid",
+        position=1,
+        text="Bruikbaar",
+        type=QuestionType.SCALE,
+        options=["1", "2", "3", "4", "5"],
+        safeguard_code="LO",
+    )
+    remark = Question(
+        version=v, code="opmerkingen", position=2, text="Opmerkingen", type=QuestionType.OPEN, required=False
+    )
     s.add_all([q, v, totaal, stelling, remark])
     s.flush()
     return SimpleNamespace(version=v, totaal=totaal, stelling=stelling)
@@ -89,14 +104,14 @@ def _questionnaire(s) -> SimpleNamespace:
 def answer(s, q, ts, source: ResponseSource, pairs: list[tuple[int, int]]) -> None:
     """One participant response per (totaal, statement) pair, in bulk."""
     rows = [
-        dict(session_id=ts.id, version_id=q.version.id, audience=Audience.PARTICIPANT, source=source)
+        {"session_id": ts.id, "version_id": q.version.id, "audience": Audience.PARTICIPANT, "source": source}
         for _ in pairs
     ]
     ids = list(s.scalars(insert(Response).returning(Response.id, sort_by_parameter_order=True), rows))
     s.execute(
         insert(Answer),
         [
-            dict(response_id=rid, question_id=qid, value_int=value, value_text=None)
+            {"response_id": rid, "question_id": qid, "value_int": value, "value_text": None}
             for rid, (total, statement) in zip(ids, pairs)
             for qid, value in ((q.totaal.id, total), (q.stelling.id, statement))
         ],
@@ -105,8 +120,13 @@ def answer(s, q, ts, source: ResponseSource, pairs: list[tuple[int, int]]) -> No
 
 def links(s, ts, n: int, used: int = 0) -> None:
     s.add_all(
-        ParticipantLink(session_id=ts.id, token=new_token(), kind=LinkKind.SINGLE, max_uses=1,
-                        used_count=1 if i < used else 0)
+        ParticipantLink(
+            session_id=ts.id,
+            token=new_token(),
+            kind=LinkKind.SINGLE,
+            max_uses=1,
+            used_count=1 if i < used else 0,
+        )
         for i in range(n)
     )
 
@@ -138,14 +158,18 @@ def dash(app) -> Dash:
         sg = {x.code: x for x in w.safeguards}
         board_noord = w.school1.parent
         board_oost = factories.organisation(s, w.p1, OrganisationKind.BOARD, "Bestuur Oost")
-        school_oost = factories.organisation(s, w.p1, OrganisationKind.SCHOOL, "School Oost", parent=board_oost)
+        school_oost = factories.organisation(
+            s, w.p1, OrganisationKind.SCHOOL, "School Oost", parent=board_oost
+        )
         board_zuid = factories.organisation(s, w.p2, OrganisationKind.BOARD, "Bestuur Zuid")
         tp, tp2 = w.trainer_person, w.trainer_person2
         tp3 = factories.person(s, school_oost, PersonRole.SCHOOL_EDUCATOR, name="Eva Oost")
 
         t1 = w.training1
         t1.organisations = [w.institute1, board_noord]
-        t3 = factories.training(s, w.p1, "Verdieping Noord", safeguards=[sg["KC"]], kind=TrainingKind.ADVANCED)
+        t3 = factories.training(
+            s, w.p1, "Verdieping Noord", safeguards=[sg["KC"]], kind=TrainingKind.ADVANCED
+        )
         t3.organisations = [w.institute1]
         t4 = factories.training(s, w.p1, "Oude opzet Noord", safeguards=[sg["OR"]], active=False)
         t5 = factories.training(s, w.p1, "Kennismaking Noord")
@@ -169,8 +193,11 @@ def dash(app) -> Dash:
         sF = session(s, t1, date(2025, 10, 1), [tp, tp2], 10)
         links(s, sF, 10, used=7)
         answer(s, q, sF, ResponseSource.LINK, [(3, 2)] * 7)
-        s.add(EvaluationRequest(session_id=sF.id, audience=Audience.TRAINER, waived_at=utcnow(),
-                                waived_reason="Invaller"))
+        s.add(
+            EvaluationRequest(
+                session_id=sF.id, audience=Audience.TRAINER, waived_at=utcnow(), waived_reason="Invaller"
+            )
+        )
         sG = session(s, t1, date(2025, 11, 5), [tp2], 20)
         links(s, sG, 20, used=2)
         answer(s, q, sG, ResponseSource.LINK, [(1, 1)] * 2)
@@ -186,10 +213,29 @@ def dash(app) -> Dash:
         regional = factories.user(s, Role.STEERING, [w.p1, p3], email="regio@example.org")
         s.commit()
         return Dash(
-            w=w, p3=p3, board_noord=board_noord, board_oost=board_oost, board_zuid=board_zuid,
-            board_west=board_west, tp3=tp3, t3=t3, t5=t5, t6=t6,
-            sessions=dict(s1=s1, sA=sA, sB=sB, sC=sC, sD=sD, sE=sE, sF=sF, sG=sG, sH=sH, sW=sW,
-                          s2=w.session2),
+            w=w,
+            p3=p3,
+            board_noord=board_noord,
+            board_oost=board_oost,
+            board_zuid=board_zuid,
+            board_west=board_west,
+            tp3=tp3,
+            t3=t3,
+            t5=t5,
+            t6=t6,
+            sessions={
+                "s1": s1,
+                "sA": sA,
+                "sB": sB,
+                "sC": sC,
+                "sD": sD,
+                "sE": sE,
+                "sF": sF,
+                "sG": sG,
+                "sH": sH,
+                "sW": sW,
+                "s2": w.session2,
+            },
             regional=regional,
         )
 
@@ -208,21 +254,44 @@ def noord(dash) -> Scope:
 def test_headline_counts_of_a_partnership(db, dash):
     d = figures(db, noord(dash))
     assert d.headline == services.Headline(
-        overdue=3, due_soon=1, low_response=1, without_links=1, trainings_without_safeguard=1,
+        overdue=3,
+        due_soon=1,
+        low_response=1,
+        without_links=1,
+        trainings_without_safeguard=1,
         safeguards_uncovered=1,
     )
     [p] = d.partnerships
-    assert (p.name, p.held, p.evaluated, p.year_answers, p.year_invited) == ("Partnerschap Noord", 6, 2, 15, 22)
+    assert (p.name, p.held, p.evaluated, p.year_answers, p.year_invited) == (
+        "Partnerschap Noord",
+        6,
+        2,
+        15,
+        22,
+    )
 
 
 def test_headline_counts_of_the_region(db, dash):
     d = figures(db, Scope.everything())
     assert d.headline == services.Headline(
-        overdue=5, due_soon=1, low_response=2, without_links=1, trainings_without_safeguard=1,
+        overdue=5,
+        due_soon=1,
+        low_response=2,
+        without_links=1,
+        trainings_without_safeguard=1,
         safeguards_uncovered=0,
     )
-    rows = {p.name: (p.overdue, p.due_soon, p.low_response, p.without_links, p.trainings_without_safeguard,
-                     p.uncovered) for p in d.partnerships}
+    rows = {
+        p.name: (
+            p.overdue,
+            p.due_soon,
+            p.low_response,
+            p.without_links,
+            p.trainings_without_safeguard,
+            p.uncovered,
+        )
+        for p in d.partnerships
+    }
     assert rows == {
         "Partnerschap Noord": (3, 1, 1, 1, 1, 1),
         "Partnerschap West": (1, 0, 0, 0, 0, 1),
@@ -246,8 +315,12 @@ def test_moving_the_reference_date_past_a_due_date_changes_the_counts(db, dash):
 def test_filters_narrow_the_counts(db, dash):
     scope = noord(dash)
     by_board = figures(db, scope, board_id=dash.board_noord.id)
-    assert (by_board.headline.overdue, by_board.headline.due_soon, by_board.headline.low_response,
-            by_board.headline.without_links) == (2, 1, 1, 0)
+    assert (
+        by_board.headline.overdue,
+        by_board.headline.due_soon,
+        by_board.headline.low_response,
+        by_board.headline.without_links,
+    ) == (2, 1, 1, 0)
     assert [r.title for r in by_board.matrix.rows] == ["Basistraining mentoren Noord"]
     assert by_board.headline.safeguards_uncovered == 2  # OR and KC: only T1 is the board's
     oost = figures(db, scope, board_id=dash.board_oost.id)
@@ -256,7 +329,11 @@ def test_filters_narrow_the_counts(db, dash):
     advanced = figures(db, scope, kind=TrainingKind.ADVANCED)
     assert advanced.headline.overdue == 1 and [r.title for r in advanced.matrix.rows] == ["Verdieping Noord"]
     last_year = figures(db, scope, school_year=2025)
-    assert (last_year.headline.overdue, last_year.headline.low_response, last_year.headline.due_soon) == (1, 1, 0)
+    assert (last_year.headline.overdue, last_year.headline.low_response, last_year.headline.due_soon) == (
+        1,
+        1,
+        0,
+    )
 
 
 def test_a_board_narrows_the_region_to_its_partnership(db, dash):
@@ -276,11 +353,19 @@ def test_low_response_level_is_a_filter(db, dash):
 
 def test_overdue_table_oldest_first(db, dash):
     d = figures(db, noord(dash))
-    rows = [(r.training.title, r.session.date, [p.name for p in r.session.trainers], r.due, (REF - r.due).days)
-            for r in d.overdue.items]
+    rows = [
+        (r.training.title, r.session.date, [p.name for p in r.session.trainers], r.due, (REF - r.due).days)
+        for r in d.overdue.items
+    ]
     assert rows == [
         ("Basistraining mentoren Noord", date(2025, 11, 5), ["Bram Jansen"], date(2025, 11, 19), 368),
-        ("Basistraining mentoren Noord", date(2026, 10, 1), ["Anna de Vries", "Bram Jansen"], date(2026, 10, 15), 38),
+        (
+            "Basistraining mentoren Noord",
+            date(2026, 10, 1),
+            ["Anna de Vries", "Bram Jansen"],
+            date(2026, 10, 15),
+            38,
+        ),
         ("Verdieping Noord", date(2026, 11, 1), ["Bram Jansen"], date(2026, 11, 15), 7),
     ]
     assert d.overdue.total == 3
@@ -289,11 +374,11 @@ def test_overdue_table_oldest_first(db, dash):
 def test_overdue_table_on_the_page_is_sortable(app, client, dash):
     login(client, dash.w.coordinator)
     html = client.get("/dashboard").get_data(as_text=True)
-    table = html[html.index('id="te-laat"'):html.index('id="dekking-kop"')]
+    table = html[html.index('id="te-laat"') : html.index('id="dekking-kop"')]
     assert re.findall(r'class="num">(\d+)</td>', table) == ["368", "38", "7"]
     assert "Bram Jansen" in table and 'aria-sort="ascending"' in table
     by_training = client.get("/dashboard?sorteer=training&richting=af").get_data(as_text=True)
-    table = by_training[by_training.index('id="te-laat"'):by_training.index('id="dekking-kop"')]
+    table = by_training[by_training.index('id="te-laat"') : by_training.index('id="dekking-kop"')]
     assert table.index("Verdieping Noord") < table.index("Basistraining mentoren Noord")
     # A trainer's name leads to what they owe.
     assert f"/dashboard/lijst/openstaand?trainer={dash.w.trainer_person2.id}" in html
@@ -321,7 +406,10 @@ def test_coverage_matrix_with_its_gaps(db, dash):
         ("Verdieping Noord", [dash.w.safeguards[3].id], 1),
     ]
     assert [(c.safeguard.code, c.trainings, c.evaluated) for c in m.columns] == [
-        ("LL", 1, 1), ("LO", 1, 1), ("OR", 0, 0), ("KC", 1, 1),
+        ("LL", 1, 1),
+        ("LO", 1, 1),
+        ("OR", 0, 0),
+        ("KC", 1, 1),
     ]
     assert [sg.code for sg in m.uncovered] == ["OR"]
     assert m.without_evidence == []
@@ -334,7 +422,10 @@ def test_coverage_matrix_marks_a_safeguard_without_evidence(db, dash):
     """In 2025-2026 only T1 has a session with enough answers (sF); KC's training has none."""
     m = figures(db, noord(dash), school_year=2025).matrix
     assert [(c.safeguard.code, c.trainings, c.evaluated) for c in m.columns] == [
-        ("LL", 1, 1), ("LO", 1, 1), ("OR", 0, 0), ("KC", 1, 0),
+        ("LL", 1, 1),
+        ("LO", 1, 1),
+        ("OR", 0, 0),
+        ("KC", 1, 0),
     ]
     assert [sg.code for sg in m.without_evidence] == ["KC"]
     assert [sg.code for sg in m.uncovered] == ["OR"]
@@ -352,7 +443,7 @@ def test_matrix_on_the_page_shows_the_rationale_on_focus(client, dash):
     login(client, dash.w.coordinator)
     html = client.get("/dashboard").get_data(as_text=True)
     sg = dash.w.safeguards[0]
-    tip = f'tip-{dash.w.training1.id}-{sg.id}'
+    tip = f"tip-{dash.w.training1.id}-{sg.id}"
     assert f'tabindex="0" aria-describedby="{tip}"' in html
     assert f'role="tooltip" id="{tip}">Dient {sg.name}.<' in html
     assert "geen actieve training" in html
@@ -370,7 +461,10 @@ def test_trends_read_only_released_answers(db, dash):
     cells = {(tid, y): (m.count, m.value) for (tid, y), m in scale.cells.items()}
     t1, t3 = dash.w.training1.id, dash.t3.id
     assert cells == {(t1, 2025): (7, 3.0), (t1, 2026): (6, 4.0), (t3, 2026): (5, 5.0)}
-    assert [(r.year, r.sessions, r.answers, r.invited) for r in t.response] == [(2025, 2, 9, 30), (2026, 2, 15, 22)]
+    assert [(r.year, r.sessions, r.answers, r.invited) for r in t.response] == [
+        (2025, 2, 9, 30),
+        (2026, 2, 15, 22),
+    ]
     [lo] = t.safeguards
     assert lo.code == "LO"
     assert {y: (m.count, m.value) for y, m in lo.cells.items()} == {2025: (7, 2.0), 2026: (11, 50 / 11)}
@@ -393,18 +487,35 @@ def test_grade_and_scale_are_separate_series(app, client, db, dash):
     """Version 2 of the questionnaire asks the overall rating as a grade: its answers form their own
     series (in tenths, shown on 1-10), never mixed with the scale answers of version 1."""
     with kdb.new_session(app) as s:
-        v1 = s.scalar(select(QuestionnaireVersion).join(Questionnaire).where(
-            Questionnaire.title == "Deelnemers dashboardtest"))
+        v1 = s.scalar(
+            select(QuestionnaireVersion)
+            .join(Questionnaire)
+            .where(Questionnaire.title == "Deelnemers dashboardtest")
+        )
         v2 = QuestionnaireVersion(questionnaire_id=v1.questionnaire_id, number=2, published_at=utcnow())
         grade = Question(version=v2, code="totaal", position=0, text="Cijfer", type=QuestionType.GRADE)
-        stelling = Question(version=v2, code="bruikbaarheid", position=1, text="Bruikbaar", type=QuestionType.SCALE,
-                            options=["1", "2", "3", "4", "5"], safeguard_code="LO")
+        stelling = Question(
+            version=v2,
+            code="bruikbaarheid",
+            position=1,
+            text="Bruikbaar",
+            type=QuestionType.SCALE,
+            options=["1", "2", "3", "4", "5"],
+            safeguard_code="LO",
+        )
         s.add_all([v2, grade, stelling])
         s.flush()
         t3 = s.get(Training, dash.t3.id)
-        sI = session(s, t3, date(2026, 10, 5), [s.merge(dash.w.trainer_person), s.merge(dash.w.trainer_person2)], 6)
-        answer(s, SimpleNamespace(version=v2, totaal=grade, stelling=stelling), sI, ResponseSource.LINK,
-               [(75, 3), (80, 3), (85, 3), (70, 3), (90, 3)])
+        sI = session(
+            s, t3, date(2026, 10, 5), [s.merge(dash.w.trainer_person), s.merge(dash.w.trainer_person2)], 6
+        )
+        answer(
+            s,
+            SimpleNamespace(version=v2, totaal=grade, stelling=stelling),
+            sI,
+            ResponseSource.LINK,
+            [(75, 3), (80, 3), (85, 3), (70, 3), (90, 3)],
+        )
         s.commit()
     d = figures(db, noord(dash))
     assert [x.type for x in d.trends.ratings] == [QuestionType.GRADE, QuestionType.SCALE]
@@ -442,14 +553,14 @@ def test_dashboard_is_the_start_page_of_readers(client, dash):
     assert c.get("/").headers["Location"].endswith("/mijn-evaluaties")
 
 
-SCRIPT = re.compile(r"<script\b([^>]*)>", re.I)
+SCRIPT = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
 
 
 def assert_no_inline_script_or_foreign_host(html: str) -> None:
     for attrs in SCRIPT.findall(html):
         assert 'src="/' in attrs or 'type="application/json"' in attrs, attrs
-    assert not re.search(r"""(src|href|action)=["']?(https?:)?//""", html, re.I)
-    assert not re.search(r"\son[a-z]+\s*=", html, re.I), "inline event handler"
+    assert not re.search(r"""(src|href|action)=["']?(https?:)?//""", html, re.IGNORECASE)
+    assert not re.search(r"\son[a-z]+\s*=", html, re.IGNORECASE), "inline event handler"
     assert "style=" not in html
 
 
@@ -459,8 +570,11 @@ def test_page_has_charts_as_data_and_no_inline_script(client, dash):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert_no_inline_script_or_foreign_host(html)
-    blocks = re.findall(r'<script type="application/json" class="chart-data" data-target="([^"]+)">(.*?)</script>',
-                        html, re.S)
+    blocks = re.findall(
+        r'<script type="application/json" class="chart-data" data-target="([^"]+)">(.*?)</script>',
+        html,
+        re.DOTALL,
+    )
     assert {target for target, _ in blocks} >= {"grafiek-respons", "grafiek-regio", "grafiek-samenstelling"}
     for target, data in blocks:
         spec = json.loads(data)
@@ -485,7 +599,9 @@ def test_hostile_names_cannot_leave_the_json_block(app, client, dash):
     html = client.get("/dashboard").get_data(as_text=True)
     assert "<script>alert(1)" not in html
     assert_no_inline_script_or_foreign_host(html)
-    blocks = re.findall(r'<script type="application/json" class="chart-data"[^>]*>(.*?)</script>', html, re.S)
+    blocks = re.findall(
+        r'<script type="application/json" class="chart-data"[^>]*>(.*?)</script>', html, re.DOTALL
+    )
     texts = json.dumps([json.loads(b) for b in blocks])
     # In the figure the name is escaped for plotly's label markup, never raw HTML.
     assert "&lt;/script&gt;" in texts and "<b>vet" not in texts
@@ -493,8 +609,16 @@ def test_hostile_names_cannot_leave_the_json_block(app, client, dash):
 
 def test_csp_header_on_every_page(client, dash):
     csp = client.get("/inloggen").headers["Content-Security-Policy"]
-    for part in ("default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
-                 "object-src 'none'", "frame-ancestors 'none'", "base-uri 'self'", "form-action 'self'"):
+    for part in (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ):
         assert part in csp
     assert "unsafe" not in csp
     login(client, dash.w.coordinator)
@@ -509,7 +633,9 @@ def test_plotly_is_served_by_the_app_with_long_caching(client):
     assert js.cache_control.max_age >= 365 * 24 * 3600
     assert b"plotly.js" in js.data[:200]
     css = client.get(f"/css/plotly-{version}.css")
-    assert css.status_code == 200 and css.mimetype == "text/css" and css.cache_control.max_age >= 365 * 24 * 3600
+    assert (
+        css.status_code == 200 and css.mimetype == "text/css" and css.cache_control.max_age >= 365 * 24 * 3600
+    )
     assert ".js-plotly-plot .plotly .main-svg{" in css.get_data(as_text=True)
     assert client.get("/js/plotly-0.0.1.min.js").status_code == 404
     assert plotly_css().count("{") > 30
@@ -535,7 +661,7 @@ def test_no_chart_no_plotly(client, app):
 def test_what_needs_me(client, dash):
     login(client, dash.w.coordinator)
     html = client.get("/dashboard").get_data(as_text=True)
-    panel = html[html.index('id="aandacht-kop"'):html.index('id="kern-kop"')]
+    panel = html[html.index('id="aandacht-kop"') : html.index('id="kern-kop"')]
     assert "Wat vraagt jouw aandacht" in panel
     assert "Verdieping Noord, 1 november 2026" in panel  # overdue, and closing with 3 of 8
     assert "(3 van 8, sluit 22 november 2026)" in panel
@@ -543,7 +669,7 @@ def test_what_needs_me(client, dash):
     steering = client.application.test_client()
     login(steering, dash.w.steering)
     html = steering.get("/dashboard").get_data(as_text=True)
-    panel = html[html.index('id="aandacht-kop"'):html.index('id="kern-kop"')]
+    panel = html[html.index('id="aandacht-kop"') : html.index('id="kern-kop"')]
     assert "Voor de vergadering" in panel
     assert "Geen actieve training dient de waarborg Organisatie." in panel
     assert "3 trainersevaluaties te laat" in panel
@@ -595,12 +721,21 @@ def test_board_of_another_partnership_than_chosen(client, dash):
 
 @pytest.mark.parametrize(
     "query",
-    ["partnerschap={p2}", "bestuur={board_zuid}", "trainer={other}", "partnerschap={p2}&bestuur={board_zuid}"],
+    [
+        "partnerschap={p2}",
+        "bestuur={board_zuid}",
+        "trainer={other}",
+        "partnerschap={p2}&bestuur={board_zuid}",
+    ],
 )
-@pytest.mark.parametrize("path", ["/dashboard", "/dashboard/lijst/openstaand", "/dashboard/export/regio.xlsx"])
+@pytest.mark.parametrize(
+    "path", ["/dashboard", "/dashboard/lijst/openstaand", "/dashboard/export/regio.xlsx"]
+)
 def test_another_partnerships_filter_is_forbidden(client, dash, path, query):
     login(client, dash.w.coordinator)
-    url = f"{path}?" + query.format(p2=dash.w.p2.id, board_zuid=dash.board_zuid.id, other=dash.w.other_trainer.id)
+    url = f"{path}?" + query.format(
+        p2=dash.w.p2.id, board_zuid=dash.board_zuid.id, other=dash.w.other_trainer.id
+    )
     response = client.get(url)
     body = response.get_data(as_text=True)
     assert response.status_code == 403 and "Geen toegang" in body
@@ -609,8 +744,16 @@ def test_another_partnerships_filter_is_forbidden(client, dash, path, query):
 
 def test_malformed_menu_choices_are_ignored(client, dash):
     login(client, dash.w.coordinator)
-    for query in ("schooljaar=²", "schooljaar=99999999999999999999999", "soort=onzin", "respons=0",
-                  "respons=101", "partnerschap=abc", "sorteer=drop", "pagina=-1"):
+    for query in (
+        "schooljaar=²",
+        "schooljaar=99999999999999999999999",
+        "soort=onzin",
+        "respons=0",
+        "respons=101",
+        "partnerschap=abc",
+        "sorteer=drop",
+        "pagina=-1",
+    ):
         assert client.get(f"/dashboard?{query}").status_code == 200, query
         assert client.get(f"/dashboard/lijst/te-laat?{query}").status_code == 200, query
     assert client.get("/dashboard/lijst/onbekend").status_code == 404
@@ -631,7 +774,7 @@ def test_services_refuse_filters_outside_scope(db, dash):
 def test_regional_steering_user_sees_exactly_their_partnerships(client, dash):
     login(client, dash.regional)
     html = client.get("/dashboard").get_data(as_text=True)
-    region = html[html.index('id="regio-kop"'):html.index('id="te-laat"')]
+    region = html[html.index('id="regio-kop"') : html.index('id="te-laat"')]
     assert "Partnerschap Noord" in region and "Partnerschap West" in region
     assert "Partnerschap Zuid" not in html
     assert dash.w.training2.title not in html and dash.w.other_trainer.name not in html
@@ -670,17 +813,34 @@ def test_exports_hold_the_reference_date_and_the_filters(client, dash):
     assert ["Peildatum", "20-11-2026"] in lines and ["Bestuur", "Bestuur Noord"] in lines
     assert ["Schooljaar", "alle schooljaren"] in lines
     assert ["Partnerschap", "Partnerschap Noord"] in lines  # the one partnership in scope
-    header = lines.index(["Partnerschap", "Training", "Datum bijeenkomst", "Trainers", "Uiterlijk", "Dagen te laat",
-                          "Status"])
-    assert [row[1:3] + row[5:6] for row in lines[header + 1:]] == [
+    header = lines.index(
+        ["Partnerschap", "Training", "Datum bijeenkomst", "Trainers", "Uiterlijk", "Dagen te laat", "Status"]
+    )
+    assert [row[1:3] + row[5:6] for row in lines[header + 1 :]] == [
         ["Basistraining mentoren Noord", "05-11-2025", "366"],
         ["Basistraining mentoren Noord", "01-10-2026", "36"],
     ]
 
 
-@pytest.mark.parametrize("table", ["kerncijfers", "regio", "dekking", "oordeel", "respons", "waarborgen",
-                                   "samenstelling", "te-laat", "binnenkort", "openstaand", "lage-respons",
-                                   "zonder-links", "zonder-waarborg", "waarborgen-zonder-training"])
+@pytest.mark.parametrize(
+    "table",
+    [
+        "kerncijfers",
+        "regio",
+        "dekking",
+        "oordeel",
+        "respons",
+        "waarborgen",
+        "samenstelling",
+        "te-laat",
+        "binnenkort",
+        "openstaand",
+        "lage-respons",
+        "zonder-links",
+        "zonder-waarborg",
+        "waarborgen-zonder-training",
+    ],
+)
 def test_every_table_exports_as_xlsx(client, dash, table):
     login(client, dash.w.admin)
     response = client.get(f"/dashboard/export/{table}.xlsx?schooljaar=2026")
@@ -695,10 +855,14 @@ def test_every_table_exports_as_xlsx(client, dash, table):
 
 def test_exported_matrix_and_composition(client, dash):
     login(client, dash.w.coordinator)
-    lines = list(csv.reader(io.StringIO(
-        client.get("/dashboard/export/dekking.csv").get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    lines = list(
+        csv.reader(
+            io.StringIO(client.get("/dashboard/export/dekking.csv").get_data(as_text=True).lstrip("\ufeff")),
+            delimiter=";",
+        )
+    )
     start = next(i for i, row in enumerate(lines) if row[:2] == ["Partnerschap", "Training"])
-    rows = lines[start + 1:]
+    rows = lines[start + 1 :]
     assert rows[0][:4] == ["Partnerschap Noord", "Basistraining mentoren Noord", "Basistraining", "1"]
     assert rows[-2][1] == "Actieve trainingen per waarborg" and rows[-2][4:] == ["1", "1", "0", "1"]
     wb = load_workbook(io.BytesIO(client.get("/dashboard/export/samenstelling.xlsx").data))
@@ -713,8 +877,12 @@ def test_exported_matrix_and_composition(client, dash):
 def test_every_list_behind_a_count(client, dash):
     login(client, dash.w.coordinator)
     expected = {
-        "te-laat": "3 bijeenkomsten", "binnenkort": "1 bijeenkomst", "openstaand": "4 bijeenkomsten",
-        "lage-respons": "1 bijeenkomst", "zonder-links": "1 bijeenkomst", "zonder-waarborg": "1 training",
+        "te-laat": "3 bijeenkomsten",
+        "binnenkort": "1 bijeenkomst",
+        "openstaand": "4 bijeenkomsten",
+        "lage-respons": "1 bijeenkomst",
+        "zonder-links": "1 bijeenkomst",
+        "zonder-waarborg": "1 training",
         "waarborgen-zonder-training": "1 waarborg",
     }
     for name, count in expected.items():
@@ -733,31 +901,56 @@ def add_bulk(app, dash, copies: int) -> None:
     T1 (overdue, closed, released answers, an upcoming session without links)."""
     w = dash.w
     with kdb.new_session(app) as s:
-        q = s.scalar(select(QuestionnaireVersion).join(Questionnaire).where(
-            Questionnaire.title == "Deelnemers dashboardtest"))
-        totaal, stelling = (s.scalar(select(Question.id).where(Question.version_id == q.id, Question.code == c))
-                            for c in ("totaal", "bruikbaarheid"))
+        q = s.scalar(
+            select(QuestionnaireVersion)
+            .join(Questionnaire)
+            .where(Questionnaire.title == "Deelnemers dashboardtest")
+        )
+        totaal, stelling = (
+            s.scalar(select(Question.id).where(Question.version_id == q.id, Question.code == c))
+            for c in ("totaal", "bruikbaarheid")
+        )
         for n in range(copies):
-            t = factories.training(s, w.p1, f"Bulk {n:03d}", safeguards=w.safeguards[n % 4: n % 4 + 1])
-            for k, (on, count) in enumerate(((date(2026, 10, 1), 6), (date(2025, 10, 8), 8), (date(2026, 11, 25), 0))):
-                ts = TrainingSession(training=t, date=on, start_time=time(9), location="Bulk", participant_count=10)
+            t = factories.training(s, w.p1, f"Bulk {n:03d}", safeguards=w.safeguards[n % 4 : n % 4 + 1])
+            for k, (on, count) in enumerate(
+                ((date(2026, 10, 1), 6), (date(2025, 10, 8), 8), (date(2026, 11, 25), 0))
+            ):
+                ts = TrainingSession(
+                    training=t, date=on, start_time=time(9), location="Bulk", participant_count=10
+                )
                 s.add(ts)
                 s.flush()
-                s.execute(insert(session_trainer), [dict(session_id=ts.id, person_id=p.id)
-                                                    for p in ((w.trainer_person, w.trainer_person2), (w.trainer_person2,),
-                                                              (dash.tp3,))[k]])
+                s.execute(
+                    insert(session_trainer),
+                    [
+                        {"session_id": ts.id, "person_id": p.id}
+                        for p in ((w.trainer_person, w.trainer_person2), (w.trainer_person2,), (dash.tp3,))[k]
+                    ],
+                )
                 if count:
                     links(s, ts, 10, used=count)
-                    answer(s, SimpleNamespace(version=q, totaal=SimpleNamespace(id=totaal),
-                                              stelling=SimpleNamespace(id=stelling)),
-                           ts, ResponseSource.LINK, [(4, 4)] * count)
+                    answer(
+                        s,
+                        SimpleNamespace(
+                            version=q,
+                            totaal=SimpleNamespace(id=totaal),
+                            stelling=SimpleNamespace(id=stelling),
+                        ),
+                        ts,
+                        ResponseSource.LINK,
+                        [(4, 4)] * count,
+                    )
         s.commit()
 
 
 def test_statement_count_does_not_grow_with_the_data(app, client, dash):
     login(client, dash.w.admin)
-    urls = ["/dashboard", f"/dashboard?bestuur={dash.board_noord.id}&schooljaar=2026&sorteer=training",
-            "/dashboard/lijst/te-laat", "/dashboard/lijst/zonder-links"]
+    urls = [
+        "/dashboard",
+        f"/dashboard?bestuur={dash.board_noord.id}&schooljaar=2026&sorteer=training",
+        "/dashboard/lijst/te-laat",
+        "/dashboard/lijst/zonder-links",
+    ]
     before = {url: len(count_statements(app, client, url)[0]) for url in urls}
     add_bulk(app, dash, 10 * 3)  # ten times the sessions of the dataset
     after = {url: count_statements(app, client, url) for url in urls}

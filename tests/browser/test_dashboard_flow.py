@@ -2,6 +2,7 @@
 static/charts.js under the Content-Security-Policy (no console errors, so no refused inline script or
 style), axe finds nothing serious, a filter works, the coverage tooltips work by keyboard, the page
 fits a phone, and it prints to PDF for the meeting papers."""
+
 from __future__ import annotations
 
 import pytest
@@ -77,7 +78,9 @@ def test_dashboard_on_a_phone(phone_page, dash):  # noqa: F811
     _charts_drawn(page, at_least=4)
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
     # Every chart fits the screen.
-    widths = page.eval_on_selector_all(".chart svg.main-svg", "els => els.map(e => e.getBoundingClientRect().right)")
+    widths = page.eval_on_selector_all(
+        ".chart svg.main-svg", "els => els.map(e => e.getBoundingClientRect().right)"
+    )
     assert max(widths) <= page.viewport_size["width"]
     assert errors == []
 
