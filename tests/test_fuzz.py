@@ -43,6 +43,7 @@ URL_VALUES = {
     "link_id": lambda w: w.link1.id,
     "token": lambda w: w.link1.token,
     "fmt": lambda w: "csv",
+    "draft_id": lambda w: w.import_draft1.id,  # the coordinator's; for the admin it does not exist
     "naam": lambda w: "te-laat",  # a list of the dashboard
     "tabel": lambda w: "dekking",  # an export of the dashboard
     "version": lambda w: plotly.__version__,  # plotly.js and its style sheet
