@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlsplit
 
+import plotly
 import pytest
 
 from kwaliteit import db as kdb
@@ -36,6 +37,7 @@ ROLES = (ANON, ADMIN, OWN, OTHER, TRAINER, STEERING)
 ACCOUNT = {ADMIN: "admin", OWN: "coordinator", OTHER: "other_coordinator", TRAINER: "trainer",
            STEERING: "steering"}
 MISSING_ID = 987654321
+PLOTLY_VERSION = plotly.__version__
 
 
 def row(anonymous, admin, coordinator, other_coordinator, trainer, steering) -> dict[str, int]:
@@ -60,6 +62,32 @@ ROUTES: dict[str, Route] = {
     ),
     "main.health": Route(
         url=lambda w: "/gezond",
+        public=True,
+        expect={"GET": row(200, 200, 200, 200, 200, 200)},
+    ),
+    # ------------------------------------------------------------- dashboard
+    # Readers see the dashboard, its lists and exports of their own partnerships (a coordinator of
+    # partnership 2 sees partnership 2's); a trainer has no dashboard.
+    "dashboard.index": Route(
+        url=lambda w: "/dashboard",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    "dashboard.list_view": Route(
+        url=lambda w: "/dashboard/lijst/te-laat",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    "dashboard.export": Route(
+        url=lambda w: "/dashboard/export/te-laat.csv",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    # plotly.js and its style sheet are public files, like the static ones.
+    "dashboard.plotly_js": Route(
+        url=lambda w: f"/js/plotly-{PLOTLY_VERSION}.min.js",
+        public=True,
+        expect={"GET": row(200, 200, 200, 200, 200, 200)},
+    ),
+    "dashboard.plotly_css": Route(
+        url=lambda w: f"/css/plotly-{PLOTLY_VERSION}.css",
         public=True,
         expect={"GET": row(200, 200, 200, 200, 200, 200)},
     ),
@@ -535,6 +563,9 @@ def test_out_of_range_id_is_404_not_500(app, world, endpoint):
 
 FOREIGN_OBJECT_URLS = {
     # The same routes, with an object of partnership 2 ("Zuid").
+    "dashboard.index": lambda w: f"/dashboard?partnerschap={w.p2.id}",
+    "dashboard.list_view": lambda w: f"/dashboard/lijst/openstaand?trainer={w.other_trainer.id}",
+    "dashboard.export": lambda w: f"/dashboard/export/dekking.xlsx?partnerschap={w.p2.id}",
     "trainings.detail": lambda w: f"/trainingen/{w.training2.id}",
     "trainings.edit": lambda w: f"/trainingen/{w.training2.id}/bewerken",
     "trainings.set_active": lambda w: f"/trainingen/{w.training2.id}/actief",

@@ -19,6 +19,7 @@ import io
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+import plotly
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -43,12 +44,16 @@ URL_VALUES = {
     "token": lambda w: w.link1.token,
     "fmt": lambda w: "csv",
     "draft_id": lambda w: w.import_draft1.id,  # the coordinator's; for the admin it does not exist
+    "naam": lambda w: "te-laat",  # a list of the dashboard
+    "tabel": lambda w: "dekking",  # an export of the dashboard
+    "version": lambda w: plotly.__version__,  # plotly.js and its style sheet
 }
 # Log-in and log-out act on the client's own session: they get a fresh anonymous client each time.
 OWN_CLIENT = {"accounts.login", "accounts.logout"}
 # Query argument names the views read (others are generated too).
 QUERY_NAMES = ["pagina", "q", "status", "soort", "partnerschap", "training", "bijeenkomst", "schooljaar",
-               "doelgroep", "waarborg", "dagen", "drempel", "versie", "next"]
+               "doelgroep", "waarborg", "dagen", "drempel", "versie", "next",
+               "peildatum", "bestuur", "respons", "trainer", "sorteer", "richting"]
 
 MB = 1024 * 1024
 HOSTILE = [

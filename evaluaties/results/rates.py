@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from evaluaties.answers.models import (
@@ -81,7 +81,20 @@ def _rate_columns():
     return links, answers, n_links, invited, n_answers
 
 
-def _rates_select(scope: Scope, today: date):
+@dataclass(frozen=True)
+class RateQuery:
+    """The rate statement (one row per session within scope, RateRow's columns) and its columns,
+    for further conditions, sorting and grouping (rate lists here, counts on the dashboard)."""
+
+    stmt: Select
+    links: ColumnElement[int]
+    invited: ColumnElement[int]
+    answers: ColumnElement[int]
+    closes: ColumnElement[date]
+    status: ColumnElement[str]
+
+
+def rate_query(scope: Scope, today: date) -> RateQuery:
     links, answers, n_links, invited, n_answers = _rate_columns()
     closes = participant_closes_on()
     status = participant_status(today)
@@ -110,10 +123,16 @@ def _rates_select(scope: Scope, today: date):
         .outerjoin(answers, answers.c.session_id == TrainingSession.id)
         .where(scope.condition(Training.partnership_id))
     )
-    return stmt, invited, n_answers, closes, status
+    return RateQuery(stmt, n_links, invited, n_answers, closes, status)
 
 
-def _rate_rows(db: Session, stmt) -> list[RateRow]:
+def _rates_select(scope: Scope, today: date):
+    q = rate_query(scope, today)
+    return q.stmt, q.invited, q.answers, q.closes, q.status
+
+
+def rate_rows(db: Session, stmt) -> list[RateRow]:
+    """The RateRows of a statement made from rate_query(...).stmt."""
     return [
         RateRow(ts, t, p, int(links), int(invited), int(answers), closes, Status(status))
         for ts, t, p, links, invited, answers, closes, status in db.execute(stmt)
@@ -147,7 +166,7 @@ def response_rates(
         select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery())
     )
     page = clamp_page(page, total, page_size)
-    rows = _rate_rows(
+    rows = rate_rows(
         db,
         stmt.order_by(TrainingSession.date.desc(), TrainingSession.id.desc())
         .limit(page_size)
@@ -160,7 +179,7 @@ def session_rate(db: Session, scope: Scope, session_id: int, today: date) -> Rat
     """Links, invited, answers, rate and participant status of one session."""
     ts = get_session(db, scope, session_id)
     stmt, *_ = _rates_select(scope, today)
-    return _rate_rows(db, stmt.where(TrainingSession.id == ts.id))[0]
+    return rate_rows(db, stmt.where(TrainingSession.id == ts.id))[0]
 
 
 def low_response(
@@ -183,6 +202,6 @@ def low_response(
         invited > 0,
         n_answers * 100 < invited * threshold_pct,
     ).order_by(closes, TrainingSession.id)
-    return _rate_rows(db, stmt)
+    return rate_rows(db, stmt)
 
 
