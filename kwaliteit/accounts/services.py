@@ -9,7 +9,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from kwaliteit.accounts.models import Role, User
 from kwaliteit.registry.models import Partnership, Person
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
 # Compared against when the e-mail is unknown, so that timing does not reveal accounts.
 _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
 
