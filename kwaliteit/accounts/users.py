@@ -287,7 +287,10 @@ def _enabled_admin_ids(db: Session) -> set[int]:
     requests act at once."""
     return set(
         db.scalars(
-            select(User.id).where(User.role == Role.ADMIN, User.is_enabled.is_(True)).with_for_update()
+            select(User.id)
+            .where(User.role == Role.ADMIN, User.is_enabled.is_(True))
+            .order_by(User.id)  # one lock order for everyone: no deadlock
+            .with_for_update()
         )
     )
 
