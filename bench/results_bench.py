@@ -22,7 +22,7 @@ from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from evaluaties.answers.models import Answer, Response, ResponseSource
-from evaluaties.questionnaires.models import Audience, QuestionType
+from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, QuestionType
 from evaluaties.questionnaires.services import applicable_version, load_default_questionnaires
 from evaluaties.results import rates
 from evaluaties.results import services as results
@@ -77,8 +77,7 @@ def build(s: Session, answers: int, trainings: int = 30, sessions_per_training: 
     for first in range(0, n_responses, batch):
         rows = [
             dict(session_id=session_rows[j % len(session_rows)][0], version_id=version.id,
-                 audience=Audience.PARTICIPANT, source=ResponseSource.LINK,
-                 submitted_on=session_rows[j % len(session_rows)][2] + timedelta(days=1))
+                 audience=Audience.PARTICIPANT, source=ResponseSource.LINK)
             for j in range(first, min(n_responses, first + batch))
         ]
         response_ids += s.scalars(insert(Response).returning(Response.id), rows).all()
@@ -90,8 +89,10 @@ def build(s: Session, answers: int, trainings: int = 30, sessions_per_training: 
                     answer_rows.append(dict(response_id=rid, question_id=qid, value_int=None,
                                             value_text=f"Opmerking {i}"))
             else:
-                answer_rows.append(dict(response_id=rid, question_id=qid, value_int=1 + (i * 7 + k) % 5,
-                                        value_text=None))
+                value = 1 + (i * 7 + k) % 5
+                if qtype is QuestionType.GRADE:  # the overall `totaal`: 2..10, stored in tenths
+                    value *= 2 * GRADE_FACTOR
+                answer_rows.append(dict(response_id=rid, question_id=qid, value_int=value, value_text=None))
         if len(answer_rows) >= 20000:
             s.execute(insert(Answer), answer_rows)
             answer_rows = []

@@ -22,7 +22,7 @@ from evaluaties.answers.models import (
     ResponseSource,
 )
 from evaluaties.questionnaires import services as questionnaires
-from evaluaties.questionnaires.models import Audience, QuestionType
+from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, QuestionType, multi_mask
 from kwaliteit.trainings.models import TrainingSession
 
 SEED = 31415
@@ -46,6 +46,22 @@ TRAINER_REMARKS = [
 
 def _stamp(d: date) -> datetime:
     return datetime.combine(d, time(17, 0), tzinfo=timezone.utc)
+
+
+def _closed_value(rng: random.Random, q, level: float, spread: float) -> int:
+    """A plausible value_int for a closed question around `level` (on the scale 1-5)."""
+    if q.type is QuestionType.SCALE:
+        return max(1, min(5, round(rng.gauss(level, spread))))
+    if q.type is QuestionType.GRADE:
+        # The same level as a grade, in halves as people give them (7, 7,5, 8): 4 on 1-5 is about 7,5.
+        grade = 2.5 + 1.25 * rng.gauss(level, spread)
+        return max(GRADE_FACTOR, min(10 * GRADE_FACTOR, round(grade * 2) * GRADE_FACTOR // 2))
+    if q.type is QuestionType.YES_NO:
+        return 1 if rng.random() < 0.6 else 0
+    if q.type is QuestionType.MULTI:
+        k = rng.randint(1, min(3, len(q.options)))
+        return multi_mask(rng.sample(range(len(q.options)), k))
+    return rng.choice(range(len(q.options)))
 
 
 def seed_demo_evaluations(db: Session, reference: date) -> None:
@@ -90,19 +106,14 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
             for q in trainer_v.questions:
                 if q.type is QuestionType.OPEN:
                     raw[q.id] = (None, {"goed_ging": went_well, "anders": change}.get(q.code))
-                elif q.type is QuestionType.SCALE:
-                    raw[q.id] = (max(1, min(5, round(rng.gauss(base + year_gain, 0.7)))), None)
-                elif q.type is QuestionType.YES_NO:
-                    raw[q.id] = (1 if rng.random() < 0.6 else 0, None)
                 else:
-                    raw[q.id] = (rng.choice(range(len(q.options))), None)
+                    raw[q.id] = (_closed_value(rng, q, base + year_gain, 0.7), None)
             responses.append(
                 dict(
                     session_id=ts.id,
                     version_id=trainer_v.id,
                     audience=Audience.TRAINER,
                     source=ResponseSource.TRAINER,
-                    submitted_on=ts.date + timedelta(days=rng.randint(1, 12)),
                 )
             )
             answers_per_response.append(raw)
@@ -133,18 +144,17 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
         for _ in range(answered):
             raw = {}
             for q in participant_v.questions:
-                if q.type is QuestionType.SCALE:
-                    raw[q.id] = (max(1, min(5, round(rng.gauss(base + year_gain, 0.8)))), None)
-                elif q.type is QuestionType.OPEN:
+                if q.type is QuestionType.OPEN:
                     if rng.random() < 0.3:
                         raw[q.id] = (None, rng.choice(OPEN_REMARKS))
+                elif q.required or rng.random() < 0.8:
+                    raw[q.id] = (_closed_value(rng, q, base + year_gain, 0.8), None)
             responses.append(
                 dict(
                     session_id=ts.id,
                     version_id=participant_v.id,
                     audience=Audience.PARTICIPANT,
                     source=ResponseSource.LINK,
-                    submitted_on=ts.date + timedelta(days=rng.randint(0, 10)),
                 )
             )
             answers_per_response.append(raw)

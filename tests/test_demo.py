@@ -230,3 +230,30 @@ def test_demo_has_evaluations_to_show(db):
     page = req_service.trainer_evaluation_overview(db, Scope.everything(), DEMO_REFERENCE_DATE, page_size=1000)
     statuses = {row.status for row in page.items}
     assert {Status.SUBMITTED, Status.OVERDUE, Status.UPCOMING, Status.WAIVED} <= statuses
+
+
+def test_demo_answers_the_overall_grade(db):
+    """The demo answers with the shipped participant questionnaire's current version, where the
+    overall rating `totaal` is a grade 1-10 (issue 6): realistic grades, stored in tenths."""
+    from evaluaties.answers.models import Answer, Response
+    from evaluaties.questionnaires.models import Audience, Question, QuestionType
+    from evaluaties.results import services as results
+    from evaluaties.results.services import ResultFilters
+    from kwaliteit.scope import Scope
+
+    seed_demo(db)
+    db.commit()
+    grades = db.execute(
+        select(func.count(), func.min(Answer.value_int), func.max(Answer.value_int), func.avg(Answer.value_int))
+        .join(Question, Question.id == Answer.question_id)
+        .where(Question.code == "totaal", Question.type == QuestionType.GRADE)
+    ).one()
+    participant_responses = db.scalar(
+        select(func.count()).select_from(Response).where(Response.audience == Audience.PARTICIPANT)
+    )
+    assert grades[0] == participant_responses > 500
+    assert 10 <= grades[1] and grades[2] <= 100 and 65 <= float(grades[3]) <= 85
+    rs = results.results(db, Scope.everything(), ResultFilters())
+    [totaal] = [r for r in rs.results if r.code == "totaal"]
+    assert totaal.type is QuestionType.GRADE and 6.5 <= totaal.mean <= 8.5
+    assert sum(b.count for b in totaal.distribution) == totaal.count

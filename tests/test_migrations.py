@@ -132,3 +132,74 @@ def test_sqlite_enforces_foreign_keys(tmp_path):
                 conn.execute(text("INSERT INTO organisation (partnership_id, name, kind) VALUES (424242, 'x', 'school')"))
     finally:
         kdb.engine_of(app).dispose()
+
+
+def test_0004_widens_the_answer_check_and_keeps_the_rows(empty_database_url, tmp_path):
+    """0004 lets question.type be grade or multi and answer.value_int hold a multi's bitmask;
+    SQLite's batch mode recreates both tables, and their rows stay. Down again restores the old
+    checks, but not while grade or multi questions exist."""
+    from alembic import command
+    from sqlalchemy.exc import IntegrityError
+
+    from kwaliteit.cli import alembic_config
+
+    url = empty_database_url
+    config = alembic_config(url)
+    command.upgrade(config, "0003")
+    engine = create_engine(url)
+    rows = {
+        "partnership": "(id, name, created_at) VALUES (1, 'P', '2026-01-01')",
+        "training": "(id, partnership_id, title, kind, form, contact_hours, description, active, created_at) "
+                    "VALUES (1, 1, 'T', 'basistraining', 'fysiek', 12, '', true, '2026-01-01')",
+        "training_session": "(id, training_id, date, start_time, location, participant_count, created_at) "
+                            "VALUES (1, 1, '2026-10-01', '15:30', 'A', 10, '2026-01-01')",
+        "questionnaire": "(id, title, audience, created_at) VALUES (1, 'V', 'participant', '2026-01-01')",
+        "questionnaire_version": "(id, questionnaire_id, number, intro, published_at, created_at) "
+                                 "VALUES (1, 1, 1, '', '2026-01-01', '2026-01-01')",
+        "question": "(id, version_id, code, position, text, type, required, options) "
+                    "VALUES (1, 1, 'totaal', 0, 'Hoe?', 'scale', true, '[]')",
+        "response": "(id, session_id, version_id, audience, source, submitted_on) "
+                    "VALUES (1, 1, 1, 'participant', 'link', '2026-10-02')",
+        "answer": "(id, response_id, question_id, value_int) VALUES (1, 1, 1, 4)",
+    }
+
+    def answers():
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT id, response_id, question_id, value_int FROM answer ORDER BY id")).all()
+
+    def refused(statement: str) -> bool:
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(statement))
+        except IntegrityError:
+            return True
+        return False
+
+    try:
+        with engine.begin() as conn:
+            for table, values in rows.items():
+                conn.execute(text(f"INSERT INTO {table} {values}"))
+        grade = "INSERT INTO question (id, version_id, code, position, text, type, required, options) " \
+                "VALUES (2, 1, 'cijfer', 1, 'Cijfer?', 'grade', true, '[]')"
+        mask = "UPDATE answer SET value_int = 1073741823 WHERE id = 1"
+        assert refused(grade) and refused(mask)
+
+        command.upgrade(config, "0004")
+        assert answers() == [(1, 1, 1, 4)]
+        assert not refused(grade) and not refused(mask)
+        assert refused("UPDATE answer SET value_int = 1073741824 WHERE id = 1")
+        assert refused("INSERT INTO answer (id, response_id, question_id, value_int) VALUES (2, 1, 1, 5)"), \
+            "one answer per question of a response"
+        index_names = {ix["name"] for ix in inspect(engine).get_indexes("answer")}
+        assert {"ix_answer_question_id", "ix_answer_response_id"} <= index_names
+
+        with pytest.raises(RuntimeError, match="grade or multi"):
+            command.downgrade(config, "0003")
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM question WHERE id = 2"))
+            conn.execute(text("UPDATE answer SET value_int = 5 WHERE id = 1"))
+        command.downgrade(config, "0003")
+        assert answers() == [(1, 1, 1, 5)]
+        assert refused(grade) and refused("UPDATE answer SET value_int = 101 WHERE id = 1")
+    finally:
+        engine.dispose()

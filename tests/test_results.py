@@ -15,6 +15,7 @@ from evaluaties.answers.models import (
 )
 from evaluaties.answers.status import Status
 from evaluaties.questionnaires.models import (
+    GRADE_FACTOR,
     Audience,
     EvaluationSettings,
     Question,
@@ -59,12 +60,12 @@ def make_questionnaire(db, partnership, title="Eigen vragenlijst", audience=Audi
     return v
 
 
-def answer(db, ts, version, values: dict, audience=Audience.PARTICIPANT, on=None) -> Response:
+def answer(db, ts, version, values: dict, audience=Audience.PARTICIPANT, source=None) -> Response:
     """One response; values maps a question code to value_int (int) or value_text (str)."""
     by_code = {q.code: q for q in version.questions}
     r = Response(session_id=ts.id, version_id=version.id, audience=audience,
-                 source=ResponseSource.LINK if audience is Audience.PARTICIPANT else ResponseSource.TRAINER,
-                 submitted_on=on or ts.date)
+                 source=source or (ResponseSource.LINK if audience is Audience.PARTICIPANT
+                                   else ResponseSource.TRAINER))
     r.answers = [
         Answer(question_id=by_code[code].id, value_int=v if isinstance(v, int) else None,
                value_text=v if isinstance(v, str) else None)
@@ -129,14 +130,31 @@ def test_fewer_than_threshold_shows_only_the_count(db, world):
     for i in range(4):
         answer(db, world.session1, v, {"schaal": 5, "janee": 1, "keuze": 0, "open": f"Geheim {i}"})
     db.commit()
+    # A session below the threshold releases nothing, not even per-question counts: only the
+    # number of responses left out (the session page shows that number anyway).
     rs = results.results(db, scope_of(world.admin), ResultFilters(session_id=world.session1.id), min_shown=5)
-    for r in rs.results:
-        assert r.count == 4 and not r.shown
-        assert r.mean is None and r.yes_pct is None and r.distribution == [] and r.open_answers == []
-    # The per-safeguard summary hides its mean too.
-    summaries = {s.code: s for s in rs.safeguard_summaries()}
-    assert summaries["LO"].scale_count == 4 and summaries["LO"].scale_mean is None
-    assert summaries["LL"].yes_pct is None
+    assert rs.results == [] and rs.responses == 0 and rs.sessions == 0 and rs.withheld == 4
+    assert rs.safeguard_summaries() == []
+    assert rs.withheld_message.startswith("4 antwoorden worden niet getoond")
+
+    # Released, a question with fewer answers than the threshold still shows only its count; so
+    # does a safeguard summary.
+    for _ in range(2):
+        answer(db, world.session1, v, {"schaal": 4, "janee": 0, "keuze": 1})
+    answer(db, world.session1, v, {"janee": 0, "keuze": 1})
+    db.commit()
+    rs = results.results(db, scope_of(world.admin), ResultFilters(session_id=world.session1.id), min_shown=5)
+    assert rs.responses == 7 and rs.withheld == 0 and rs.withheld_message is None
+    op = by_code(rs, "open")
+    assert op.count == 4 and not op.shown and op.open_answers == []
+    assert by_code(rs, "schaal").shown
+    rs8 = results.results(db, scope_of(world.admin), ResultFilters(session_id=world.session1.id), min_shown=7)
+    scale = by_code(rs8, "schaal")
+    assert scale.count == 6 and not scale.shown
+    assert scale.mean is None and scale.distribution == []
+    summaries = {s.code: s for s in rs8.safeguard_summaries()}
+    assert summaries["LO"].scale_count == 6 and summaries["LO"].scale_mean is None
+    assert summaries["LL"].yes_no_count == 7 and summaries["LL"].yes_pct is not None
 
 
 def test_results_add_up_over_versions_by_code(db, world):
@@ -199,30 +217,31 @@ def test_school_year_runs_from_1_august_to_31_july(db, world):
     july = factories.session(db, world.training1, on=date(2026, 7, 31))
     august = factories.session(db, world.training1, on=date(2026, 8, 1))
     v = applicable_version(db, world.training1.id, Audience.PARTICIPANT)
-    for value in (1, 1, 1, 1, 1):
+    # `totaal` is a grade, stored in tenths.
+    for value in (60, 60, 60, 60, 60):
         answer(db, july, v, {"totaal": value})
-    for value in (5, 5, 5, 5, 4):
+    for value in (80, 80, 80, 80, 75):
         answer(db, august, v, {"totaal": value})
     db.commit()
     scope = scope_of(world.steering)
 
     y2025 = results.results(db, scope, ResultFilters(training_id=world.training1.id, school_year=2025))
-    assert by_code(y2025, "totaal").count == 5 and by_code(y2025, "totaal").mean == 1.0
+    assert by_code(y2025, "totaal").count == 5 and by_code(y2025, "totaal").mean == 6.0
     y2026 = results.results(db, scope, ResultFilters(school_year=2026))  # the whole partnership
-    assert by_code(y2026, "totaal").mean == pytest.approx(4.8)
+    assert by_code(y2026, "totaal").mean == pytest.approx(7.9)
 
     everything = results.results(db, scope, ResultFilters(training_id=world.training1.id))
     assert everything.years == [2025, 2026]
     [row] = [r for r in everything.by_year if r.result.code == "totaal"]
-    assert row.cells[2025].count == 5 and row.cells[2025].mean == 1.0
-    assert row.cells[2026].mean == pytest.approx(4.8)
+    assert row.cells[2025].count == 5 and row.cells[2025].mean == 6.0
+    assert row.cells[2026].mean == pytest.approx(7.9)
     assert results.result_years(db, scope) == [2026, 2025]
 
 
 def test_results_stay_within_scope(db, world):
     v = applicable_version(db, world.training2.id, Audience.PARTICIPANT)
     for _ in range(5):
-        answer(db, world.session2, v, {"totaal": 2})
+        answer(db, world.session2, v, {"totaal": 20})
     db.commit()
     own = results.results(db, scope_of(world.coordinator), ResultFilters())
     assert own.results == [] and own.responses == 0
@@ -251,7 +270,7 @@ def test_rates_count_links_answers_and_imports(db, world, today):
     ts = world.session1  # 1 October 2026, 12 participants
     _links_and_answers(db, ts, singles=10, answered=3, today=date(2026, 10, 2))
     v = applicable_version(db, ts.training_id, Audience.PARTICIPANT)
-    imported = answer(db, ts, v, {"totaal": 3})
+    imported = answer(db, ts, v, {"totaal": 70})
     imported.source = ResponseSource.IMPORT
     answer(db, ts, applicable_version(db, ts.training_id, Audience.TRAINER), {"doelen_bereikt": 4},
            audience=Audience.TRAINER)  # a trainer's answer is no participant response
@@ -292,7 +311,7 @@ def test_low_response_list(db, world):
     v = applicable_version(db, t.id, Audience.PARTICIPANT)
     for ts, n in ((low, 2), (good, 3), (later, 0), (closed, 1)):
         for _ in range(n):
-            answer(db, ts, v, {"totaal": 4})
+            answer(db, ts, v, {"totaal": 80})
     db.commit()
     scope = scope_of(world.coordinator)
 
@@ -334,14 +353,16 @@ def add_answers(app, session_id: int, training_id: int, responses: int, first_te
     with kdb.new_session(app) as s:
         v = applicable_version(s, training_id, Audience.PARTICIPANT)
         questions = [(q.id, q.type) for q in v.questions]
+        # 1..5; a grade (the overall `totaal`) gets 2..10, in tenths.
+        factor = {QuestionType.GRADE: 2 * GRADE_FACTOR}
         ids = s.scalars(
             insert(Response).returning(Response.id),
             [dict(session_id=session_id, version_id=v.id, audience=Audience.PARTICIPANT,
-                  source=ResponseSource.LINK, submitted_on=date(2026, 10, 2)) for _ in range(responses)],
+                  source=ResponseSource.LINK) for _ in range(responses)],
         ).all()
         rows = [
             dict(response_id=rid, question_id=qid,
-                 value_int=None if qtype is QuestionType.OPEN else 1 + (i + k) % 5,
+                 value_int=None if qtype is QuestionType.OPEN else (1 + (i + k) % 5) * factor.get(qtype, 1),
                  value_text=f"Open antwoord {first_text + i}" if qtype is QuestionType.OPEN else None)
             for i, rid in enumerate(ids)
             for k, (qid, qtype) in enumerate(questions)
@@ -404,7 +425,7 @@ def test_small_group_on_the_page(app, web_world):
     login(client, w.coordinator)
     body = client.get(f"/bijeenkomsten/{w.session1.id}/resultaten").get_data(as_text=True)
     assert "Open antwoord" not in body
-    assert "Minder dan 5 antwoorden" in body
+    assert "4 antwoorden worden niet getoond: ze horen bij een bijeenkomst met minder dan 5" in body
     assert "<meter" not in body
     # The threshold is a setting.
     app.config["MIN_ANSWERS_SHOWN"] = 3

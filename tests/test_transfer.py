@@ -34,7 +34,8 @@ MAX = 5 * 1024 * 1024
 
 
 def good_row(i: int) -> list[str]:
-    return [str(1 + i % 5), "4", "5", "3", "4", "Eens", "helemaal eens", "2", f"Tip {i}" if i % 2 else ""]
+    # `totaal` is a grade 1-10 with a decimal comma or point.
+    return [f"{5 + i % 5},5", "4", "5", "3", "4", "Eens", "helemaal eens", "2", f"Tip {i}" if i % 2 else ""]
 
 
 def csv_bytes(rows: list[list[str]], delimiter=";", bom=False, header=None) -> bytes:
@@ -80,7 +81,7 @@ def test_good_csv_with_semicolons(db, world):
     rows = db.execute(select(Response).order_by(Response.id)).scalars().all()
     assert len(rows) == 4
     assert all(r.source is ResponseSource.IMPORT and r.audience is Audience.PARTICIPANT for r in rows)
-    assert all(r.submitted_on == date(2026, 10, 20) and r.session_id == world.session1.id for r in rows)
+    assert all(r.session_id == world.session1.id for r in rows)
     assert rows[0].version_id == applicable_version(db, world.training1.id, Audience.PARTICIPANT).id
     # 8 required answers per row, and the optional remark in rows 1 and 3 only.
     assert count_answers(db) == 4 * 8 + 2
@@ -88,7 +89,7 @@ def test_good_csv_with_semicolons(db, world):
     by_code = {r.code: r for r in rs.results}
     assert by_code["uitwisseling"].counts == {4: 4}  # the label "Eens" is 4
     assert by_code["trainer"].counts == {5: 4}  # labels match case-insensitively
-    assert by_code["totaal"].counts == {1: 1, 2: 1, 3: 1, 4: 1}
+    assert by_code["totaal"].counts == {55: 1, 65: 1, 75: 1, 85: 1}  # grades in tenths
 
 
 def test_good_csv_with_commas_and_bom(db, world):
@@ -126,14 +127,15 @@ def test_mapping_names_other_columns(db, world):
 
 def test_bad_rows_3_and_7_are_all_reported_and_nothing_is_saved(db, world):
     rows = [good_row(i) for i in range(8)]
-    rows[1][0] = "6"  # file row 3: a scale answer out of range
+    rows[1][0] = "6,55"  # file row 3: a grade with two decimals
     rows[5][2] = ""  # file row 7: a missing required answer
     rows[5][6] = "soms"  # ... and a second error in the same row
     with pytest.raises(reading.ImportRefused) as exc:
         do_import(db, world, csv_bytes(rows))
     errors = exc.value.errors
     assert errors == [
-        "Rij 3: Welk cijfer geef je deze bijeenkomst als geheel?: Kies een waarde van 1 tot en met 5 (gegeven: '6').",
+        ("Rij 3: Welk cijfer geef je deze bijeenkomst als geheel?: Geef een cijfer van 1 tot en met 10, met "
+         "hoogstens één decimaal (bijvoorbeeld 7 of 7,5) (gegeven: '6,55')."),
         "Rij 7: Ik kan beter feedback geven aan een aankomend leraar.: Deze vraag is verplicht.",
         "Rij 7: De trainer(s) begeleidde(n) de bijeenkomst goed.: Kies een waarde van 1 tot en met 5 (gegeven: 'soms').",
     ]
@@ -208,11 +210,14 @@ def test_cancelled_session_and_rights(db, world):
 # ----------------------------------------------------------------- export
 
 
+GRADES = ["5,5", "6", "7", "7.5", "9"]  # the five overall grades of five_link_answers: mean 7
+
+
 def five_link_answers(db, world) -> list[str]:
     """Five anonymous answers through links; returns the tokens."""
     made = links.create_single_links(db, Scope.everything(), world.session1.id, 6)
     for i, link in enumerate(made[:5]):
-        raw = {f"q_{c}": "4" for c in CODES[:8]} | {"q_totaal": str(1 + i), "q_opmerkingen": f"=SOM(A1) {i}"}
+        raw = {f"q_{c}": "4" for c in CODES[:8]} | {"q_totaal": GRADES[i], "q_opmerkingen": f"=SOM(A1) {i}"}
         links.submit_participant_answers(db, world.session1.id, link.token, raw, date(2026, 10, 2))
     db.commit()
     return [l.token for l in made]
@@ -228,22 +233,27 @@ def test_answers_export_csv_and_xlsx_without_tokens(db, world):
     assert data.startswith("\ufeff".encode())
     text = data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows[0][:7] == ["Training", "Datum bijeenkomst", "Schooljaar", "Vragenlijst", "Versie", "Bron", "Ingevuld op"]
+    # No source ("Bron") and no moment of submission ("Ingevuld op"): the question columns follow.
+    assert rows[0][:6] == ["Training", "Datum bijeenkomst", "Schooljaar", "Vragenlijst", "Versie",
+                           "Welk cijfer geef je deze bijeenkomst als geheel?"]
     assert "Welk cijfer geef je deze bijeenkomst als geheel?" in rows[0]
     assert len(rows) == 6
     assert rows[1][0] == world.training1.title and rows[1][1] == "01-10-2026" and rows[1][2] == "2026-2027"
-    assert sorted(r[rows[0].index("Welk cijfer geef je deze bijeenkomst als geheel?")] for r in rows[1:]) == list("12345")
+    grades = sorted(r[rows[0].index("Welk cijfer geef je deze bijeenkomst als geheel?")] for r in rows[1:])
+    assert grades == ["5,5", "6", "7", "7,5", "9"]  # a grade as a number with a decimal comma
     assert "'=SOM(A1) 0" in text  # a text is never a formula in Excel
 
     book = load_workbook(io.BytesIO(exporting.answers_xlsx(table)))
     sheet = book["Antwoorden"]
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0] == rows[0] and len(values) == 6
+    grade_column = rows[0].index("Welk cijfer geef je deze bijeenkomst als geheel?")
+    assert sorted(row[grade_column] for row in values[1:]) == [5.5, 6, 7, 7.5, 9]  # numbers in Excel
     assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
     everything = text + repr(values)
     for token in tokens:
         assert token not in everything
-    assert "link" in {r[5] for r in rows[1:]}  # the source, not the link itself
+    assert not {"link", "import", "Bron", "Ingevuld op"} & {c for r in rows for c in r}
     # Export of a training holds the same answers.
     training_table = exporting.answers_table(db, scope, training_id=world.training1.id, min_shown=5)
     assert len(training_table.rows) == 5
@@ -267,19 +277,20 @@ def test_results_export_shows_only_counts_for_small_groups(db, world):
     rows = list(csv.reader(io.StringIO(exporting.results_csv(rs).decode("utf-8-sig")), delimiter=";"))
     header, body = rows[0], {r[1]: dict(zip(rows[0], r)) for r in rows[1:]}
     assert header == exporting.RESULT_HEADER
-    assert body["totaal"]["Aantal antwoorden"] == "5" and body["totaal"]["Gemiddelde"] == "3"
-    assert [body["totaal"][f"Aantal {v}"] for v in range(1, 6)] == ["1"] * 5
+    assert body["totaal"]["Aantal antwoorden"] == "5" and body["totaal"]["Gemiddelde"] == "7"
+    assert body["totaal"]["Soort"] == "Cijfer 1–10" and body["totaal"]["Voldoende (%)"] == "100"
+    # Per whole grade, half up: 5,5 counts as 6 and 7,5 as 8.
+    assert body["totaal"]["Verdeling"] == "1: 0; 2: 0; 3: 0; 4: 0; 5: 0; 6: 2; 7: 1; 8: 1; 9: 1; 10: 0"
+    assert [body["totaal"][f"Aantal {v}"] for v in range(1, 6)] == [""] * 5  # the counts 1..5 are a scale's
     assert body["feedback"]["Gemiddelde"] == "4"
+    assert [body["feedback"][f"Aantal {v}"] for v in range(1, 6)] == ["0", "0", "0", "5", "0"]
 
+    # The session itself below the threshold (5 < 6): nothing of it, not even counts.
     rs6 = results.results(db, scope, ResultFilters(session_id=world.session1.id), min_shown=6)
-    for data in (exporting.results_csv(rs6),):
-        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
-        for r in rows[1:]:
-            row = dict(zip(rows[0], r))
-            assert row["Aantal antwoorden"] == "5" and row["Gemiddelde"] == "" and row["Verdeling"] == ""
-            assert row["Opmerking"].startswith("Minder dan 6 antwoorden")
+    rows = list(csv.reader(io.StringIO(exporting.results_csv(rs6).decode("utf-8-sig")), delimiter=";"))
+    assert rows == [exporting.RESULT_HEADER]
     book = load_workbook(io.BytesIO(exporting.results_xlsx(rs6)))
-    assert [c.value for c in book["Resultaten"][2]][5:7] == [5, None]
+    assert book["Resultaten"].max_row == 1
     assert book["Open antwoorden"].max_row == 1  # only the header: the remarks stay inside
 
     book = load_workbook(io.BytesIO(exporting.results_xlsx(rs)))
@@ -325,13 +336,13 @@ def test_import_page_reports_rows_and_saves_nothing(app, web_world):
     client = app.test_client()
     login(client, web_world.coordinator)
     rows = [good_row(i) for i in range(8)]
-    rows[1][0] = "6"
+    rows[1][0] = "0"
     rows[5][2] = ""
     response = _post_import(client, web_world, csv_bytes(rows), "a.csv")
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "niets opgeslagen" in body
-    assert "Rij 3: Welk cijfer geef je deze bijeenkomst als geheel?: Kies een waarde van 1 tot en met 5" in body
+    assert "Rij 3: Welk cijfer geef je deze bijeenkomst als geheel?: Geef een cijfer van 1 tot en met 10" in body
     assert "Rij 7: Ik kan beter feedback geven aan een aankomend leraar.: Deze vraag is verplicht." in body
     with kdb.new_session(app) as s:
         assert s.scalar(select(func.count()).select_from(Response)) == 0
@@ -412,4 +423,4 @@ def test_an_answers_export_can_be_imported_into_another_session(db, world):
     db.commit()
     rs = results.results(db, scope, ResultFilters(session_id=other.id))
     assert {r.code: r.count for r in rs.results}["totaal"] == 5
-    assert {r.code: r.mean for r in rs.results}["totaal"] == 3.0
+    assert {r.code: r.mean for r in rs.results}["totaal"] == 7.0

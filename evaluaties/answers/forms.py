@@ -2,13 +2,39 @@
 
 from __future__ import annotations
 
-from wtforms import IntegerField, RadioField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from evaluaties.answers.links import MAX_LINKS_PER_BATCH, MAX_SHARED_USES
-from evaluaties.answers.parsing import MAX_OPEN_LENGTH, field_name
-from evaluaties.questionnaires.models import QuestionnaireVersion, QuestionType
+from evaluaties.answers.parsing import GRADE_INPUT_LENGTH, MAX_OPEN_LENGTH, RawValue, field_name
+from evaluaties.questionnaires.models import MULTI_SEPARATOR, QuestionnaireVersion, QuestionType
 from kwaliteit.forms import BaseForm, choices
+
+
+class GradeField(StringField):
+    """A grade as text. A text box: type="number" would refuse "7,5" in a Dutch browser or show it
+    as empty. No valid grade is longer than GRADE_INPUT_LENGTH, so a longer value is shown back cut
+    (it is refused whole by parse_value): a pasted megabyte does not come back in the page."""
+
+    def _value(self):
+        return super()._value()[:GRADE_INPUT_LENGTH]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several options as checkboxes (rendered in a fieldset by evaluaties/_questions.html).
+
+    Its data is the list of chosen option texts; as initial data it also takes the text that
+    display_value gives ("a; b"), so a saved answer fills the form again.
+    """
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def process_data(self, value):
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(MULTI_SEPARATOR) if part.strip()]
+        super().process_data(value)
 
 
 class AnswerForm(BaseForm):
@@ -19,8 +45,12 @@ class AnswerForm(BaseForm):
     def question_fields(self):
         return [(q, self[field_name(q)]) for q in self.version.questions]
 
-    def raw_answers(self) -> dict[str, str]:
-        return {field_name(q): (f.data or "") for q, f in self.question_fields()}
+    def raw_answers(self) -> dict[str, RawValue]:
+        """Text per question; for a multi question the list of chosen option texts."""
+        return {
+            field_name(q): (list(f.data or []) if q.type is QuestionType.MULTI else (f.data or ""))
+            for q, f in self.question_fields()
+        }
 
 
 def _field_for(question):
@@ -36,8 +66,17 @@ def _field_for(question):
         )
     if question.type is QuestionType.YES_NO:
         return RadioField(label, choices=choices([("ja", "Ja"), ("nee", "Nee")]), validate_choice=False)
+    if question.type is QuestionType.GRADE:
+        return GradeField(
+            label,
+            render_kw={"inputmode": "decimal", "autocomplete": "off", "size": 5, "maxlength": GRADE_INPUT_LENGTH},
+        )
     if question.type is QuestionType.CHOICE:
         return RadioField(
+            label, choices=choices((o, o) for o in question.options or []), validate_choice=False
+        )
+    if question.type is QuestionType.MULTI:
+        return MultiCheckboxField(
             label, choices=choices((o, o) for o in question.options or []), validate_choice=False
         )
     return TextAreaField(label, validators=[Optional(), Length(max=MAX_OPEN_LENGTH)])

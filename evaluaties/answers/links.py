@@ -194,7 +194,6 @@ def submit_participant_answers(
         version_id=check.version.id,
         audience=Audience.PARTICIPANT,
         source=ResponseSource.LINK,
-        submitted_on=today,
         answers=answers,
     )
     db.add(response)

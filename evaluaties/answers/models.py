@@ -1,19 +1,19 @@
 """What sessions owe and what people answered: evaluation requests, responses, answers, links.
 
 Anonymity: a participant's answers (Response, Answer) carry no reference to the link (token) that
-admitted them, nor to a person, and neither side records a time finer than a day; the link only
-counts how often it was used. So an answer cannot be traced to a token or a participant.
+admitted them, nor to a person, and no moment of submission (the session's date says the school
+year); the link only counts how often it was used. So an answer cannot be traced to a token or a
+participant. What may be shown of them: evaluaties.results.anonymity.
 """
 
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     and_,
     CheckConstraint,
-    Date,
     ForeignKey,
     Integer,
     String,
@@ -23,7 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from evaluaties.questionnaires.models import Audience, Question, QuestionnaireVersion
+from evaluaties.questionnaires.models import MAX_ANSWER_VALUE, Audience, Question, QuestionnaireVersion
 from kwaliteit.db import Base
 from kwaliteit.models_base import Timestamp, str_enum, utcnow
 from kwaliteit.registry.models import Person
@@ -68,7 +68,11 @@ class ResponseSource(enum.Enum):
 
 
 class Response(Base):
-    """One filled-in questionnaire. For participants: anonymous (see module docstring)."""
+    """One filled-in questionnaire. For participants: anonymous (see module docstring).
+
+    No submission time, on purpose: a time (even a day) lets a coordinator who saw a link being
+    used point at its answer. A trainer's evaluation is named; its EvaluationRequest keeps
+    submitted_at."""
 
     __tablename__ = "response"
 
@@ -76,8 +80,9 @@ class Response(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("training_session.id"), index=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"), index=True)
     audience: Mapped[Audience] = mapped_column(str_enum(Audience, "audience"))
+    # Kept for the release rule only (link and import answers reach the threshold separately);
+    # never shown or exported.
     source: Mapped[ResponseSource] = mapped_column(str_enum(ResponseSource, "response_source"))
-    submitted_on: Mapped[date] = mapped_column(Date)
 
     session: Mapped[TrainingSession] = relationship()
     version: Mapped[QuestionnaireVersion] = relationship()
@@ -88,13 +93,18 @@ class Answer(Base):
     __tablename__ = "answer"
     __table_args__ = (
         UniqueConstraint("response_id", "question_id"),
-        CheckConstraint("value_int IS NULL OR (value_int >= 0 AND value_int <= 100)", name="value_int"),
+        CheckConstraint(
+            f"value_int IS NULL OR (value_int >= 0 AND value_int <= {MAX_ANSWER_VALUE})", name="value_int"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
-    # scale: 1..5; yes/no: 1 = ja, 0 = nee; choice: index into the options.
+    # scale: 1..5; yes/no: 1 = ja, 0 = nee; choice: index into the options;
+    # grade: the grade in tenths, 10..100 (GRADE_FACTOR: 7,5 -> 75);
+    # multi: bitmask of the chosen options' indexes (bit i = option i, below 2**MAX_MULTI_OPTIONS),
+    # one row per answer, so results count answers with one GROUP BY value_int as for the others.
     value_int: Mapped[int | None] = mapped_column(Integer)
     value_text: Mapped[str | None] = mapped_column(Text)
 

@@ -208,12 +208,10 @@ def submit_trainer_evaluation(
             version_id=version.id,
             audience=Audience.TRAINER,
             source=ResponseSource.TRAINER,
-            submitted_on=today,
         )
     else:
         request.response.answers.clear()
         db.flush()
-        request.response.submitted_on = today
     request.response.answers.extend(answers)
     request.submitted_at = utcnow()
     request.submitted_by_id = scope.person_id

@@ -1,6 +1,6 @@
 """Forms of the questionnaire screens and of a training's evaluation settings.
 
-The forms parse input; the rules (two options for a choice, five scale labels, a questionnaire of
+The forms parse input; the rules (two options for a choice or multi, five scale labels, a questionnaire of
 the right audience and partnership, the ranges of the periods) live in evaluaties.questionnaires.services.
 """
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from evaluaties.questionnaires.models import Audience, QuestionType
+from evaluaties.questionnaires.models import MAX_MULTI_OPTIONS, MULTI_SEPARATOR, Audience, QuestionType
 from evaluaties.questionnaires.services import SCALE_LABELS
 from kwaliteit.forms import BaseForm, choices
 
@@ -44,8 +44,9 @@ class IntroForm(BaseForm):
 OPTIONS_HINT = (
     "Eén per regel. Schaal 1–5: vijf labels, van 1 tot en met 5; leeg laten geeft "
     + " – ".join(SCALE_LABELS)
-    + ". Eén keuze uit een lijst: minstens twee keuzemogelijkheden. "
-    "Bij een ja/nee-vraag of een open vraag blijft dit veld leeg."
+    + ". Eén keuze uit een lijst: minstens twee keuzemogelijkheden. Meerdere keuzes uit een lijst: "
+    f"twee tot en met {MAX_MULTI_OPTIONS} keuzemogelijkheden, zonder ‘{MULTI_SEPARATOR}’. "
+    "Bij een cijfervraag (1–10), een ja/nee-vraag of een open vraag blijft dit veld leeg."
 )
 
 

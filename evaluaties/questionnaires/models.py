@@ -37,20 +37,70 @@ class Audience(enum.Enum):
         return {"trainer": "Trainersevaluatie", "participant": "Deelnemersevaluatie"}[self.value]
 
 
+# A grade (Dutch "cijfer", 1 to 10 with at most one decimal) is stored in tenths: 7,5 -> 75.
+GRADE_FACTOR = 10
+GRADE_MIN = 1
+GRADE_MAX = 10
+# From this grade on (in tenths) a grade is sufficient ("voldoende"): 5,5 and up.
+GRADE_SUFFICIENT = 55
+# A multi answer stores its chosen options as a bitmask (bit i = option i). 30 options keep the
+# mask below 2**30, inside a signed 32-bit INTEGER on every database.
+MAX_MULTI_OPTIONS = 30
+# The largest value_int any answer can hold (the full mask); the answer table's CHECK uses it.
+MAX_ANSWER_VALUE = (1 << MAX_MULTI_OPTIONS) - 1
+# Separates the chosen options of a multi answer in text (imports, exports, the form's round trip).
+MULTI_SEPARATOR = ";"
+
+
+def multi_mask(indexes) -> int:
+    """The bitmask of a multi answer from the indexes of its chosen options."""
+    mask = 0
+    for i in indexes:
+        mask |= 1 << i
+    return mask
+
+
+def multi_indexes(mask: int | None) -> list[int]:
+    """The indexes of the options chosen in a multi answer's bitmask, in order."""
+    return [i for i in range(max(0, mask or 0).bit_length()) if mask >> i & 1]
+
+
 class QuestionType(enum.Enum):
     SCALE = "scale"  # 1-5 with labels
+    GRADE = "grade"  # 1-10 with one decimal, stored in tenths (GRADE_FACTOR)
     YES_NO = "yes_no"
     CHOICE = "choice"  # one of a list
+    MULTI = "multi"  # several of a list, stored as a bitmask
     OPEN = "open"
 
     @property
     def label(self) -> str:
         return {
             "scale": "Schaal 1–5",
+            "grade": "Cijfer 1–10",
             "yes_no": "Ja/nee",
             "choice": "Eén keuze uit een lijst",
+            "multi": "Meerdere keuzes uit een lijst",
             "open": "Open vraag",
         }[self.value]
+
+    @property
+    def has_options(self) -> bool:
+        """A list of options to choose from (one or several), kept in Question.options."""
+        return self in (QuestionType.CHOICE, QuestionType.MULTI)
+
+    @property
+    def has_mean(self) -> bool:
+        """Answers are numbers on a scale, so results show a mean."""
+        return self in (QuestionType.SCALE, QuestionType.GRADE)
+
+    @property
+    def hint(self) -> str | None:
+        """What to fill in, shown with the field on the answer form."""
+        return {
+            "grade": "Een cijfer van 1 tot en met 10, bijvoorbeeld 7 of 7,5.",
+            "multi": "Je kunt meer dan één mogelijkheid aankruisen.",
+        }.get(self.value)
 
 
 class Questionnaire(Base):
@@ -111,7 +161,7 @@ class Question(Base):
     text: Mapped[str] = mapped_column(Text)
     type: Mapped[QuestionType] = mapped_column(str_enum(QuestionType, "question_type"))
     required: Mapped[bool] = mapped_column(Boolean, default=True)
-    # scale: five labels for 1..5; choice: the options.
+    # scale: five labels for 1..5; choice and multi: the options (multi: at most MAX_MULTI_OPTIONS).
     options: Mapped[list] = mapped_column(JSON, default=list)
     # Tag with a safeguard by its code (LL, LO, OR, KC): stable across framework versions.
     safeguard_code: Mapped[str | None] = mapped_column(String(20))

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from evaluaties.answers.status import DEFAULT_PARTICIPANT_WINDOW_DAYS, DEFAULT_TRAINER_DUE_DAYS
 from evaluaties.questionnaires.models import (
+    MAX_MULTI_OPTIONS,
+    MULTI_SEPARATOR,
     Audience,
     EvaluationSettings,
     Question,
@@ -32,33 +34,59 @@ MAX_CHOICE_OPTIONS = 50
 # ---------------------------------------------------------------- shipped defaults
 
 
+def _shipped_questions(spec: dict) -> list[Question]:
+    questions = []
+    for pos, item in enumerate(spec["questions"]):
+        qtype = QuestionType(item["type"])
+        options = item.get("labels") if qtype is QuestionType.SCALE else item.get("options", [])
+        questions.append(
+            Question(
+                code=item["code"],
+                position=pos,
+                text=item["text"],
+                type=qtype,
+                required=item.get("required", True),
+                options=list(options or []),
+                safeguard_code=item.get("safeguard"),
+            )
+        )
+    return questions
+
+
 def load_default_questionnaires(db: Session) -> int:
-    """Load the shipped questionnaires that are not there yet; returns how many were added."""
+    """Load the shipped questionnaires that are not there yet, and a newer shipped version of one
+    that is; returns how many questionnaires and versions were added. Idempotent.
+
+    A shipped file says its `version:` (1 when absent), and the database numbers the shipped
+    versions the same. When the file's version is higher than the latest published version of
+    that default, it is added as a new published version: earlier answers stay with their own
+    version, and the question codes tie the results together. A version an admin published
+    locally with the same or a higher number wins: the shipped one is then not loaded. An admin's
+    draft is moved after the shipped version (a draft has no answers), so it stays the newest.
+    """
     added = 0
     for path in sorted(DATA.glob("*.yaml")):
         spec = load_yaml(path)
-        if db.scalar(select(Questionnaire.id).where(Questionnaire.default_key == spec["key"])):
-            continue
-        q = Questionnaire(
-            default_key=spec["key"], title=spec["title"], audience=Audience(spec["audience"])
+        number = int(spec.get("version", 1))
+        q = db.scalar(
+            select(Questionnaire)
+            .where(Questionnaire.default_key == spec["key"])
+            .options(selectinload(Questionnaire.versions))
         )
-        version = QuestionnaireVersion(number=1, intro=spec.get("intro", ""), published_at=utcnow())
-        for pos, item in enumerate(spec["questions"]):
-            qtype = QuestionType(item["type"])
-            options = item.get("labels") if qtype is QuestionType.SCALE else item.get("options", [])
-            version.questions.append(
-                Question(
-                    code=item["code"],
-                    position=pos,
-                    text=item["text"],
-                    type=qtype,
-                    required=item.get("required", True),
-                    options=list(options or []),
-                    safeguard_code=item.get("safeguard"),
-                )
-            )
+        if q is None:
+            q = Questionnaire(default_key=spec["key"], title=spec["title"], audience=Audience(spec["audience"]))
+            db.add(q)
+        else:
+            latest = latest_published(q)
+            if latest is not None and latest.number >= number:
+                continue
+            draft = draft_of(q)
+            if draft is not None and draft.number <= number:
+                draft.number = number + 1
+                db.flush()  # the draft's number is free before the shipped version takes it
+        version = QuestionnaireVersion(number=number, intro=spec.get("intro", ""), published_at=utcnow())
+        version.questions = _shipped_questions(spec)
         q.versions.append(version)
-        db.add(q)
         added += 1
     db.flush()
     return added
@@ -253,11 +281,18 @@ def _validate_question(data: QuestionData, safeguard_codes: set[str]) -> dict[st
     if not (data.text or "").strip():
         errors["text"] = "Vul de vraag in."
     options = [o.strip() for o in data.options if o.strip()]
-    if data.type is QuestionType.CHOICE and len(options) < 2:
+    limit = MAX_MULTI_OPTIONS if data.type is QuestionType.MULTI else MAX_CHOICE_OPTIONS
+    if data.type.has_options and len(options) < 2:
         errors["options"] = "Geef minstens twee keuzemogelijkheden, één per regel."
-    elif data.type is QuestionType.CHOICE and len(options) > MAX_CHOICE_OPTIONS:
-        # An answer stores the index of the option, and answer.value_int holds at most 100.
-        errors["options"] = f"Geef hoogstens {MAX_CHOICE_OPTIONS} keuzemogelijkheden."
+    elif data.type.has_options and len(options) > limit:
+        # multi: the answer is a bitmask of the options in a 32-bit integer (MAX_MULTI_OPTIONS).
+        errors["options"] = f"Geef hoogstens {limit} keuzemogelijkheden."
+    elif data.type.has_options and len({o.casefold() for o in options}) < len(options):
+        # Answers are matched by their text, case-insensitively: a second "Ja" could never be chosen.
+        errors["options"] = "Geef elke keuzemogelijkheid maar één keer."
+    elif data.type is QuestionType.MULTI and any(MULTI_SEPARATOR in o for o in options):
+        # Imports and exports write the chosen options of a multi answer separated by ';'.
+        errors["options"] = f"Een keuzemogelijkheid bij meerdere keuzes mag geen ‘{MULTI_SEPARATOR}’ bevatten."
     if data.type is QuestionType.SCALE and options and len(options) != 5:
         errors["options"] = "Een schaal heeft precies vijf labels (1 tot en met 5), één per regel."
     if data.safeguard_code and data.safeguard_code not in safeguard_codes:
@@ -275,7 +310,7 @@ def _clean_options(data: QuestionData) -> list[str]:
     options = [o.strip() for o in data.options if o.strip()]
     if data.type is QuestionType.SCALE:
         return options or list(SCALE_LABELS)
-    return options if data.type is QuestionType.CHOICE else []
+    return options if data.type.has_options else []
 
 
 def add_question(db: Session, scope: Scope, version_id: int, data: QuestionData) -> Question:

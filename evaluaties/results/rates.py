@@ -27,12 +27,9 @@ from kwaliteit.sqldates import school_year_bounds
 from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import Page, get_session, get_training
 
-DEFAULT_MIN_SHOWN = 5
 # Low response: closing within this many days, with a rate below this percentage.
 DEFAULT_LOW_DAYS = 7
 DEFAULT_LOW_THRESHOLD_PCT = 50
-# Newest open answers shown per question.
-OPEN_ANSWERS_PER_QUESTION = 100
 
 
 

@@ -5,15 +5,19 @@ wording and one (limited) query for the open answers, whatever the number of ans
 
 Results add up over the versions of a questionnaire: answers are grouped by questionnaire and
 question `code` (stable across versions), and shown with the wording of the latest published
-version. A result with fewer answers than the small-group threshold (app.config
-MIN_ANSWERS_SHOWN, passed in as `min_shown`) shows only its count.
+version.
+
+Privacy: only released responses are read (evaluaties.results.anonymity: a session's participant
+answers per source, from the threshold app.config MIN_ANSWERS_SHOWN on, passed in as `min_shown`);
+what is left out is only counted (`ResultSet.withheld`). On top of that, a question with fewer
+answers than the threshold shows only its count.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import distinct, exists, func, select
+from sqlalchemy import case, distinct, exists, func, select
 from sqlalchemy.orm import Session
 
 from evaluaties.answers.models import (
@@ -21,23 +25,29 @@ from evaluaties.answers.models import (
     Response,
 )
 from evaluaties.questionnaires.models import (
+    GRADE_FACTOR,
+    GRADE_MAX,
+    GRADE_MIN,
+    GRADE_SUFFICIENT,
     Audience,
     Question,
     Questionnaire,
     QuestionnaireVersion,
     QuestionType,
+    multi_indexes,
 )
+from evaluaties.results import anonymity
+from evaluaties.results.anonymity import DEFAULT_MIN_SHOWN
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Scope
 from kwaliteit.sqldates import school_year, school_year_bounds, school_year_label
 from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session, get_training
 
-DEFAULT_MIN_SHOWN = 5
 # Low response: closing within this many days, with a rate below this percentage.
 DEFAULT_LOW_DAYS = 7
 DEFAULT_LOW_THRESHOLD_PCT = 50
-# Newest open answers shown per question.
+# Open answers shown per question (the first in the order of their text).
 OPEN_ANSWERS_PER_QUESTION = 100
 
 
@@ -63,7 +73,12 @@ Key = tuple[int, str, QuestionType]
 class Bar:
     label: str
     count: int
-    pct: float  # 0..100 of the question's answers
+    pct: float  # 0..100 of the question's answers (multi: of the respondents who chose this option)
+
+
+def whole_grade(tenths: int) -> int:
+    """A grade in tenths rounded to a whole grade, half up: 54 -> 5, 55 -> 6."""
+    return (tenths + GRADE_FACTOR // 2) // GRADE_FACTOR
 
 
 @dataclass
@@ -91,9 +106,18 @@ class QuestionResult:
 
     @property
     def mean(self) -> float | None:
-        if not self.shown or self.type is not QuestionType.SCALE or not self.count:
+        """Scale: on 1-5; grade: the grade on 1-10 (not in tenths)."""
+        if not self.shown or not self.type.has_mean or not self.count:
             return None
-        return sum(v * n for v, n in self.counts.items() if v is not None) / self.count
+        mean = sum(v * n for v, n in self.counts.items() if v is not None) / self.count
+        return mean / GRADE_FACTOR if self.type is QuestionType.GRADE else mean
+
+    @property
+    def sufficient_pct(self) -> float | None:
+        """Grade: the share of answers of 5,5 or more."""
+        if not self.shown or self.type is not QuestionType.GRADE or not self.count:
+            return None
+        return 100.0 * sum(n for v, n in self.counts.items() if v is not None and v >= GRADE_SUFFICIENT) / self.count
 
     def _share(self, value: int) -> float | None:
         if not self.shown or self.type is not QuestionType.YES_NO or not self.count:
@@ -122,6 +146,25 @@ class QuestionResult:
             values = [(i, str(o)) for i, o in enumerate(self.options or [])]
             known = {v for v, _ in values}
             values += [(v, f"keuze {v + 1}") for v in sorted(k for k in self.counts if k not in known and k is not None)]
+        elif self.type is QuestionType.GRADE:
+            # Per whole grade, from the counts per grade in tenths.
+            per_grade: dict[int, int] = {}
+            for v, n in self.counts.items():
+                if v is not None:
+                    per_grade[whole_grade(v)] = per_grade.get(whole_grade(v), 0) + n
+            return [Bar(str(g), per_grade.get(g, 0), 100.0 * per_grade.get(g, 0) / self.count)
+                    for g in range(GRADE_MIN, GRADE_MAX + 1)]
+        elif self.type is QuestionType.MULTI:
+            # Per option, from the counts per mask: a respondent who chose it counts once, so the
+            # shares are of the respondents and add up to more than 100 %.
+            per_option: dict[int, int] = {}
+            for mask, n in self.counts.items():
+                for i in multi_indexes(mask):
+                    per_option[i] = per_option.get(i, 0) + n
+            labels = [str(o) for o in self.options or []]
+            labels += [f"keuze {i + 1}" for i in range(len(labels), max(per_option, default=-1) + 1)]
+            return [Bar(label, per_option.get(i, 0), 100.0 * per_option.get(i, 0) / self.count)
+                    for i, label in enumerate(labels)]
         else:
             return []
         return [Bar(label, self.counts.get(v, 0), 100.0 * self.counts.get(v, 0) / self.count) for v, label in values]
@@ -135,7 +178,7 @@ class YearCell:
 
 @dataclass
 class YearRow:
-    """Mean of one scale question per school year."""
+    """Mean of one scale question (on 1-5) or grade question (on 1-10) per school year."""
 
     result: QuestionResult
     cells: dict[int, YearCell]
@@ -148,6 +191,9 @@ class SafeguardSummary:
     scale_mean: float | None
     yes_no_count: int
     yes_pct: float | None
+    # Grades apart from the scale: a mean on 1-10 does not mix with one on 1-5.
+    grade_count: int = 0
+    grade_mean: float | None = None
 
 
 @dataclass
@@ -159,6 +205,12 @@ class ResultSet:
     results: list[QuestionResult]
     years: list[int] = field(default_factory=list)
     by_year: list[YearRow] = field(default_factory=list)
+    # Participant responses of the selection left out by the release rule (anonymity.released).
+    withheld: int = 0
+
+    @property
+    def withheld_message(self) -> str | None:
+        return anonymity.withheld_message(self.withheld, self.min_shown)
 
     @property
     def questionnaires(self) -> list[tuple[str, Audience, list[QuestionResult]]]:
@@ -169,22 +221,30 @@ class ResultSet:
         return list(groups.values())
 
     @property
+    def has_grades(self) -> bool:
+        return any(r.type is QuestionType.GRADE for r in self.results)
+
+    @property
     def year_labels(self) -> list[tuple[int, str]]:
         return [(y, school_year_label(y)) for y in self.years]
 
     def safeguard_summaries(self, order=()) -> list[SafeguardSummary]:
-        """Per safeguard code: all scale answers and all yes/no answers of its tagged questions,
-        added up from the per-question aggregates (no extra query). `order`: the codes in the
-        order to show them (the framework's); other codes follow alphabetically."""
+        """Per safeguard code: all scale answers, all grade answers and all yes/no answers of its
+        tagged questions, added up from the per-question aggregates (no extra query). Choice,
+        multi and open answers are not summarised. `order`: the codes in the order to show them
+        (the framework's); other codes follow alphabetically."""
         rank = {code: i for i, code in enumerate(order)}
         acc: dict[str, dict] = {}
         for r in self.results:
             if not r.safeguard_code:
                 continue
-            a = acc.setdefault(r.safeguard_code, {"sn": 0, "ss": 0, "yn": 0, "yy": 0})
+            a = acc.setdefault(r.safeguard_code, {"sn": 0, "ss": 0, "yn": 0, "yy": 0, "gn": 0, "gs": 0})
             if r.type is QuestionType.SCALE:
                 a["sn"] += r.count
                 a["ss"] += sum(v * n for v, n in r.counts.items() if v is not None)
+            elif r.type is QuestionType.GRADE:
+                a["gn"] += r.count
+                a["gs"] += sum(v * n for v, n in r.counts.items() if v is not None)
             elif r.type is QuestionType.YES_NO:
                 a["yn"] += r.count
                 a["yy"] += r.counts.get(1, 0)
@@ -195,6 +255,8 @@ class ResultSet:
                 a["ss"] / a["sn"] if a["sn"] >= self.min_shown and a["sn"] else None,
                 a["yn"],
                 100.0 * a["yy"] / a["yn"] if a["yn"] >= self.min_shown and a["yn"] else None,
+                a["gn"],
+                a["gs"] / a["gn"] / GRADE_FACTOR if a["gn"] >= self.min_shown and a["gn"] else None,
             )
             for code, a in sorted(acc.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
         ]
@@ -251,16 +313,20 @@ def results(
 ) -> ResultSet:
     """Aggregated answers of a selection: count, distribution, mean, yes/no shares, open answers.
 
+    Only released responses count (anonymity.released); the others are only counted as withheld.
     Statements: one count of responses, one GROUP BY over the answers, one for the questions'
-    wording, one for the newest open answers and (with_years, no school year chosen, not for a
+    wording, one for the first open answers (by text) and (with_years, no school year chosen, not for a
     single session) one GROUP BY per school year: never more, whatever the data size.
     """
     check_filters(db, scope, f)
-    conditions = _response_conditions(scope, f) + _question_conditions(f)
+    released = anonymity.released(min_shown, session_id=f.session_id, training_id=f.training_id)
+    conditions = _response_conditions(scope, f) + [released] + _question_conditions(f)
 
-    # Counted on the responses, not the answers: a tenth of the rows.
+    # Counted on the responses, not the answers: a tenth of the rows. Released and withheld in
+    # one pass, the release rule evaluated once per response.
+    shown = case((released, 1), else_=0).label("shown")
     count_stmt = (
-        select(func.count(Response.id), func.count(distinct(Response.session_id)))
+        select(Response.id, Response.session_id, shown)
         .select_from(Response)
         .join(TrainingSession, TrainingSession.id == Response.session_id)
         .join(Training, Training.id == TrainingSession.training_id)
@@ -274,7 +340,14 @@ def results(
                 *_question_conditions(f),
             )
         )
-    responses, sessions = db.execute(count_stmt).one()
+    counted = count_stmt.subquery("counted")
+    responses, sessions, withheld = db.execute(
+        select(
+            func.count(case((counted.c.shown == 1, counted.c.id))),
+            func.count(distinct(case((counted.c.shown == 1, counted.c.session_id)))),
+            func.count(case((counted.c.shown == 0, counted.c.id))),
+        )
+    ).one()
 
     qid = QuestionnaireVersion.questionnaire_id
     aggregate = db.execute(
@@ -315,8 +388,13 @@ def results(
         r = by_key.get((questionnaire_id, code))
         if r is not None and r.shown:
             r.open_answers.append(OpenAnswer(text, session_date, training_title))
+    for r in by_key.values():
+        # The same order on both databases (SQL lower() differs in what it folds).
+        r.open_answers.sort(key=lambda a: anonymity.open_answer_key(a.text, a.session_date, a.training_title))
 
-    rs = ResultSet(f, min_shown, int(responses or 0), int(sessions or 0), result_list)
+    rs = ResultSet(
+        f, min_shown, int(responses or 0), int(sessions or 0), result_list, withheld=int(withheld or 0)
+    )
     if with_years and f.school_year is None and f.session_id is None:
         _add_years(db, conditions, rs)
     return rs
@@ -342,12 +420,11 @@ def _question_meta(db: Session, questionnaire_ids: set[int]) -> dict[Key, tuple]
 
 
 def _open_answers(db: Session, conditions: list, per_question: int):
+    """The first `per_question` open answers per question in the order of their text: an order
+    that says nothing about when an answer was given (never newest first, never by id)."""
     qid = QuestionnaireVersion.questionnaire_id
-    rn = (
-        func.row_number()
-        .over(partition_by=(qid, Question.code), order_by=(Response.submitted_on.desc(), Answer.id.desc()))
-        .label("rn")
-    )
+    order = (func.lower(Answer.value_text), Answer.value_text, TrainingSession.date, Training.title)
+    rn = func.row_number().over(partition_by=(qid, Question.code), order_by=order).label("rn")
     inner = _from_answers(
         select(
             qid.label("questionnaire_id"),
@@ -371,7 +448,7 @@ def _open_answers(db: Session, conditions: list, per_question: int):
 
 
 def _add_years(db: Session, conditions: list, rs: ResultSet) -> None:
-    """Mean of every scale question per school year (1 August – 31 July): one GROUP BY."""
+    """Mean of every scale and grade question per school year (1 August – 31 July): one GROUP BY."""
     qid = QuestionnaireVersion.questionnaire_id
     # The school year is computed in a subquery and grouped by its column: PostgreSQL does not
     # recognise two renderings of the same CASE with bound parameters as one expression.
@@ -380,21 +457,23 @@ def _add_years(db: Session, conditions: list, rs: ResultSet) -> None:
             school_year(TrainingSession.date).label("year"),
             qid.label("questionnaire_id"),
             Question.code.label("code"),
+            Question.type.label("type"),
             Answer.value_int.label("value"),
         )
-    ).where(*conditions, Question.type == QuestionType.SCALE).subquery("scale_answers")
+    ).where(*conditions, Question.type.in_([QuestionType.SCALE, QuestionType.GRADE])).subquery("mean_answers")
     rows = db.execute(
-        select(inner.c.year, inner.c.questionnaire_id, inner.c.code, func.count(), func.sum(inner.c.value))
-        .group_by(inner.c.year, inner.c.questionnaire_id, inner.c.code)
+        select(inner.c.year, inner.c.questionnaire_id, inner.c.code, inner.c.type, func.count(), func.sum(inner.c.value))
+        .group_by(inner.c.year, inner.c.questionnaire_id, inner.c.code, inner.c.type)
     ).all()
-    by_key = {(r.questionnaire_id, r.code): r for r in rs.results if r.type is QuestionType.SCALE}
-    cells: dict[tuple[int, str], dict[int, YearCell]] = {}
+    by_key = {(r.questionnaire_id, r.code, r.type): r for r in rs.results if r.type.has_mean}
+    cells: dict[Key, dict[int, YearCell]] = {}
     years: set[int] = set()
-    for year, questionnaire_id, code, n, total in rows:
+    for year, questionnaire_id, code, qtype, n, total in rows:
         n, year = int(n), int(year)
         years.add(year)
-        cells.setdefault((questionnaire_id, code), {})[year] = YearCell(
-            n, (int(total) / n) if n >= rs.min_shown else None
+        factor = GRADE_FACTOR if qtype is QuestionType.GRADE else 1
+        cells.setdefault((questionnaire_id, code, qtype), {})[year] = YearCell(
+            n, (int(total) / n / factor) if n >= rs.min_shown else None
         )
     rs.years = sorted(years)
     rs.by_year = [YearRow(r, cells.get(key, {})) for key, r in by_key.items()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 
 from evaluaties.questionnaires.models import Audience
+from evaluaties.results import anonymity
 from evaluaties.results import rates as rate_service
 from evaluaties.results import services as results
 from evaluaties.transfer import exporting
@@ -51,7 +52,7 @@ def result_filters() -> tuple[results.ResultFilters, str]:
 
 
 def min_shown() -> int:
-    return int(current_app.config.get("MIN_ANSWERS_SHOWN", results.DEFAULT_MIN_SHOWN))
+    return anonymity.threshold(current_app.config)
 
 
 # ---------------------------------------------------------------- results

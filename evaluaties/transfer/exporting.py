@@ -1,5 +1,9 @@
 """Export of answers (one row per response, nothing that leads to a participant) and of results
-(the aggregates, with the small-group threshold applied) as CSV (UTF-8 with BOM, ';') and XLSX."""
+(the aggregates, with the small-group threshold applied) as CSV (UTF-8 with BOM, ';') and XLSX.
+
+Both read only released responses (evaluaties.results.anonymity); an answers export says neither
+where a row came from (link or import) nor when it was given, and lists its rows in an order that
+follows from the session and the row's own values."""
 from __future__ import annotations
 
 import csv
@@ -8,18 +12,20 @@ from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from evaluaties.answers.models import Answer, Response, ResponseSource
+from evaluaties.answers.models import Answer, Response
 from evaluaties.answers.parsing import display_value
 from evaluaties.questionnaires.models import (
+    GRADE_FACTOR,
     Audience,
     Question,
     Questionnaire,
     QuestionnaireVersion,
     QuestionType,
 )
+from evaluaties.results import anonymity
 from evaluaties.results.services import ResultSet
 from kwaliteit.scope import Scope
 from kwaliteit.sqldates import school_year_label, school_year_of
@@ -107,9 +113,6 @@ class TooFewAnswers(ValidationError):
     """Fewer participant responses than the small-group threshold: the answers stay inside."""
 
 
-SOURCE_LABELS = {ResponseSource.LINK: "link", ResponseSource.IMPORT: "import", ResponseSource.TRAINER: "trainer"}
-
-
 @dataclass
 class AnswerTable:
     title: str  # what the table holds, for the file name and sheet
@@ -124,13 +127,15 @@ def answers_table(
     session_id: int | None = None,
     training_id: int | None = None,
     audience: Audience = Audience.PARTICIPANT,
-    min_shown: int = 5,
+    min_shown: int = anonymity.DEFAULT_MIN_SHOWN,
 ) -> AnswerTable:
     """The answers of one session or one training: one row per response, one column per
     question (added up over versions by code). Three statements, whatever the data size.
 
-    Participant answers are exported only from `min_shown` responses on (small-group privacy):
-    fewer raise TooFewAnswers. No link, token or response id leaves the application.
+    Only released responses are exported (anonymity.released: per session and source, from
+    `min_shown` responses on), also inside a training: nothing released raises TooFewAnswers.
+    No link, token, response id, source or moment of submission leaves the application; rows are
+    ordered by session date, session, then their own values (anonymity.row_order_key).
     """
     if (session_id is None) == (training_id is None):
         raise ValueError("Give a session or a training.")
@@ -143,12 +148,13 @@ def answers_table(
         where = TrainingSession.training_id == training.id
         title = training.title
 
+    released = anonymity.released(min_shown, session_id=session_id, training_id=training_id)
+    selection = (where, Response.audience == audience, released)
     responses = db.execute(
         select(
             Response.id,
             Response.version_id,
-            Response.source,
-            Response.submitted_on,
+            TrainingSession.id,
             TrainingSession.date,
             Training.title,
             Questionnaire.id,
@@ -159,22 +165,27 @@ def answers_table(
         .join(Training, Training.id == TrainingSession.training_id)
         .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
         .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
-        .where(where, Response.audience == audience)
-        .order_by(TrainingSession.date, TrainingSession.id, Response.submitted_on, Response.id)
+        .where(*selection)
     ).all()
     if not responses:
-        raise TooFewAnswers("Er zijn nog geen antwoorden om te exporteren.")
-    if audience is Audience.PARTICIPANT and len(responses) < min_shown:
+        given = db.scalar(
+            select(func.count(Response.id))
+            .join(TrainingSession, TrainingSession.id == Response.session_id)
+            .where(where, Response.audience == audience)
+        )
+        if not given:
+            raise TooFewAnswers("Er zijn nog geen antwoorden om te exporteren.")
         raise TooFewAnswers(
-            f"Er zijn {len(responses)} antwoorden; een export van deelnemersantwoorden kan vanaf "
-            f"{min_shown} antwoorden, zodat niemand te herkennen is."
+            f"Er zijn nog geen antwoorden om te exporteren: een export van deelnemersantwoorden kan vanaf "
+            f"{min_shown} antwoorden per bijeenkomst (antwoorden via links en ingelezen antwoorden tellen "
+            "apart), zodat niemand te herkennen is."
         )
 
     answer_rows = db.execute(
         select(Answer.response_id, Answer.question_id, Answer.value_int, Answer.value_text)
         .join(Response, Response.id == Answer.response_id)
         .join(TrainingSession, TrainingSession.id == Response.session_id)
-        .where(where, Response.audience == audience)
+        .where(*selection)
     ).all()
     version_ids = sorted({r[1] for r in responses})
     questions = db.execute(
@@ -193,7 +204,7 @@ def answers_table(
         column_of[question.id] = key
         if key not in latest or number > latest[key][0]:
             latest[key] = (number, question)
-    titles = {r[6]: r[7] for r in responses}
+    titles = {r[5]: r[6] for r in responses}
     keys = sorted(latest, key=lambda k: (titles[k[0]], k[0], latest[k][1].position, k[1]))
     several = len(titles) > 1
     header_of = {
@@ -207,10 +218,16 @@ def answers_table(
         v = display_value(question, SimpleNamespace(value_int=value_int, value_text=value_text))
         if question.type is QuestionType.SCALE and value_int is not None:
             v = value_int
+        elif question.type is QuestionType.GRADE and value_int is not None:
+            v = value_int / GRADE_FACTOR  # a number with its decimal: 7.5 (CSV: "7,5")
         values[response_id][index[column_of[question_id]]] = v
 
-    header = ["Training", "Datum bijeenkomst", "Schooljaar", "Vragenlijst", "Versie", "Bron", "Ingevuld op"]
+    header = ["Training", "Datum bijeenkomst", "Schooljaar", "Vragenlijst", "Versie"]
     header += [header_of[k] for k in keys]
+    ordered = sorted(
+        responses,
+        key=lambda r: anonymity.row_order_key(r[3], r[2], values[r[0]], r[6], r[7]),
+    )
     rows = [
         [
             training_title,
@@ -218,11 +235,9 @@ def answers_table(
             school_year_label(school_year_of(session_date)),
             questionnaire_title,
             number,
-            SOURCE_LABELS.get(source, source.value),
-            submitted_on,
             *values[response_id],
         ]
-        for response_id, _v, source, submitted_on, session_date, training_title, _q, questionnaire_title, number in responses
+        for response_id, _v, _s, session_date, training_title, _q, questionnaire_title, number in ordered
     ]
     return AnswerTable(title, header, rows)
 
@@ -241,8 +256,21 @@ def answers_xlsx(table: AnswerTable) -> bytes:
 
 RESULT_HEADER = [
     "Vragenlijst", "Code", "Vraag", "Soort", "Waarborg", "Aantal antwoorden", "Gemiddelde",
-    "Aantal 1", "Aantal 2", "Aantal 3", "Aantal 4", "Aantal 5", "Ja (%)", "Nee (%)", "Verdeling", "Opmerking",
+    "Aantal 1", "Aantal 2", "Aantal 3", "Aantal 4", "Aantal 5", "Ja (%)", "Nee (%)", "Voldoende (%)",
+    "Verdeling", "Opmerking",
 ]
+# The type-specific note of a result row that is shown.
+RESULT_NOTES = {
+    QuestionType.GRADE: "Gemiddelde op 1–10; verdeling per heel cijfer (5,5 telt als 6); voldoende: 5,5 of hoger.",
+    QuestionType.MULTI: "Meerdere keuzes mogelijk: per keuze het aantal en het aandeel van de antwoorders "
+    "(samen meer dan 100%).",
+}
+
+
+def _spread(r) -> str:
+    if r.type is QuestionType.MULTI:
+        return "; ".join(f"{b.label}: {b.count} ({round(b.pct)}%)" for b in r.distribution)
+    return "; ".join(f"{b.label}: {b.count}" for b in r.distribution)
 
 
 def results_rows(rs: ResultSet) -> list[list]:
@@ -251,14 +279,14 @@ def results_rows(rs: ResultSet) -> list[list]:
     for r in rs.results:
         row = [r.questionnaire_title, r.code, r.text, r.type.label, r.safeguard_code or "", r.count]
         if not r.shown:
-            rows.append(row + [None] * 8 + [None, f"Minder dan {rs.min_shown} antwoorden: alleen het aantal."])
+            rows.append(row + [None] * 9 + [None, f"Minder dan {rs.min_shown} antwoorden: alleen het aantal."])
             continue
         mean = round(r.mean, 2) if r.mean is not None else None
         scale = [r.counts.get(v, 0) for v in range(1, 6)] if r.type is QuestionType.SCALE else [None] * 5
         yes = round(r.yes_pct, 1) if r.yes_pct is not None else None
         no = round(r.no_pct, 1) if r.no_pct is not None else None
-        spread = "; ".join(f"{b.label}: {b.count}" for b in r.distribution)
-        rows.append(row + [mean, *scale, yes, no, spread, ""])
+        sufficient = round(r.sufficient_pct, 1) if r.sufficient_pct is not None else None
+        rows.append(row + [mean, *scale, yes, no, sufficient, _spread(r), RESULT_NOTES.get(r.type, "")])
     return rows
 
 

@@ -127,7 +127,6 @@ def import_responses(
                 version_id=version.id,
                 audience=Audience.PARTICIPANT,
                 source=ResponseSource.IMPORT,
-                submitted_on=today,
                 answers=answers,
             )
         )

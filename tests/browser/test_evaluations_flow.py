@@ -58,6 +58,10 @@ def test_participant_answers_on_a_phone(phone_page, world, db):
 
     for fieldset in page.locator(".question fieldset").all():
         fieldset.get_by_label("4 –").first.check()
+    # The overall rating is a grade (issue 6): a text box that takes a decimal comma.
+    grade = page.get_by_label("Welk cijfer geef je deze bijeenkomst als geheel?")
+    expect(grade).to_have_attribute("inputmode", "decimal")
+    grade.fill("7,5")
     page.get_by_label("Heb je nog opmerkingen of tips?").fill("Graag vaker zo'n bijeenkomst.")
     assert page.evaluate(NO_HORIZONTAL_SCROLL)
     with page.expect_navigation():

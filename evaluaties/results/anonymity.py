@@ -1,0 +1,124 @@
+"""The release rule for participant answers: the one place that decides what may leave the tally.
+
+Every result, page and export of answers applies `released()` to the responses it reads, so the
+rule holds at every level (session, training, school year, safeguard, partnership) and also inside
+a larger list: a training-level export or page never holds a row, open answer or figure of a
+session whose group is too small.
+
+The rule (README, "Privacy en anonimiteit"):
+- The smallest group ever released is a session. The participant responses of a session are
+  released per source: the answers given through links form one group, the imported answers
+  another, and a group is released only when it alone has at least `min_shown` responses. Imports
+  are the coordinator's own data; counted together, three imported dummy rows would unlock two real
+  answers.
+- Trainer evaluations are named, not anonymous: they are never part of a participant group and
+  are released as before (audience and source "trainer").
+- Within released answers, a question with fewer than `min_shown` answers shows only its count
+  (results.services); that is an extra layer, not a replacement.
+
+A response stores no moment of submission, and rows and open answers are listed in an order that
+depends only on the session and on the answers' own values (see `row_order_key`), never on ids or
+insertion order.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy.orm import aliased
+
+from evaluaties.answers.models import Response, ResponseSource
+from evaluaties.questionnaires.models import Audience
+from kwaliteit.trainings.models import TrainingSession
+
+# The threshold when app.config has no MIN_ANSWERS_SHOWN.
+DEFAULT_MIN_SHOWN = 5
+
+# The sources whose responses are anonymous; each is counted on its own.
+PARTICIPANT_SOURCES = (ResponseSource.LINK, ResponseSource.IMPORT)
+
+
+def threshold(config) -> int:
+    """The configured threshold (app.config MIN_ANSWERS_SHOWN); never below 1."""
+    return max(1, int(config.get("MIN_ANSWERS_SHOWN", DEFAULT_MIN_SHOWN)))
+
+
+def released_groups(min_shown: int, *, session_id: int | None = None, training_id: int | None = None):
+    """(session_id, source) of every participant group that reaches the threshold on its own:
+    one GROUP BY over the responses, HAVING count >= min_shown.
+
+    `session_id` / `training_id` only narrow the sessions grouped (a group is one session, so its
+    count is the same either way): a session page then need not group every response there is.
+    """
+    r = aliased(Response, name="released_response")
+    stmt = select(r.session_id, r.source).where(
+        r.audience == Audience.PARTICIPANT, r.source.in_(PARTICIPANT_SOURCES)
+    )
+    if session_id is not None:
+        stmt = stmt.where(r.session_id == session_id)
+    if training_id is not None:
+        ts = aliased(TrainingSession, name="released_session")
+        stmt = stmt.where(r.session_id.in_(select(ts.id).where(ts.training_id == training_id)))
+    return stmt.group_by(r.session_id, r.source).having(func.count() >= min_shown)
+
+
+def released(
+    min_shown: int, *, session_id: int | None = None, training_id: int | None = None
+) -> ColumnElement[bool]:
+    """SQL condition on Response: this response may be shown (in a figure, a row, an open answer).
+
+    A participant response only when its (session, source) group is released; a trainer
+    evaluation as it always was (it is named, and never counts towards a participant group).
+    Give the selection's session or training, if any, to narrow the grouping (released_groups).
+    """
+    groups = released_groups(min_shown, session_id=session_id, training_id=training_id)
+    return or_(
+        and_(Response.audience == Audience.TRAINER, Response.source == ResponseSource.TRAINER),
+        and_(
+            Response.audience == Audience.PARTICIPANT,
+            tuple_(Response.session_id, Response.source).in_(groups),
+        ),
+    )
+
+
+def withheld_message(count: int, min_shown: int) -> str | None:
+    """What a page says about the responses it leaves out: their number, never where they are."""
+    if not count:
+        return None
+    what = "1 antwoord wordt" if count == 1 else f"{count} antwoorden worden"
+    belongs = "het hoort" if count == 1 else "ze horen"
+    return (
+        f"{what} niet getoond: {belongs} bij een bijeenkomst met minder dan {min_shown} antwoorden "
+        "(antwoorden via links en ingelezen antwoorden tellen apart)."
+    )
+
+
+def _value_key(v) -> tuple:
+    # A total order over any cell values: numbers, then everything else as text (casefolded, so
+    # that capitals do not group answers), then empty cells. Never compares a number with a text.
+    if v is None:
+        return (2, 0, "", "")
+    if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool):
+        return (0, v, "", "")
+    text = v if isinstance(v, str) else str(v)
+    return (1, 0, text.casefold(), text)
+
+
+def row_order_key(session_date, session_id: int, values, *rest) -> tuple:
+    """Sort key for rows of answers: session date, session, then the row's own values.
+
+    Ids and insertion order follow the moment an answer was given; a coordinator who watched a
+    link being used could then point at the last row. The row's values say nothing about when it
+    was given, and equal rows are indistinguishable anyway.
+    """
+    return (
+        session_date,
+        session_id,
+        tuple(_value_key(v) for v in values),
+        tuple(_value_key(v) for v in rest),
+    )
+
+
+def open_answer_key(text: str, *rest) -> tuple:
+    """Sort key for open answers: the text, casefolded (see row_order_key for why not by time)."""
+    return (text.casefold(), text, *rest)
