@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 
 from evaluaties.answers import links
 from evaluaties.answers.models import Answer, ParticipantLink, Response, ResponseSource
-from evaluaties.answers.parsing import field_name
+from evaluaties.answers.parsing import field_name, parse_value
 from evaluaties.questionnaires.models import Audience, QuestionType
 from evaluaties.questionnaires.services import applicable_version
 from evaluaties.results import anonymity
@@ -54,12 +54,19 @@ def link_answers(db, ts, answers: list[tuple[int, str | None]]) -> list[Particip
 
 def stored_answers(db, ts, answers: list[tuple[int, str | None]], source=ResponseSource.IMPORT,
                    audience=Audience.PARTICIPANT) -> None:
-    """Responses inserted as the import stores them (or with another source/audience)."""
+    """Responses inserted as the import stores them (or with another source/audience): every
+    closed question that takes the value gets it as the online form would store it."""
     version = applicable_version(db, ts.training_id, audience)
     for value, remark in answers:
         r = Response(session_id=ts.id, version_id=version.id, audience=audience, source=source)
-        scales = [q for q in version.questions if q.type is QuestionType.SCALE]
-        r.answers = [Answer(question_id=q.id, value_int=value) for q in scales]
+        for q in version.questions:
+            if q.type is QuestionType.OPEN:
+                continue
+            try:
+                value_int, _text = parse_value(q, str(value))
+            except ValueError:
+                continue  # e.g. a trainer's choice question: not needed for these tests
+            r.answers.append(Answer(question_id=q.id, value_int=value_int))
         if remark:
             [open_q] = [q for q in version.questions if q.type is QuestionType.OPEN][:1]
             r.answers.append(Answer(question_id=open_q.id, value_text=remark))

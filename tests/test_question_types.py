@@ -74,8 +74,7 @@ def make_version(db, partnership, audience=Audience.PARTICIPANT, title="Cijfers 
 def respond(db, ts, version, values: dict, audience=Audience.PARTICIPANT) -> Response:
     by_code = {q.code: q for q in version.questions}
     r = Response(session_id=ts.id, version_id=version.id, audience=audience,
-                 source=ResponseSource.LINK if audience is Audience.PARTICIPANT else ResponseSource.TRAINER,
-                 submitted_on=ts.date)
+                 source=ResponseSource.LINK if audience is Audience.PARTICIPANT else ResponseSource.TRAINER)
     r.answers = [Answer(question_id=by_code[code].id, value_int=v) for code, v in values.items()]
     db.add(r)
     db.flush()
@@ -387,7 +386,15 @@ def test_below_the_threshold_only_the_count(db, world):
     for grade, mask in zip(GRADES[:4], MASKS[:4]):
         respond(db, world.session1, v, {"cijfer": grade, "onderdelen": mask, "schaal": 4})
     db.commit()
-    rs = results.results(db, Scope.for_user(world.coordinator), ResultFilters(session_id=world.session1.id))
+    scope, f = Scope.for_user(world.coordinator), ResultFilters(session_id=world.session1.id)
+    # A session under the threshold releases nothing at all (evaluaties.results.anonymity).
+    rs = results.results(db, scope, f)
+    assert rs.results == [] and rs.withheld == 4
+    # Released session, but only 4 of its 6 answers hold a grade and a choice: only their count.
+    for _ in range(2):
+        respond(db, world.session1, v, {"schaal": 4})
+    db.commit()
+    rs = results.results(db, scope, f)
     for code in ("cijfer", "onderdelen"):
         r = by_code(rs, code)
         assert r.count == 4 and not r.shown
@@ -438,7 +445,7 @@ def test_the_statement_count_does_not_depend_on_the_types(app, client, db, world
     v = db.scalars(select(QuestionnaireVersion).join(Questionnaire).where(Questionnaire.partnership_id == world.p1.id)).one()
     ids = db.scalars(insert(Response).returning(Response.id), [
         {"session_id": world.session1.id, "version_id": v.id, "audience": Audience.PARTICIPANT,
-         "source": ResponseSource.LINK, "submitted_on": D} for _ in range(300)]).all()
+         "source": ResponseSource.LINK} for _ in range(300)]).all()
     values = {QuestionType.GRADE: lambda i: 10 + i % 91, QuestionType.MULTI: lambda i: 1 + i % 15}
     db.execute(insert(Answer), [
         {"response_id": rid, "question_id": q.id, "value_int": values.get(q.type, lambda i: 3)(i)}
