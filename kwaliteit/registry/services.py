@@ -32,9 +32,6 @@ from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
 from kwaliteit.trainings.models import training_organisation
 from kwaliteit.validation import ValidationError
 
-# The application's threshold when app.config has none (as in evaluaties.results).
-DEFAULT_MIN_ANSWERS_SHOWN = 5
-
 
 def _require_admin(scope: Scope) -> None:
     if scope.role is not Role.ADMIN:
@@ -68,8 +65,9 @@ def find(db: Session, model, object_id: int | None):
 
 def app_minimum_threshold() -> int:
     """The application's anonymity threshold (app.config MIN_ANSWERS_SHOWN), never below 1."""
-    configured = current_app.config.get("MIN_ANSWERS_SHOWN") if has_app_context() else None
-    return max(1, int(configured or DEFAULT_MIN_ANSWERS_SHOWN))
+    from evaluaties.results.anonymity import DEFAULT_MIN_SHOWN, threshold
+
+    return threshold(current_app.config) if has_app_context() else DEFAULT_MIN_SHOWN
 
 
 def threshold_expression(partnership_id, app_minimum: int) -> ColumnElement[int]:
