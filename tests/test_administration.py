@@ -871,7 +871,7 @@ def smtp_server():
         def __init__(self):
             self.messages = []
 
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
             self.messages.append(envelope)
             return "250 OK"
 
@@ -1044,3 +1044,66 @@ def test_stored_invitation_never_matches_the_token(db, world):
     db.execute(update(Invitation).values(used_at=NOW))
     assert check_invitation(db, token, NOW).state is InvitationState.USED
     db.rollback()
+
+
+# ================================================================== hostile input
+
+HOSTILE = ["nul\x00byte", "regel\neinde", "stuur\x1bteken", "x" * 1_000_000, "😀" * 300, "9" * 5000]
+
+
+def _hostile_forms(world):
+    """(url, the fields of the form) for every form of Beheer, as the coordinator of partnership 1."""
+    return [
+        ("/beheer/organisaties/nieuw", {"partnership_id": world.p1.id, "name": "N", "kind": "bestuur",
+                                        "parent_id": ""}),
+        (f"/beheer/organisaties/{world.institute1.id}/bewerken",
+         {"partnership_id": world.p1.id, "name": "Pabo Noord", "kind": "opleidingsinstituut", "parent_id": ""}),
+        ("/beheer/personen/nieuw", {"name": "N", "email": "n@example.org", "organisation_id": world.school1.id,
+                                    "roles": "mentor"}),
+        (f"/beheer/personen/{world.mentor.id}/bewerken",
+         {"name": "Dirk Bakker", "email": "", "organisation_id": world.school1.id, "roles": "mentor"}),
+        ("/beheer/gebruikers/nieuw", {"email": "n@example.org", "name": "N", "role": "coordinator",
+                                      "partnership_ids": world.p1.id, "person_id": ""}),
+        (f"/beheer/gebruikers/{world.trainer.id}/bewerken",
+         {"email": world.trainer.email, "name": "T", "role": "trainer", "partnership_ids": world.p1.id,
+          "person_id": world.trainer_person.id}),
+    ]
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=["nul", "newline", "escape", "1mb", "emoji", "digits"])
+def test_hostile_input_in_every_beheer_form_is_refused_without_error(app, world, value):
+    client = _client(app, world.coordinator)
+    for url, fields in _hostile_forms(world):
+        for name in fields:
+            response = client.post(url, data={**fields, name: value})
+            assert response.status_code in (302, 400), f"{url} {name}: {response.status_code}"
+    # Whatever was accepted is storable text: no control characters, within the limits.
+    with kdb.new_session(app) as s:
+        texts = [*s.scalars(select(Organisation.name)), *s.scalars(select(Person.name)),
+                 *s.scalars(select(Person.email)), *s.scalars(select(User.name)), *s.scalars(select(User.email))]
+    for text in filter(None, texts):
+        assert len(text) <= 254 and not re.search("[\x00-\x1f\x7f-\x9f\ud800-\udfff]", text), repr(text[:50])
+
+
+@pytest.mark.parametrize("value", HOSTILE[:4], ids=["nul", "newline", "escape", "1mb"])
+def test_hostile_partnership_and_password_input(app, world, value):
+    client = _client(app, world.admin)
+    for field in ("name", "min_answers_shown", "trainer_due_days", "participant_window_days"):
+        data = {"name": "Oost", field: value}
+        assert client.post("/beheer/partnerschappen/nieuw", data=data).status_code == 400
+    _user_id, token = _invite(app, partnership_ids=[world.p1.id])
+    response = app.test_client().post(f"/uitnodiging/{token}", data={"password": value, "confirm": value})
+    assert response.status_code == 400
+    assert _count(app, Partnership) == 2
+
+
+def test_invalid_utf8_in_a_form_is_refused_without_error(app, world):
+    """Bytes that are no UTF-8 at all (a lone surrogate's encoding): a message, no 500."""
+    client = _client(app, world.coordinator)
+    body = f"partnership_id={world.p1.id}&kind=bestuur&name=%ED%A0%80%FF".encode()
+    response = client.post("/beheer/organisaties/nieuw", data=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code in (302, 400)
+    with kdb.new_session(app) as s:
+        for name in s.scalars(select(Organisation.name)):
+            name.encode("utf-8")  # whatever was stored is valid text
