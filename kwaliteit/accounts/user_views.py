@@ -94,8 +94,8 @@ def invitation_url(token: str) -> str:
     """The link to pass on. With KWALITEIT_BASE_URL set it never depends on the request's Host."""
     base = current_app.config.get("BASE_URL")
     if base:
-        return base.rstrip("/") + url_for("users.accept", token=token)
-    return url_for("users.accept", token=token, _external=True)
+        return base.rstrip("/") + url_for("users.accept", invitation_token=token)
+    return url_for("users.accept", invitation_token=token, _external=True)
 
 
 def send_invitation_mail(user, url: str, inviter: str | None) -> bool | None:
@@ -235,10 +235,10 @@ def invitation(user_id: int):
 # ---------------------------------------------------------------- the invited person
 
 
-@bp.route("/uitnodiging/<token>", methods=["GET", "POST"])
-def accept(token: str):
+@bp.route("/uitnodiging/<invitation_token>", methods=["GET", "POST"])
+def accept(invitation_token: str):
     """Set a password through an invitation link; no log-in needed (the token is the credential)."""
-    s = db.session()
+    s, token = db.session(), invitation_token
     check = check_invitation(s, token, now())
     if check.state is not InvitationState.OK:
         return _refused(check)
