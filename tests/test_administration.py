@@ -424,6 +424,17 @@ def test_edit_person_roles(app, world):
         assert s.get(Person, world.mentor.id).roles == {PersonRole.MENTOR, PersonRole.SCHOOL_EDUCATOR}
 
 
+def test_a_person_with_a_trainer_account_stays_a_trainer(app, world):
+    response = _client(app, world.coordinator).post(
+        f"/beheer/personen/{world.trainer_person.id}/bewerken",
+        data={"name": "Anna de Vries", "organisation_id": world.school1.id, "roles": ["mentor"]},
+    )
+    assert response.status_code == 400
+    assert "heeft een traineraccount" in _body(response)
+    with kdb.new_session(app) as s:
+        assert s.get(Person, world.trainer_person.id).roles == {PersonRole.SCHOOL_EDUCATOR}
+
+
 def test_coordinator_cannot_reach_another_partnerships_persons(app, world):
     client = _client(app, world.coordinator)
     body = _body(client.get("/beheer/personen"))

@@ -20,6 +20,7 @@ from kwaliteit.registry.models import (
     MAX_MIN_ANSWERS_SHOWN,
     PARTICIPANT_WINDOW_DAYS_RANGE,
     TRAINER_DUE_DAYS_RANGE,
+    TRAINER_ROLES,
     Organisation,
     OrganisationKind,
     Partnership,
@@ -565,6 +566,14 @@ def _validate_person(db: Session, scope: Scope, data: PersonData, current: Perso
             )
     if not data.roles:
         errors["roles"] = "Kies minstens één rol."
+    elif (
+        current is not None
+        and not set(data.roles) & set(TRAINER_ROLES)
+        and db.scalar(select(func.count()).where(User.person_id == current.id, User.role == Role.TRAINER))
+    ):
+        errors["roles"] = (
+            "Deze persoon heeft een traineraccount en blijft daarom school- of instituutsopleider."
+        )
     if errors:
         raise ValidationError(errors)
 
