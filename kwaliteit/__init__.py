@@ -7,10 +7,18 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
-from kwaliteit import db
+from kwaliteit import args, db, logs
 from kwaliteit.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+class KwaliteitFlask(Flask):
+    def log_exception(self, exc_info) -> None:
+        """An unhandled exception is logged once, with the error id the 500 page shows."""
+        from kwaliteit.errors import log_exception
+
+        log_exception(exc_info)
 
 
 class IdConverter(IntegerConverter):
@@ -24,18 +32,20 @@ csrf = CSRFProtect()
 
 def create_app(config: dict | None = None, instance_path: str | Path | None = None) -> Flask:
     instance = Path(instance_path) if instance_path else ROOT / "instance"
-    app = Flask(
+    app = KwaliteitFlask(
         __name__,
         instance_path=str(instance),
         template_folder=str(ROOT / "templates"),
         static_folder="static",
     )
     app.config.update(load_config(instance, config))
+    logs.configure(logs.parse_level(str(app.config["LOG_LEVEL"])))
     # Every <int:...> in a URL is an id: one no table can hold is a 404 before any view runs.
     app.url_map.converters["int"] = IdConverter
 
     db.init_app(app)
     csrf.init_app(app)
+    args.init_app(app)
 
     from kwaliteit.accounts.auth import login_manager
 

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 # Named constraints let Alembic's SQLite batch mode alter and drop them.
@@ -53,6 +54,32 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def violates(exc: IntegrityError, constraint: str) -> bool:
+    """Whether an IntegrityError is the violation of the named constraint or unique index.
+    PostgreSQL names it in the diagnostics; SQLite in its message ("UNIQUE constraint failed:
+    index 'uq_...'" for an index on an expression)."""
+    diag = getattr(exc.orig, "diag", None)
+    if diag is not None and getattr(diag, "constraint_name", None):
+        return diag.constraint_name == constraint
+    return constraint in str(exc.orig)
+
+
+def flush_unique(db: Session, index: str, field: str, message: str) -> None:
+    """Flush in a savepoint. When another transaction took the same value since the service
+    checked (two saves at the same moment), the database's unique `index` refuses this one: that
+    becomes a field error (ValidationError) instead of a 500, and the caller's transaction stays
+    usable. Any other violation is still an error."""
+    from kwaliteit.validation import ValidationError
+
+    try:
+        with db.begin_nested():
+            db.flush()
+    except IntegrityError as exc:
+        if not violates(exc, index):
+            raise
+        raise ValidationError({field: message}) from exc
 
 
 # Requests with these methods only read; every other request may write.

@@ -1,10 +1,24 @@
-"""Error pages in Dutch; JSON for the API. Scope errors from services become 403/404."""
+"""Error pages in Dutch; JSON for the API. Scope errors from services become 403/404.
+
+The 500 page must itself never fail: it rolls the request's database session back (on PostgreSQL
+a failed statement leaves the transaction aborted, and every later query would fail again),
+renders a template that needs no database (no current_user, no menu), and falls back to a fixed
+Dutch page should even that fail. Every 500 gets a short error id, shown on the page and written
+to the log with the traceback, so a user's report can be found in the log.
+"""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+import logging
+import secrets
+
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException
 
 from kwaliteit.scope import Forbidden, NotFound
+
+log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: ("Ongeldig verzoek", "Het verzoek kon niet worden verwerkt."),
@@ -15,6 +29,25 @@ MESSAGES = {
     500: ("Er ging iets mis", "Er ging iets mis aan onze kant. Probeer het later opnieuw."),
 }
 
+# The last resort when even error.html cannot be rendered: no template, no database, no Jinja.
+FALLBACK_500 = """<!doctype html>
+<html lang="nl"><head><meta charset="utf-8"><title>Er ging iets mis · kwaliteit</title></head>
+<body><main><h1>Er ging iets mis</h1>
+<p>Er ging iets mis aan onze kant. Probeer het later opnieuw.</p>
+<p>Foutcode: <strong>{error_id}</strong>. Noem deze code als je de beheerder om hulp vraagt.</p>
+<p><a href="/">Naar de startpagina</a></p></main></body></html>"""
+
+
+def new_error_id() -> str:
+    """Short enough to read out over the phone, random enough never to repeat in a log."""
+    return secrets.token_hex(4)
+
+
+def _detail(e) -> str | None:
+    # A Dutch description given with abort(code, description=...) is shown; Werkzeug's own
+    # English class default is not.
+    return vars(e).get("description") if isinstance(e, HTTPException) else None
+
 
 def _render(code: int, detail: str | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500])
@@ -23,9 +56,60 @@ def _render(code: int, detail: str | None = None):
     return render_template("error.html", code=code, title=title, message=detail or message), code
 
 
+def log_exception(exc_info) -> str:
+    """Log an unhandled exception with its traceback under a new error id (kept in g)."""
+    g.error_id = new_error_id()
+    log.error(
+        "Fout %s bij %s %s (gebruiker %s)",
+        g.error_id,
+        request.method,
+        request.path,
+        _user_id(),
+        exc_info=exc_info,
+    )
+    return g.error_id
+
+
+def _user_id() -> str:
+    # The id from the session cookie, not current_user: loading the user needs the database.
+    from flask import session
+
+    return str(session.get("_user_id", "-"))
+
+
+def _rollback() -> None:
+    db_session = g.get("db_session")
+    if db_session is None:
+        return
+    try:
+        db_session.rollback()
+    except Exception:  # the connection itself may be gone; the teardown closes the session
+        log.exception("Fout %s: terugdraaien van de databasetransactie mislukt", g.get("error_id"))
+
+
+def internal_error(e):
+    """The 500 handler. Flask has logged the exception (log_exception) when there was one."""
+    error_id = g.get("error_id")
+    if error_id is None:  # abort(500), or an error Flask did not log
+        original = getattr(e, "original_exception", None)
+        error_id = log_exception((type(original), original, original.__traceback__) if original else None)
+    _rollback()
+    title, message = MESSAGES[500]
+    try:
+        if request.path.startswith("/api/"):
+            return jsonify(error=title, message=message, error_id=error_id), 500
+        return render_template("error.html", code=500, title=title, message=message, error_id=error_id,
+                               bare=True), 500
+    except Exception:
+        log.exception("Fout %s: ook de foutpagina kon niet worden getoond", error_id)
+        return FALLBACK_500.format(error_id=escape(error_id)), 500, {"Content-Type": "text/html; charset=utf-8"}
+
+
 def init_app(app: Flask) -> None:
     for code in MESSAGES:
-        app.register_error_handler(code, lambda e, code=code: _render(code))
+        if code != 500:
+            app.register_error_handler(code, lambda e, code=code: _render(code, _detail(e)))
+    app.register_error_handler(500, internal_error)
     app.register_error_handler(Forbidden, lambda e: _render(403))
     app.register_error_handler(NotFound, lambda e: _render(404))
     app.register_error_handler(

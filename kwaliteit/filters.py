@@ -5,6 +5,8 @@ from datetime import date, time
 
 from flask import Flask
 
+from kwaliteit import limits
+
 MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
           "september", "oktober", "november", "december"]
 
@@ -33,6 +35,8 @@ def combine(a: dict, b: dict) -> dict:
 
 
 def init_app(app: Flask) -> None:
+    # Templates take text limits from the one definition (e.g. maxlength="{{ limits.REASON }}").
+    app.jinja_env.globals["limits"] = limits
     app.add_template_filter(combine)
     app.add_template_filter(nl_date)
     app.add_template_filter(nl_time)

@@ -8,18 +8,42 @@ from typing import Any
 
 from flask import flash, render_template
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectChoice
+from wtforms import DecimalField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import Length, StopValidation
 from wtforms.widgets import TextInput
 
 from kwaliteit import db
-from kwaliteit.validation import ValidationError
+from kwaliteit.limits import too_long
+from kwaliteit.validation import ValidationError, characters_error
+
+
+def _storable_characters(form, field) -> None:
+    """No NUL or other control character in any text of any form (PostgreSQL cannot even store
+    NUL); a one-line field takes no tab or line break either. Runs first and stops the chain, so
+    the field shows this one clear message."""
+    multiline = isinstance(field, TextAreaField)
+    if isinstance(field.data, str) and (message := characters_error(field.data, multiline=multiline)):
+        raise StopValidation(message)
 
 
 class BaseForm(FlaskForm):
-    """All forms: CSRF from Flask-WTF, WTForms' built-in messages in Dutch."""
+    """All forms: CSRF from Flask-WTF, WTForms' built-in messages in Dutch, and the character
+    check on every text-like field (StringField and its kinds: text area, password, e-mail,
+    search, hidden...), so that no form can forget it."""
 
     class Meta:
         locales = ("nl",)
+
+        def bind_field(self, form, unbound_field, options):
+            field = unbound_field.bind(form=form, **options)
+            if isinstance(field, StringField) and field.short_name != self.csrf_field_name:
+                field.validators = [_storable_characters, *field.validators]
+            return field
+
+
+def max_length(limit: int) -> Length:
+    """The Length validator of a text limit from kwaliteit.limits, with the one message."""
+    return Length(max=limit, message=too_long(limit))
 
 
 def choices(pairs) -> list[SelectChoice]:

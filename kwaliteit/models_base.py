@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Enum
+from sqlalchemy import CheckConstraint, DateTime, Enum
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
@@ -25,3 +25,9 @@ def str_enum(enum_cls: type[enum.Enum], name: str) -> Enum:
 
 
 Timestamp = DateTime(timezone=True)
+
+
+def max_length_check(column: str, limit: int) -> CheckConstraint:
+    """The database's copy of a text limit (kwaliteit.limits) for a Text column; String(N)
+    columns carry theirs in the type. Named ck_<table>_<column>_length by the convention."""
+    return CheckConstraint(f"length({column}) <= {limit}", name=f"{column}_length")

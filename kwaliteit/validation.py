@@ -1,7 +1,11 @@
-"""Errors that services raise for bad input, keyed by form field, so views can re-render."""
+"""Errors that services raise for bad input, keyed by form field, so views can re-render; and the
+checks every text passes before it is stored."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
+
+from kwaliteit.limits import too_long
 
 
 class ValidationError(ValueError):
@@ -24,3 +28,49 @@ def check_date_bounds(value: date, today: date) -> str | None:
     if value > latest:
         return f"Kies een datum vóór {latest:%d-%m-%Y} (hoogstens {MAX_YEARS_AHEAD} jaar vooruit)."
     return None
+
+
+# ---------------------------------------------------------------- texts
+
+# Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F. PostgreSQL cannot store NUL at
+# all, and no other control character is ever typed on purpose. Lone surrogates (category Cs)
+# cannot be encoded as UTF-8, so they are refused as well. A multi-line text keeps tab, newline
+# and carriage return (browsers send a textarea's line breaks as CR LF).
+_FORBIDDEN_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+_FORBIDDEN_SINGLE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+CONTROL_CHARACTERS = "De tekst bevat ongeldige tekens (zoals een NUL-teken of een ander stuurteken)."
+SINGLE_LINE = "De tekst mag geen tab, regeleinde of ander stuurteken bevatten."
+
+
+def has_forbidden_characters(text: str, *, multiline: bool = False) -> bool:
+    pattern = _FORBIDDEN_MULTILINE if multiline else _FORBIDDEN_SINGLE_LINE
+    return pattern.search(text) is not None
+
+
+def characters_error(text: str, *, multiline: bool = False) -> str | None:
+    """The Dutch message for a text with characters that may not be stored, or None."""
+    if has_forbidden_characters(text, multiline=True):
+        return CONTROL_CHARACTERS
+    if not multiline and has_forbidden_characters(text):
+        return SINGLE_LINE  # only tabs or line breaks, in a one-line text
+    return None
+
+
+def text_error(text: str | None, limit: int, *, multiline: bool = False) -> str | None:
+    """Why a text cannot be stored (forbidden characters, over its length limit), or None."""
+    if text is None:
+        return None
+    if message := characters_error(text, multiline=multiline):
+        return message
+    if len(text) > limit:
+        return too_long(limit)
+    return None
+
+
+def check_text(
+    errors: dict[str, str], field: str, text: str | None, limit: int, *, multiline: bool = False
+) -> None:
+    """Add the field's message to `errors` when the text cannot be stored (first message wins)."""
+    if field not in errors and (message := text_error(text, limit, multiline=multiline)):
+        errors[field] = message

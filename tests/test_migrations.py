@@ -11,7 +11,7 @@ import os
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Column, create_engine, inspect, text
 
 from kwaliteit import create_app
 from kwaliteit import db as kdb
@@ -132,6 +132,106 @@ def test_sqlite_enforces_foreign_keys(tmp_path):
                 conn.execute(text("INSERT INTO organisation (partnership_id, name, kind) VALUES (424242, 'x', 'school')"))
     finally:
         kdb.engine_of(app).dispose()
+
+
+def _index_names(engine) -> set[str]:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            return set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'")).scalars())
+        return set(conn.execute(text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()")).scalars())
+
+
+def test_every_index_on_an_expression_exists_at_head(empty_database_url, tmp_path):
+    """`db check` cannot compare an index on an expression on SQLite (it cannot be reflected), and
+    a later batch migration (a table copy) would drop it silently: check them by name."""
+    app = _app(empty_database_url, tmp_path)
+    try:
+        assert _run(app, "db", "upgrade")[0] == 0
+        expected = {
+            index.name
+            for table in Base.metadata.sorted_tables
+            for index in table.indexes
+            if any(not isinstance(e, Column) for e in index.expressions)
+        }
+        assert "uq_training_partnership_title_lower" in expected
+        assert expected <= _index_names(kdb.engine_of(app))
+    finally:
+        kdb.engine_of(app).dispose()
+
+
+def _insert(conn, table, **values):
+    cols = ", ".join(values)
+    conn.execute(text(f"INSERT INTO {table} ({cols}) VALUES ({', '.join(':' + c for c in values)})"), values)
+    return conn.execute(text(f"SELECT max(id) FROM {table}")).scalar()
+
+
+def _seed_before_0003(conn, *, user_emails=("a@example.org",)):
+    now = "2026-01-01 00:00:00+00:00"
+    p = _insert(conn, "partnership", name="Noord", created_at=now)
+    _insert(conn, "partnership", name="NOORD", created_at=now)
+    training = {"partnership_id": p, "kind": "basistraining", "form": "fysiek", "contact_hours": 3,
+                "description": "", "active": True, "created_at": now}
+    first = _insert(conn, "training", title="Race", **training)
+    _insert(conn, "training", title="RACE", **training)
+    _insert(conn, "training", title="race", **training)
+    _insert(conn, "training", title="Race (2)", **training)  # the first free suffix is taken
+    _insert(conn, "training", title="x" * 200, **training)
+    _insert(conn, "training", title="X" * 200, **training)
+    _insert(conn, "training_session", training_id=first, date="2026-10-01", start_time="10:00:00",
+            location="Zaal", participant_count=0, created_at=now, cancelled_at=now, cancel_reason="r" * 50_000)
+    for email in user_emails:
+        _insert(conn, "app_user", email=email, name="", password_hash="x", role="admin", is_enabled=True,
+                created_at=now)
+
+
+def test_0003_keeps_existing_data(empty_database_url, tmp_path):
+    """Names that differ only in case are renamed (all rows kept), over-long texts shortened; the
+    migration does not fail on the data it meets, and the constraints hold afterwards."""
+    from sqlalchemy.exc import IntegrityError
+
+    app = _app(empty_database_url, tmp_path)
+    engine = kdb.engine_of(app)
+    try:
+        assert _run(app, "db", "upgrade", "0002")[0] == 0
+        with engine.begin() as conn:
+            _seed_before_0003(conn)
+        code, out, res = _run(app, "db", "upgrade", "0003")
+        assert code == 0, (out, res.exception)
+        with engine.connect() as conn:
+            titles = conn.execute(text("SELECT title FROM training ORDER BY id")).scalars().all()
+            names = conn.execute(text("SELECT name FROM partnership ORDER BY id")).scalars().all()
+            reason = conn.execute(text("SELECT cancel_reason FROM training_session")).scalar()
+        assert titles == ["Race", "RACE (3)", "race (4)", "Race (2)", "x" * 200, "X" * 196 + " (2)"]
+        assert names == ["Noord", "NOORD (2)"]
+        assert len(reason) == 2000 and reason.endswith("…")
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(text("UPDATE training SET title = 'RACE' WHERE title = 'Race (2)'"))
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(text("UPDATE training_session SET cancel_reason = :r"), {"r": "r" * 2001})
+        # And back: the plain unique constraints return, the data stays.
+        code, out, res = _run(app, "db", "downgrade", "0002")
+        assert code == 0, (out, res.exception)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM training")).scalar() == 6
+    finally:
+        engine.dispose()
+
+
+def test_0003_stops_on_email_addresses_that_differ_only_in_case(empty_database_url, tmp_path):
+    app = _app(empty_database_url, tmp_path)
+    engine = kdb.engine_of(app)
+    try:
+        assert _run(app, "db", "upgrade", "0002")[0] == 0
+        with engine.begin() as conn:
+            _seed_before_0003(conn, user_emails=("a@example.org", "A@example.org"))
+        code, _out, res = _run(app, "db", "upgrade", "0003")
+        assert code != 0
+        assert "a@example.org" in str(res.exception) and "niets veranderd" in str(res.exception)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
+            assert "RACE" in conn.execute(text("SELECT title FROM training")).scalars().all()
+    finally:
+        engine.dispose()
 
 
 def test_0004_widens_the_answer_check_and_keeps_the_rows(empty_database_url, tmp_path):

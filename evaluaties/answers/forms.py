@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from evaluaties.answers.links import MAX_LINKS_PER_BATCH, MAX_SHARED_USES
 from evaluaties.answers.parsing import GRADE_INPUT_LENGTH, MAX_OPEN_LENGTH, RawValue, field_name
 from evaluaties.questionnaires.models import MULTI_SEPARATOR, QuestionnaireVersion, QuestionType
-from kwaliteit.forms import BaseForm, choices
+from kwaliteit import limits
+from kwaliteit.forms import BaseForm, choices, max_length
 
 
 class GradeField(StringField):
@@ -79,7 +80,7 @@ def _field_for(question):
         return MultiCheckboxField(
             label, choices=choices((o, o) for o in question.options or []), validate_choice=False
         )
-    return TextAreaField(label, validators=[Optional(), Length(max=MAX_OPEN_LENGTH)])
+    return TextAreaField(label, validators=[Optional(), max_length(MAX_OPEN_LENGTH)])
 
 
 def answer_form(version: QuestionnaireVersion, **kwargs) -> AnswerForm:
@@ -95,7 +96,7 @@ def answer_form(version: QuestionnaireVersion, **kwargs) -> AnswerForm:
 class WaiveForm(BaseForm):
     reason = TextAreaField(
         "Reden van de vrijstelling",
-        validators=[InputRequired("Geef een reden op voor de vrijstelling."), Length(max=2000)],
+        validators=[InputRequired("Geef een reden op voor de vrijstelling."), max_length(limits.REASON)],
     )
 
 

@@ -24,8 +24,9 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from evaluaties.questionnaires.models import MAX_ANSWER_VALUE, Audience, Question, QuestionnaireVersion
+from kwaliteit import limits
 from kwaliteit.db import Base
-from kwaliteit.models_base import Timestamp, str_enum, utcnow
+from kwaliteit.models_base import Timestamp, max_length_check, str_enum, utcnow
 from kwaliteit.registry.models import Person
 from kwaliteit.trainings.models import TrainingSession
 
@@ -41,6 +42,7 @@ class EvaluationRequest(Base):
     __table_args__ = (
         UniqueConstraint("session_id", "audience"),
         CheckConstraint("waived_at IS NULL OR length(trim(waived_reason)) > 0", name="waived_reason"),
+        max_length_check("waived_reason", limits.REASON),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,6 +98,7 @@ class Answer(Base):
         CheckConstraint(
             f"value_int IS NULL OR (value_int >= 0 AND value_int <= {MAX_ANSWER_VALUE})", name="value_int"
         ),
+        max_length_check("value_text", limits.OPEN_ANSWER),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

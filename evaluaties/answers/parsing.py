@@ -21,8 +21,10 @@ from evaluaties.questionnaires.models import (
     multi_indexes,
     multi_mask,
 )
+from kwaliteit import limits
+from kwaliteit.validation import characters_error
 
-MAX_OPEN_LENGTH = 5000
+MAX_OPEN_LENGTH = limits.OPEN_ANSWER
 YES = {"ja", "j", "yes", "y", "1", "waar", "true"}
 NO = {"nee", "n", "no", "0", "onwaar", "false"}
 # A value quoted back in a message is cut to this many characters.
@@ -142,6 +144,8 @@ def parse_value(question: Question, raw: RawValue) -> tuple[int | None, str | No
             f"Kies een van de mogelijkheden {_named_options(list(question.options or []))} "
             f"(gegeven: '{_quoted(text)}')."
         )
+    if message := characters_error(text, multiline=True):
+        raise ValueError(message)
     if len(text) > MAX_OPEN_LENGTH:
         raise ValueError(f"Het antwoord is te lang (hoogstens {MAX_OPEN_LENGTH} tekens).")
     return None, text

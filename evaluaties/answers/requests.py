@@ -24,12 +24,16 @@ from evaluaties.answers.status import (
 )
 from evaluaties.questionnaires import services as questionnaires
 from evaluaties.questionnaires.models import Audience, EvaluationSettings
+from kwaliteit import limits
 from kwaliteit.models_base import utcnow
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Forbidden, NotFound, Scope
 from kwaliteit.trainings.models import Training, TrainingSession, session_trainer
-from kwaliteit.trainings.services import Page, get_session
-from kwaliteit.validation import ValidationError
+from kwaliteit.pagination import Page, clamp_page
+from kwaliteit.trainings.services import get_session
+from kwaliteit.validation import ValidationError, text_error
+
+LOCKED = "Deze evaluatie is vergrendeld en kan niet meer worden gewijzigd."
 
 # The statuses in which a trainer evaluation is still owed.
 OWED = (Status.OVERDUE, Status.DUE_SOON, Status.OPEN)
@@ -111,6 +115,7 @@ def trainer_evaluation_overview(
     # What is owed: the most overdue first; otherwise the newest first.
     due = trainer_due_date()
     order = due.asc() if statuses and statuses <= set(OWED) else due.desc()
+    page = clamp_page(page, total, page_size)  # past the end: the last page
     stmt = stmt.order_by(order, TrainingSession.id).limit(page_size).offset((page - 1) * page_size)
     rows = _rows(db, stmt.options(selectinload(TrainingSession.trainers)))
     return Page(rows, total, page, page_size)
@@ -184,7 +189,12 @@ def trainer_form_version(db: Session, ts: TrainingSession, request: EvaluationRe
 def submit_trainer_evaluation(
     db: Session, scope: Scope, session_id: int, raw: dict[str, str], today: date
 ) -> EvaluationRequest:
-    """Submit, or edit until locked, the trainer evaluation of a session."""
+    """Submit, or edit until locked, the trainer evaluation of a session.
+
+    Two submits at the same moment (two trainers of a tandem, a double click): the request row is
+    locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises writing transactions with
+    BEGIN IMMEDIATE), so the second waits for the first to commit, then reads the response the
+    first saved and becomes an edit of it. One response; the answers of the later submit."""
     ts = load_for_trainer(db, scope, session_id)
     status, _due, request = session_status(db, session_id, Audience.TRAINER, today)
     if status is Status.CANCELLED:
@@ -194,7 +204,7 @@ def submit_trainer_evaluation(
     if status is Status.UPCOMING:
         raise ValidationError("Je kunt een bijeenkomst pas evalueren op of na de dag zelf.")
     if request is not None and request.locked_at is not None:
-        raise ValidationError("Deze evaluatie is vergrendeld en kan niet meer worden gewijzigd.")
+        raise ValidationError(LOCKED)
     version = trainer_form_version(db, ts, request)
     if version is None:
         raise ValidationError("Er is geen gepubliceerde vragenlijst voor de trainersevaluatie.")
@@ -202,6 +212,24 @@ def submit_trainer_evaluation(
     if errors:
         raise ValidationError(errors)
     request = get_or_create_request(db, session_id, Audience.TRAINER)
+    # Wait for a concurrent submit, then read what it left (populate_existing: the row as it is
+    # now, not as this session loaded it before the lock).
+    request = db.scalars(
+        select(EvaluationRequest)
+        .where(EvaluationRequest.id == request.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if request.locked_at is not None:
+        raise ValidationError(LOCKED)
+    if request.response is not None:
+        db.refresh(request.response)  # its answers as committed by the other submit
+        if request.response.version_id != version.id:
+            # Saved meanwhile against another version: answer that one, or refuse clearly.
+            version = questionnaires.load_version(db, request.response.version_id)
+            answers, errors = parse_answers(version, raw)
+            if errors:
+                raise ValidationError(errors)
     if request.response is None:
         request.response = Response(
             session_id=session_id,
@@ -227,6 +255,8 @@ def waive(
     get_session(db, scope, session_id)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Geef een reden op voor de vrijstelling."})
+    if message := text_error(reason.strip(), limits.REASON, multiline=True):
+        raise ValidationError({"reason": f"Reden van de vrijstelling: {message}"})
     request = get_or_create_request(db, session_id, audience)
     request.waived_at = utcnow()
     request.waived_reason = reason.strip()

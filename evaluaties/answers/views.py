@@ -20,6 +20,7 @@ from evaluaties.answers.status import Status
 from evaluaties.questionnaires.models import Audience
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
+from kwaliteit.args import choice_args, page_arg
 from kwaliteit.accounts.models import Role
 from kwaliteit.clock import today
 from kwaliteit.forms import BaseForm, apply_errors, form_page, run_action, save_form
@@ -87,17 +88,15 @@ def trainer_evaluation(session_id: int):
 @roles_required(*READERS)
 def overview():
     s, scope = db.session(), current_scope()
-    wanted = request.args.getlist("status")
-    statuses = {Status(v) for v in wanted if v in {st.value for st in Status}}
+    statuses = {Status(v) for v in choice_args("status", (st.value for st in Status))}
     if "status" not in request.args:  # by default: what is still owed, oldest first
         statuses = set(req_service.OWED)
-    page_no = request.args.get("pagina", "1")
     page = req_service.trainer_evaluation_overview(
         s,
         scope,
         today(),
         statuses=statuses or None,
-        page=int(page_no) if page_no.isdigit() and int(page_no) > 0 else 1,
+        page=page_arg(),
         page_size=current_app.config["PAGE_SIZE"],
     )
     return render_template(

@@ -6,13 +6,12 @@ the right audience and partnership, the ranges of the periods) live in evaluatie
 from __future__ import annotations
 
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from evaluaties.questionnaires.models import MAX_MULTI_OPTIONS, MULTI_SEPARATOR, Audience, QuestionType
 from evaluaties.questionnaires.services import SCALE_LABELS
-from kwaliteit.forms import BaseForm, choices
-
-TOO_LONG = "Gebruik hoogstens %(max)d tekens."
+from kwaliteit import limits
+from kwaliteit.forms import BaseForm, choices, max_length
 
 
 def optional_id(value) -> int | None:
@@ -27,18 +26,18 @@ class QuestionnaireForm(BaseForm):
         "Partnerschap", coerce=int, validators=[InputRequired("Kies een partnerschap.")]
     )
     title = StringField(
-        "Titel", validators=[DataRequired("Vul een titel in."), Length(max=200, message=TOO_LONG)]
+        "Titel", validators=[DataRequired("Vul een titel in."), max_length(limits.TITLE)]
     )
     audience = SelectField(
         "Soort evaluatie",
         choices=choices((a.value, a.label) for a in Audience),
         validators=[DataRequired("Kies de soort evaluatie.")],
     )
-    intro = TextAreaField("Inleiding", validators=[Optional(), Length(max=5000, message=TOO_LONG)])
+    intro = TextAreaField("Inleiding", validators=[Optional(), max_length(limits.INTRO)])
 
 
 class IntroForm(BaseForm):
-    intro = TextAreaField("Inleiding", validators=[Optional(), Length(max=5000, message=TOO_LONG)])
+    intro = TextAreaField("Inleiding", validators=[Optional(), max_length(limits.INTRO)])
 
 
 OPTIONS_HINT = (
@@ -52,7 +51,7 @@ OPTIONS_HINT = (
 
 class QuestionForm(BaseForm):
     text = TextAreaField(
-        "Vraag", validators=[DataRequired("Vul de vraag in."), Length(max=2000, message=TOO_LONG)]
+        "Vraag", validators=[DataRequired("Vul de vraag in."), max_length(limits.QUESTION)]
     )
     question_type = SelectField(
         "Soort vraag",
@@ -61,7 +60,7 @@ class QuestionForm(BaseForm):
     )
     required = BooleanField("Verplicht om te beantwoorden", default=True)
     options = TextAreaField(
-        "Labels of keuzemogelijkheden", validators=[Optional(), Length(max=5000, message=TOO_LONG)]
+        "Labels of keuzemogelijkheden", validators=[Optional(), max_length(limits.QUESTION_OPTIONS)]
     )
     # Choices: "geen" plus the safeguards of the current framework, by code (see the view).
     safeguard_code = SelectField("Waarborg", validators=[Optional()])

@@ -13,15 +13,18 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kwaliteit import limits
 from kwaliteit.db import Base
-from kwaliteit.models_base import Timestamp, str_enum, utcnow
+from kwaliteit.models_base import Timestamp, max_length_check, str_enum, utcnow
 from kwaliteit.registry.models import Partnership
 from kwaliteit.trainings.models import Training
 
@@ -107,13 +110,12 @@ class Questionnaire(Base):
     """Vragenlijst. Shipped defaults have no partnership and serve every partnership."""
 
     __tablename__ = "questionnaire"
-    __table_args__ = (UniqueConstraint("partnership_id", "title"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int | None] = mapped_column(ForeignKey("partnership.id"), index=True)
     # Stable key of a shipped default, so that loading the defaults again changes nothing.
     default_key: Mapped[str | None] = mapped_column(String(50), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(limits.TITLE))
     audience: Mapped[Audience] = mapped_column(str_enum(Audience, "audience"))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
@@ -126,11 +128,19 @@ class Questionnaire(Base):
         return self.title
 
 
+# Unique per partnership whatever the case, in the database (see Training's title index).
+QUESTIONNAIRE_TITLE_INDEX = "uq_questionnaire_partnership_title_lower"
+Index(QUESTIONNAIRE_TITLE_INDEX, Questionnaire.partnership_id, func.lower(Questionnaire.title), unique=True)
+
+
 class QuestionnaireVersion(Base):
     """A published version is never edited: a change makes a new version."""
 
     __tablename__ = "questionnaire_version"
-    __table_args__ = (UniqueConstraint("questionnaire_id", "number"),)
+    __table_args__ = (
+        UniqueConstraint("questionnaire_id", "number"),
+        max_length_check("intro", limits.INTRO),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     questionnaire_id: Mapped[int] = mapped_column(ForeignKey("questionnaire.id"), index=True)
@@ -151,12 +161,15 @@ class QuestionnaireVersion(Base):
 
 class Question(Base):
     __tablename__ = "question"
-    __table_args__ = (UniqueConstraint("version_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("version_id", "code"),
+        max_length_check("text", limits.QUESTION),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"), index=True)
     # Stable across versions, so results add up over versions of the same questionnaire.
-    code: Mapped[str] = mapped_column(String(50))
+    code: Mapped[str] = mapped_column(String(limits.QUESTION_CODE))
     position: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(Text)
     type: Mapped[QuestionType] = mapped_column(str_enum(QuestionType, "question_type"))

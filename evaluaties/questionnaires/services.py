@@ -12,6 +12,7 @@ from evaluaties.answers.status import DEFAULT_PARTICIPANT_WINDOW_DAYS, DEFAULT_T
 from evaluaties.questionnaires.models import (
     MAX_MULTI_OPTIONS,
     MULTI_SEPARATOR,
+    QUESTIONNAIRE_TITLE_INDEX,
     Audience,
     EvaluationSettings,
     Question,
@@ -19,16 +20,20 @@ from evaluaties.questionnaires.models import (
     QuestionnaireVersion,
     QuestionType,
 )
+from kwaliteit import limits
 from kwaliteit.accounts.models import Role
 from kwaliteit.datafile import load_yaml
+from kwaliteit.db import flush_unique
 from kwaliteit.models_base import utcnow
+from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
-from kwaliteit.validation import ValidationError
+from kwaliteit.validation import ValidationError, check_text
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_KEYS = {Audience.TRAINER: "trainer-sessie", Audience.PARTICIPANT: "deelnemer"}
 SCALE_LABELS = ["Helemaal oneens", "Oneens", "Neutraal", "Eens", "Helemaal eens"]
 MAX_CHOICE_OPTIONS = 50
+TITLE_TAKEN = "Dit partnerschap heeft al een vragenlijst met deze titel."
 
 
 # ---------------------------------------------------------------- shipped defaults
@@ -107,7 +112,7 @@ class QuestionnaireRow:
     has_draft: bool
 
 
-def list_questionnaires(db: Session, scope: Scope, audience: Audience | None = None) -> list[QuestionnaireRow]:
+def _listing(scope: Scope, audience: Audience | None):
     published = (
         select(func.max(QuestionnaireVersion.number))
         .where(
@@ -134,7 +139,20 @@ def list_questionnaires(db: Session, scope: Scope, audience: Audience | None = N
     )
     if audience is not None:
         stmt = stmt.where(Questionnaire.audience == audience)
-    return [QuestionnaireRow(q, p, bool(d)) for q, p, d in db.execute(stmt)]
+    return stmt
+
+
+def list_questionnaires(db: Session, scope: Scope, audience: Audience | None = None) -> list[QuestionnaireRow]:
+    return [QuestionnaireRow(q, p, bool(d)) for q, p, d in db.execute(_listing(scope, audience))]
+
+
+def questionnaire_page(db: Session, scope: Scope, page: int = 1, page_size: int = 25) -> Page:
+    """The questionnaires list, one page of it (clamped to the last page); two statements."""
+    stmt = _listing(scope, None)
+    total = db.scalar(select(func.count()).select_from(stmt.with_only_columns(Questionnaire.id).subquery()))
+    page = clamp_page(page, total, page_size)
+    rows = db.execute(stmt.limit(page_size).offset((page - 1) * page_size))
+    return Page([QuestionnaireRow(q, p, bool(d)) for q, p, d in rows], total, page, page_size)
 
 
 def get_questionnaire(db: Session, scope: Scope, questionnaire_id: int) -> Questionnaire:
@@ -210,25 +228,26 @@ def create_questionnaire(
     title = (title or "").strip()
     if not title:
         errors["title"] = "Vul een titel in."
-    elif len(title) > 200:
-        errors["title"] = "Gebruik hoogstens 200 tekens voor de titel."
+    check_text(errors, "title", title, limits.TITLE)
+    check_text(errors, "intro", (intro or "").strip(), limits.INTRO, multiline=True)
     if partnership_id is None:
         errors["partnership_id"] = "Kies een partnerschap."
     elif not scope.may_manage() or not scope.allows(partnership_id):
         raise Forbidden()
-    elif db.scalar(
+    elif "title" not in errors and db.scalar(
         select(func.count()).where(
             Questionnaire.partnership_id == partnership_id,
-            func.lower(Questionnaire.title) == title.lower(),
+            func.lower(Questionnaire.title) == func.lower(title),
         )
     ):
-        errors["title"] = "Dit partnerschap heeft al een vragenlijst met deze titel."
+        errors["title"] = TITLE_TAKEN
     if errors:
         raise ValidationError(errors)
     q = Questionnaire(partnership_id=partnership_id, title=title, audience=audience)
     q.versions.append(QuestionnaireVersion(number=1, intro=(intro or "").strip()))
     db.add(q)
-    db.flush()
+    # Two saves of the same title at the same moment: the database's index refuses the second.
+    flush_unique(db, QUESTIONNAIRE_TITLE_INDEX, "title", TITLE_TAKEN)
     return q
 
 
@@ -280,7 +299,13 @@ def _validate_question(data: QuestionData, safeguard_codes: set[str]) -> dict[st
     errors = {}
     if not (data.text or "").strip():
         errors["text"] = "Vul de vraag in."
+    check_text(errors, "text", (data.text or "").strip(), limits.QUESTION, multiline=True)
+    if data.code is not None:
+        check_text(errors, "code", data.code, limits.QUESTION_CODE)
     options = [o.strip() for o in data.options if o.strip()]
+    for option in options:
+        # One option (or scale label) per line: a line is one-line text with its own limit.
+        check_text(errors, "options", option, limits.OPTION)
     limit = MAX_MULTI_OPTIONS if data.type is QuestionType.MULTI else MAX_CHOICE_OPTIONS
     if data.type.has_options and len(options) < 2:
         errors["options"] = "Geef minstens twee keuzemogelijkheden, één per regel."
@@ -382,7 +407,12 @@ def move_question(db: Session, scope: Scope, question_id: int, offset: int) -> N
 
 
 def update_intro(db: Session, scope: Scope, version_id: int, intro: str) -> None:
-    _draft(db, scope, version_id).intro = (intro or "").strip()
+    version = _draft(db, scope, version_id)
+    errors: dict[str, str] = {}
+    check_text(errors, "intro", (intro or "").strip(), limits.INTRO, multiline=True)
+    if errors:
+        raise ValidationError(errors)
+    version.intro = (intro or "").strip()
     db.flush()
 
 

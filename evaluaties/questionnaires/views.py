@@ -5,7 +5,7 @@ settings) are in evaluaties.questionnaires.services; scope errors from there bec
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from evaluaties.questionnaires import services as qs
 from evaluaties.questionnaires.forms import (
@@ -23,6 +23,7 @@ from evaluaties.questionnaires.models import (
 )
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
+from kwaliteit.args import int_arg, page_arg
 from kwaliteit.forms import BaseForm, choices, form_page, run_action, save_form
 from kwaliteit.framework.services import current_safeguards
 from kwaliteit.scope import Forbidden
@@ -31,11 +32,6 @@ from kwaliteit.trainings import services as training_services
 bp = Blueprint("questionnaires", __name__)
 
 PUBLISHED = "Een gepubliceerde versie wordt niet meer gewijzigd. Maak een nieuwe versie om iets te veranderen."
-
-
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 def _check_csrf() -> None:
@@ -69,9 +65,11 @@ def _refuse_published(questionnaire_id: int):
 @roles_required(*READERS)
 def index():
     s, scope = db.session(), current_scope()
+    page = qs.questionnaire_page(s, scope, page_arg(), current_app.config["PAGE_SIZE"])
     return render_template(
         "evaluaties/questionnaires/index.html",
-        rows=qs.list_questionnaires(s, scope),
+        page=page,
+        rows=page.items,
         may_create=scope.may_manage(),
     )
 
@@ -109,7 +107,7 @@ def detail(questionnaire_id: int):
     s, scope = db.session(), current_scope()
     questionnaire = qs.get_questionnaire(s, scope, questionnaire_id)
     published = qs.latest_published(questionnaire)
-    if (number := _int_arg("versie")) is not None:
+    if (number := int_arg("versie", None, min=1)) is not None:
         published = next(
             (v for v in questionnaire.versions if v.number == number and v.is_published), None
         )

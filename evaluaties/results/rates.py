@@ -25,7 +25,8 @@ from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Scope
 from kwaliteit.sqldates import school_year_bounds
 from kwaliteit.trainings.models import Training, TrainingSession
-from kwaliteit.trainings.services import Page, get_session, get_training
+from kwaliteit.pagination import Page, clamp_page
+from kwaliteit.trainings.services import get_session, get_training
 
 # Low response: closing within this many days, with a rate below this percentage.
 DEFAULT_LOW_DAYS = 7
@@ -145,8 +146,7 @@ def response_rates(
     total = db.scalar(
         select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery())
     )
-    pages = max(1, -(-total // page_size))
-    page = max(1, min(page, pages))
+    page = clamp_page(page, total, page_size)
     rows = _rate_rows(
         db,
         stmt.order_by(TrainingSession.date.desc(), TrainingSession.id.desc())

@@ -8,8 +8,9 @@ from evaluaties.results import anonymity
 from evaluaties.results import rates as rate_service
 from evaluaties.results import services as results
 from evaluaties.transfer import exporting
-from kwaliteit import db
+from kwaliteit import db, limits
 from kwaliteit.accounts.auth import READERS, current_scope, roles_required
+from kwaliteit.args import choice_arg, id_arg, int_arg, page_arg, text_arg
 from kwaliteit.clock import today
 from kwaliteit.framework.services import current_safeguards
 from kwaliteit.sqldates import school_year_label
@@ -21,29 +22,28 @@ AUDIENCES = {"deelnemers": Audience.PARTICIPANT, "trainers": Audience.TRAINER, "
 MIMETYPES = {"csv": exporting.CSV_MIMETYPE, "xlsx": exporting.XLSX_MIMETYPE}
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    # isdigit() alone accepts "²" (int() then fails) and numbers no database column can hold.
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
+# School years (by the calendar year they start in) a filter may ask for.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 
 def audience_arg() -> tuple[str, Audience | None]:
-    key = request.args.get("doelgroep", "deelnemers")
-    if key not in AUDIENCES:
-        key = "deelnemers"
+    key = choice_arg("doelgroep", AUDIENCES, "deelnemers")
     return key, AUDIENCES[key]
+
+
+def school_year_arg() -> int | None:
+    return int_arg("schooljaar", None, min=FIRST_YEAR, max=LAST_YEAR)
 
 
 def result_filters() -> tuple[results.ResultFilters, str]:
     audience_key, audience = audience_arg()
-    safeguard = request.args.get("waarborg", "").strip()[:20] or None
-    year = _int_arg("schooljaar")
+    safeguard = text_arg("waarborg", limits.CODE) or None
     return (
         results.ResultFilters(
-            session_id=_int_arg("bijeenkomst"),
-            training_id=_int_arg("training"),
-            partnership_id=_int_arg("partnerschap"),
-            school_year=year if year is not None and 2000 <= year <= 2100 else None,
+            session_id=id_arg("bijeenkomst"),
+            training_id=id_arg("training"),
+            partnership_id=id_arg("partnerschap"),
+            school_year=school_year_arg(),
             safeguard_code=safeguard,
             audience=audience,
         ),
@@ -106,14 +106,13 @@ def session_results(session_id: int):
 @roles_required(*READERS)
 def rates():
     s, scope = db.session(), current_scope()
-    year = _int_arg("schooljaar")
     filters = rate_service.RateFilters(
-        training_id=_int_arg("training"),
-        partnership_id=_int_arg("partnerschap"),
-        school_year=year if year is not None and 2000 <= year <= 2100 else None,
+        training_id=id_arg("training"),
+        partnership_id=id_arg("partnerschap"),
+        school_year=school_year_arg(),
     )
     page = rate_service.response_rates(
-        s, scope, today(), filters, page=_int_arg("pagina") or 1, page_size=current_app.config["PAGE_SIZE"]
+        s, scope, today(), filters, page=page_arg(), page_size=current_app.config["PAGE_SIZE"]
     )
     return render_template(
         "evaluaties/results/rates.html",
@@ -129,9 +128,7 @@ def rates():
 @roles_required(*READERS)
 def low_rates():
     s, scope = db.session(), current_scope()
-    days = _int_arg("dagen")
-    threshold = _int_arg("drempel")
-    days = days if days is not None and 1 <= days <= 365 else rate_service.DEFAULT_LOW_DAYS
-    threshold = threshold if threshold is not None and 1 <= threshold <= 100 else rate_service.DEFAULT_LOW_THRESHOLD_PCT
+    days = int_arg("dagen", rate_service.DEFAULT_LOW_DAYS, min=1, max=365)
+    threshold = int_arg("drempel", rate_service.DEFAULT_LOW_THRESHOLD_PCT, min=1, max=100)
     rows = rate_service.low_response(s, scope, today(), days=days, threshold_pct=threshold)
     return render_template("evaluaties/results/low.html", rows=rows, days=days, threshold=threshold)

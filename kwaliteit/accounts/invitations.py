@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, case, literal, select, update
 from sqlalchemy.orm import Session
 
-from kwaliteit._pending_hardening import PASSWORD
 from kwaliteit.accounts.models import Invitation, User
 from kwaliteit.accounts.services import MIN_PASSWORD_LENGTH, hash_password
-from kwaliteit.validation import ValidationError
+from kwaliteit.limits import PASSWORD
+from kwaliteit.validation import ValidationError, characters_error
 
 INVITATION_DAYS = 7
 TOKEN_BYTES = 18  # 144 bits, as the participants' links
@@ -153,8 +153,8 @@ def password_errors(password: str | None, confirm: str | None) -> dict[str, str]
         errors["password"] = f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens."
     elif len(password) > PASSWORD:
         errors["password"] = f"Kies een wachtwoord van hoogstens {PASSWORD} tekens."
-    elif any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in password):
-        errors["password"] = "Het wachtwoord bevat een ongeldig teken (een stuurteken)."
+    elif message := characters_error(password):
+        errors["password"] = message
     elif not password.strip():
         errors["password"] = "Een wachtwoord van alleen spaties kan niet."
     if "password" not in errors and password != (confirm or ""):

@@ -4,9 +4,10 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kwaliteit import limits
 from kwaliteit.db import Base
 from kwaliteit.models_base import Timestamp, str_enum, utcnow
 from kwaliteit.registry.models import Partnership, Person
@@ -41,8 +42,8 @@ class User(UserMixin, Base):
     __tablename__ = "app_user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str] = mapped_column(String(limits.EMAIL))
+    name: Mapped[str] = mapped_column(String(limits.NAME), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[Role] = mapped_column(str_enum(Role, "user_role"))
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -64,6 +65,11 @@ class User(UserMixin, Base):
 
     def __str__(self) -> str:
         return self.name or self.email
+
+
+# One account per address whatever its case (the services also store addresses lower-cased).
+EMAIL_UNIQUE_INDEX = "uq_app_user_email_lower"
+Index(EMAIL_UNIQUE_INDEX, func.lower(User.email), unique=True)
 
 
 # The password hash of an account whose owner has not set a password yet (invited): no password

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from wtforms.validators import DataRequired, Email, InputRequired
 
-from kwaliteit._pending_hardening import EMAIL, NAME
-from kwaliteit.forms import BaseForm
+from kwaliteit.forms import BaseForm, max_length
+from kwaliteit.limits import EMAIL, NAME
 from kwaliteit.registry.forms import _email, _strip, optional_int
 from kwaliteit.trainings.forms import CheckboxListField
 
@@ -17,14 +17,12 @@ class AccountForm(BaseForm):
         filters=[_email],
         validators=[
             DataRequired("Vul een e-mailadres in."),
-            Length(max=EMAIL, message=f"Hoogstens {EMAIL} tekens."),
+            max_length(EMAIL),
             Email("Dit is geen geldig e-mailadres."),
         ],
         render_kw={"autocomplete": "off"},
     )
-    name = StringField(
-        "Naam", filters=[_strip], validators=[Length(max=NAME, message=f"Hoogstens {NAME} tekens.")]
-    )
+    name = StringField("Naam", filters=[_strip], validators=[max_length(NAME)])
     # validate_choice=False: the service decides which roles, partnerships and persons the caller may
     # grant, with one clear message also for a crafted POST.
     role = SelectField("Rol", validate_choice=False, validators=[InputRequired("Kies een rol.")])

@@ -17,7 +17,6 @@ from flask import (
 from flask_login import current_user, login_user
 
 from kwaliteit import db
-from kwaliteit._pending_hardening import SEARCH, choice_arg, id_arg, page_arg, text_arg
 from kwaliteit.accounts import users
 from kwaliteit.accounts.auth import MANAGERS, current_scope, roles_required
 from kwaliteit.accounts.invitations import (
@@ -30,8 +29,10 @@ from kwaliteit.accounts.invitations import (
 from kwaliteit.accounts.models import Role
 from kwaliteit.accounts.services import MIN_PASSWORD_LENGTH
 from kwaliteit.accounts.user_forms import AccountForm, SetPasswordForm
+from kwaliteit.args import choice_arg, id_arg, page_arg, text_arg
 from kwaliteit.clock import now
 from kwaliteit.forms import BaseForm, apply_errors, choices, form_page, run_action, save_form
+from kwaliteit.limits import SEARCH
 from kwaliteit.mail import MailError, MailSettings, send_mail
 from kwaliteit.validation import ValidationError
 

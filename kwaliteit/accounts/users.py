@@ -20,13 +20,22 @@ from sqlalchemy import ColumnElement, and_, case, exists, false, func, literal, 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from kwaliteit._pending_hardening import EMAIL, NAME, Page, check_text, clamp_page
 from kwaliteit.accounts.invitations import issue_invitation, open_condition
-from kwaliteit.accounts.models import NO_PASSWORD, Invitation, Role, User, user_partnership
+from kwaliteit.accounts.models import (
+    EMAIL_UNIQUE_INDEX,
+    NO_PASSWORD,
+    Invitation,
+    Role,
+    User,
+    user_partnership,
+)
+from kwaliteit.db import violates
+from kwaliteit.limits import EMAIL, NAME
+from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import TRAINER_ROLES, Organisation, Partnership, Person, PersonRoleLink
 from kwaliteit.registry.services import find, normalise_email
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
-from kwaliteit.validation import ValidationError
+from kwaliteit.validation import ValidationError, check_text
 
 # The roles a coordinator may grant: not more than their own.
 COORDINATOR_GRANTS = (Role.TRAINER, Role.COORDINATOR)
@@ -269,15 +278,17 @@ def _check_account(db: Session, scope: Scope, data: AccountData, current: User |
     return _Checked(email, name or (person.name if person else ""), role, partnerships, person)
 
 
-def _flush_account(db: Session, email: str) -> None:
+def _flush_account(db: Session) -> None:
     """Flush in a savepoint: an account saved with the same address (or person) by another request
     in the meantime becomes the field message, not a 500."""
     try:
         with db.begin_nested():
             db.flush()
     except IntegrityError as exc:
-        if db.scalar(select(func.count()).where(func.lower(User.email) == email)):
+        if violates(exc, EMAIL_UNIQUE_INDEX):
             raise ValidationError({"email": EMAIL_TAKEN}) from exc
+        # SQLite names the columns of a plain unique constraint, not the constraint: the only
+        # other unique value of an account is its person.
         raise ValidationError({"person_id": PERSON_TAKEN}) from exc
 
 
@@ -315,7 +326,7 @@ def invite_user(db: Session, scope: Scope, data: AccountData, now: datetime) -> 
         partnerships=checked.partnerships,
     )
     db.add(user)
-    _flush_account(db, checked.email)
+    _flush_account(db)
     _invitation, token = issue_invitation(db, user, now, scope.user_id)
     return user, token
 
@@ -330,7 +341,7 @@ def update_user(db: Session, scope: Scope, user_id: int, data: AccountData) -> U
     user.role = checked.role
     user.person = checked.person
     user.partnerships = checked.partnerships
-    _flush_account(db, checked.email)
+    _flush_account(db)
     return user
 
 

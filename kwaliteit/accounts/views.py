@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -10,6 +11,7 @@ from kwaliteit.accounts.forms import LoginForm
 from kwaliteit.accounts.services import authenticate
 
 bp = Blueprint("accounts", __name__)
+log = logging.getLogger(__name__)
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -35,7 +37,10 @@ def login():
         user = authenticate(db.session(), form.email.data, form.password.data)
         if user is not None:
             login_user(user, remember=form.remember.data)
+            log.info("Ingelogd: gebruiker %s", user.id)
             return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+        # The form has refused control characters and over-long input, so the address is one line.
+        log.warning("Inloggen geweigerd voor %r vanaf %s", form.email.data, request.remote_addr)
         form.password.errors.append("Onbekend e-mailadres of onjuist wachtwoord.")
     status = 200 if not form.errors else 400
     return render_template("accounts/login.html", form=form), status
@@ -43,6 +48,8 @@ def login():
 
 @bp.route("/uitloggen", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        log.info("Uitgelogd: gebruiker %s", current_user.id)
     logout_user()
     flash("Je bent uitgelogd.", "info")
     return redirect(url_for("accounts.login"))

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import yaml
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from kwaliteit import limits
 from kwaliteit.datafile import load_yaml
 from kwaliteit.framework.models import Criterion, Framework, Safeguard
+from kwaliteit.validation import characters_error
+
+log = logging.getLogger(__name__)
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "kwaliteitskader-2021.yaml"
 
@@ -16,16 +21,17 @@ class FrameworkError(ValueError):
     pass
 
 
-# Column lengths of the framework tables: longer text is an error in the file, not a database crash.
-_MAX = {"name": 200, "version": 50, "code": 20}
-
-
-def _text(value, what: str, limit: int | None = None) -> str:
-    """A scalar from the file as text (YAML reads `code: 1` as a number)."""
+def _text(value, what: str, limit: int, *, multiline: bool = False, required: bool = True) -> str:
+    """A scalar from the file as text (YAML reads `code: 1` as a number), within its limit:
+    longer text or a control character is an error in the file, not a database crash."""
+    if not required and value in (None, ""):
+        return ""
     if isinstance(value, (dict, list)) or value is None or value == "":
         raise FrameworkError(f"{what} ontbreekt of is geen tekst.")
     text = str(value).strip()
-    if limit is not None and len(text) > limit:
+    if message := characters_error(text, multiline=multiline):
+        raise FrameworkError(f"{what}: {message}")
+    if len(text) > limit:
         raise FrameworkError(f"{what} is te lang (hoogstens {limit} tekens): {text[:40]}…")
     return text
 
@@ -37,15 +43,15 @@ def _parse(data) -> dict:
     for key in ("name", "version", "safeguards"):
         if not data.get(key):
             raise FrameworkError(f"Het kaderbestand mist '{key}'.")
-    name = _text(data["name"], "De naam van het kader", _MAX["name"])
-    version = _text(data["version"], "De versie van het kader", _MAX["version"])
+    name = _text(data["name"], "De naam van het kader", limits.NAME)
+    version = _text(data["version"], "De versie van het kader", limits.VERSION)
     if not isinstance(data["safeguards"], list):
         raise FrameworkError("'safeguards' moet een lijst van waarborgen zijn.")
     safeguards, codes = [], set()
     for i, sg in enumerate(data["safeguards"], start=1):
         if not isinstance(sg, dict) or not sg.get("code") or not sg.get("name"):
             raise FrameworkError(f"Waarborg {i} mist een code of naam.")
-        code = _text(sg["code"], f"De code van waarborg {i}", _MAX["code"])
+        code = _text(sg["code"], f"De code van waarborg {i}", limits.CODE)
         if code in codes:
             raise FrameworkError(f"Waarborgcode {code} komt twee keer voor.")
         codes.add(code)
@@ -56,16 +62,21 @@ def _parse(data) -> dict:
         for j, c in enumerate(criteria, start=1):
             if not isinstance(c, dict) or not c.get("code") or not c.get("text"):
                 raise FrameworkError(f"Kenmerk {j} van waarborg {code} mist een code of tekst.")
-            ccode = _text(c["code"], f"De code van kenmerk {j} van waarborg {code}", _MAX["code"])
+            ccode = _text(c["code"], f"De code van kenmerk {j} van waarborg {code}", limits.CODE)
             if ccode in ccodes:
                 raise FrameworkError(f"Kenmerkcode {ccode} komt twee keer voor bij waarborg {code}.")
             ccodes.add(ccode)
-            parsed_criteria.append({"code": ccode, "text": _text(c["text"], f"Kenmerk {ccode}")})
+            parsed_criteria.append(
+                {"code": ccode, "text": _text(c["text"], f"Kenmerk {ccode}", limits.CRITERION, multiline=True)}
+            )
         safeguards.append(
             {
                 "code": code,
-                "name": _text(sg["name"], f"De naam van waarborg {code}", _MAX["name"]),
-                "description": str(sg.get("description") or ""),
+                "name": _text(sg["name"], f"De naam van waarborg {code}", limits.NAME),
+                "description": _text(
+                    sg.get("description"), f"De beschrijving van waarborg {code}", limits.DESCRIPTION,
+                    multiline=True, required=False,
+                ),
                 "criteria": parsed_criteria,
             }
         )
@@ -122,6 +133,7 @@ def load_framework(db: Session, path: Path | None = None) -> tuple[Framework, bo
             if code in new_by_code
         )
         db.flush()
+    log.info("Kwaliteitskader %s geladen en actueel gemaakt", fw)
     return fw, True
 
 

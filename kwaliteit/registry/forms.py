@@ -7,10 +7,10 @@ every rule (the form only turns the input into values), so a crafted POST gets t
 from __future__ import annotations
 
 from wtforms import EmailField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
-from kwaliteit._pending_hardening import EMAIL, NAME
-from kwaliteit.forms import BaseForm, choices
+from kwaliteit.forms import BaseForm, choices, max_length
+from kwaliteit.limits import EMAIL, NAME
 from kwaliteit.registry.models import OrganisationKind, PersonRole
 from kwaliteit.trainings.forms import CheckboxListField
 
@@ -32,7 +32,7 @@ def _email(value):
     return value.strip().lower() if isinstance(value, str) else value
 
 
-_max_name = Length(max=NAME, message=f"Hoogstens {NAME} tekens.")
+_max_name = max_length(NAME)
 
 
 class PartnershipForm(BaseForm):
@@ -82,7 +82,7 @@ class PersonForm(BaseForm):
         filters=[_email],
         validators=[
             Optional(),
-            Length(max=EMAIL, message=f"Hoogstens {EMAIL} tekens."),
+            max_length(EMAIL),
             Email("Dit is geen geldig e-mailadres."),
         ],
         render_kw={"autocomplete": "off"},

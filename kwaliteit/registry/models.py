@@ -3,9 +3,10 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from kwaliteit import limits
 from kwaliteit.db import Base
 from kwaliteit.models_base import Timestamp, str_enum, utcnow
 
@@ -16,7 +17,7 @@ class Partnership(Base):
     __tablename__ = "partnership"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(limits.NAME))
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
     organisations: Mapped[list[Organisation]] = relationship(
@@ -25,6 +26,12 @@ class Partnership(Base):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Names and addresses are unique whatever their case, enforced by the database (a unique index on
+# the lowered value), so two people typing "Noord" and "NOORD" at the same moment cannot both win.
+PARTNERSHIP_NAME_INDEX = "uq_partnership_name_lower"
+Index(PARTNERSHIP_NAME_INDEX, func.lower(Partnership.name), unique=True)
 
 
 class OrganisationKind(enum.Enum):
@@ -41,11 +48,10 @@ class OrganisationKind(enum.Enum):
 
 class Organisation(Base):
     __tablename__ = "organisation"
-    __table_args__ = (UniqueConstraint("partnership_id", "name"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(limits.NAME))
     kind: Mapped[OrganisationKind] = mapped_column(str_enum(OrganisationKind, "organisation_kind"))
     # A school belongs to a board (bestuur); boards and institutes have no parent.
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
@@ -55,6 +61,15 @@ class Organisation(Base):
 
     def __str__(self) -> str:
         return self.name
+
+
+ORGANISATION_NAME_INDEX = "uq_organisation_partnership_name_lower"
+Index(
+    ORGANISATION_NAME_INDEX,
+    Organisation.partnership_id,
+    func.lower(Organisation.name),
+    unique=True,
+)
 
 
 class PersonRole(enum.Enum):
@@ -78,9 +93,9 @@ class Person(Base):
     __tablename__ = "person"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(limits.NAME))
     # Nullable so that anonymising a person keeps the row (and the figures it counts in).
-    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    email: Mapped[str | None] = mapped_column(String(limits.EMAIL))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
@@ -95,6 +110,10 @@ class Person(Base):
 
     def __str__(self) -> str:
         return self.name
+
+
+PERSON_EMAIL_INDEX = "uq_person_email_lower"
+Index(PERSON_EMAIL_INDEX, func.lower(Person.email), unique=True)
 
 
 class PersonRoleLink(Base):

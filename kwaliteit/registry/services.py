@@ -11,14 +11,19 @@ from dataclasses import dataclass, field
 
 from flask import current_app, has_app_context
 from sqlalchemy import ColumnElement, case, exists, func, literal, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from kwaliteit._pending_hardening import EMAIL, NAME, Page, check_text, clamp_page
 from kwaliteit.accounts.models import Role, User, user_partnership
+from kwaliteit.accounts.services import normalise_email as _normalise_email
+from kwaliteit.db import flush_unique
+from kwaliteit.limits import EMAIL, NAME
+from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import (
     MAX_MIN_ANSWERS_SHOWN,
+    ORGANISATION_NAME_INDEX,
     PARTICIPANT_WINDOW_DAYS_RANGE,
+    PARTNERSHIP_NAME_INDEX,
+    PERSON_EMAIL_INDEX,
     TRAINER_DUE_DAYS_RANGE,
     TRAINER_ROLES,
     Organisation,
@@ -31,7 +36,7 @@ from kwaliteit.registry.models import (
 )
 from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
 from kwaliteit.trainings.models import training_organisation
-from kwaliteit.validation import ValidationError
+from kwaliteit.validation import ValidationError, check_text
 
 
 def _require_admin(scope: Scope) -> None:
@@ -50,7 +55,7 @@ def _like(column, q: str):
 
 
 def normalise_email(email: str | None) -> str:
-    return (email or "").strip().lower()
+    return _normalise_email(email or "")
 
 
 def find(db: Session, model, object_id: int | None):
@@ -227,23 +232,13 @@ def _apply_partnership(partnership: Partnership, data: PartnershipData) -> None:
     partnership.settings = settings
 
 
-def _flush_or(db: Session, errors: dict[str, str]) -> None:
-    """Flush in a savepoint; a unique violation (another request saved the same name in the
-    meantime) becomes the field message instead of a 500."""
-    try:
-        with db.begin_nested():
-            db.flush()
-    except IntegrityError as exc:
-        raise ValidationError(errors) from exc
-
-
 def create_partnership(db: Session, scope: Scope, data: PartnershipData, app_minimum: int) -> Partnership:
     _require_admin(scope)
     _validate_partnership(db, data, app_minimum, None)
     partnership = Partnership()
     _apply_partnership(partnership, data)
     db.add(partnership)
-    _flush_or(db, {"name": NAME_TAKEN_PARTNERSHIP})
+    flush_unique(db, PARTNERSHIP_NAME_INDEX, "name", NAME_TAKEN_PARTNERSHIP)
     return partnership
 
 
@@ -254,7 +249,7 @@ def update_partnership(
     partnership = get_partnership(db, scope, partnership_id)
     _validate_partnership(db, data, app_minimum, partnership.id)
     _apply_partnership(partnership, data)
-    _flush_or(db, {"name": NAME_TAKEN_PARTNERSHIP})
+    flush_unique(db, PARTNERSHIP_NAME_INDEX, "name", NAME_TAKEN_PARTNERSHIP)
     return partnership
 
 
@@ -433,7 +428,7 @@ def create_organisation(db: Session, scope: Scope, data: OrganisationData) -> Or
     organisation = Organisation()
     _apply_organisation(organisation, data)
     db.add(organisation)
-    _flush_or(db, {"name": NAME_TAKEN_ORGANISATION})
+    flush_unique(db, ORGANISATION_NAME_INDEX, "name", NAME_TAKEN_ORGANISATION)
     return organisation
 
 
@@ -443,7 +438,7 @@ def update_organisation(
     organisation = get_organisation(db, scope, organisation_id)
     _validate_organisation(db, scope, data, organisation)
     _apply_organisation(organisation, data)
-    _flush_or(db, {"name": NAME_TAKEN_ORGANISATION})
+    flush_unique(db, ORGANISATION_NAME_INDEX, "name", NAME_TAKEN_ORGANISATION)
     return organisation
 
 
@@ -592,7 +587,7 @@ def create_person(db: Session, scope: Scope, data: PersonData) -> Person:
     person = Person()
     _apply_person(person, data)
     db.add(person)
-    _flush_or(db, {"email": EMAIL_TAKEN_PERSON})
+    flush_unique(db, PERSON_EMAIL_INDEX, "email", EMAIL_TAKEN_PERSON)
     return person
 
 
@@ -600,7 +595,7 @@ def update_person(db: Session, scope: Scope, person_id: int, data: PersonData) -
     person = get_person(db, scope, person_id)
     _validate_person(db, scope, data, person)
     _apply_person(person, data)
-    _flush_or(db, {"email": EMAIL_TAKEN_PERSON})
+    flush_unique(db, PERSON_EMAIL_INDEX, "email", EMAIL_TAKEN_PERSON)
     return person
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
 from kwaliteit import db
-from kwaliteit._pending_hardening import SEARCH, choice_arg, id_arg, page_arg, text_arg
 from kwaliteit.accounts.auth import MANAGERS, current_scope, roles_required
 from kwaliteit.accounts.models import Role
+from kwaliteit.args import choice_arg, id_arg, page_arg, text_arg
 from kwaliteit.forms import choices, form_page, save_form
+from kwaliteit.limits import SEARCH
 from kwaliteit.registry import services
 from kwaliteit.registry.forms import CHOOSE, OrganisationForm, PartnershipForm, PersonForm
 from kwaliteit.registry.models import OrganisationKind, PersonRole

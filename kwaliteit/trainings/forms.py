@@ -10,10 +10,11 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from kwaliteit.forms import BaseForm, DutchDecimalField, choices
+from kwaliteit import limits
+from kwaliteit.forms import BaseForm, DutchDecimalField, choices, max_length
 from kwaliteit.framework.models import Safeguard
 from kwaliteit.trainings.models import TrainingForm, TrainingKind
 
@@ -29,7 +30,7 @@ class TrainingEditForm(BaseForm):
     partnership_id = SelectField("Partnerschap", coerce=int, validators=[InputRequired("Kies een partnerschap.")])
     title = StringField(
         "Titel",
-        validators=[DataRequired("Vul een titel in."), Length(max=200, message="Hoogstens 200 tekens.")],
+        validators=[DataRequired("Vul een titel in."), max_length(limits.TITLE)],
     )
     kind = SelectField(
         "Soort training",
@@ -50,7 +51,7 @@ class TrainingEditForm(BaseForm):
         ],
         render_kw={"inputmode": "decimal"},
     )
-    description = TextAreaField("Beschrijving", validators=[Optional(), Length(max=5000)])
+    description = TextAreaField("Beschrijving", validators=[Optional(), max_length(limits.DESCRIPTION)])
     organisation_ids = CheckboxListField(
         "Verantwoordelijke organisaties", coerce=int, validators=[Optional()]
     )
@@ -79,7 +80,7 @@ def training_form(safeguards: list[Safeguard], **kwargs) -> TrainingEditForm:
     for s in safeguards:
         attrs[f"sg_{s.id}"] = BooleanField(f"Draagt bij aan {s.name}")
         attrs[f"rationale_{s.id}"] = TextAreaField(
-            f"Toelichting bij {s.name}", validators=[Optional(), Length(max=2000)]
+            f"Toelichting bij {s.name}", validators=[Optional(), max_length(limits.RATIONALE)]
         )
     cls = type("BoundTrainingEditForm", (TrainingEditForm,), attrs)
     return cls(**kwargs)
@@ -89,7 +90,7 @@ class SessionEditForm(BaseForm):
     date = DateField("Datum", validators=[InputRequired("Vul een geldige datum in.")])
     start_time = TimeField("Begintijd", validators=[InputRequired("Vul een geldige begintijd in.")])
     location = StringField(
-        "Locatie", validators=[DataRequired("Vul een locatie in."), Length(max=200)]
+        "Locatie", validators=[DataRequired("Vul een locatie in."), max_length(limits.LOCATION)]
     )
     trainer_ids = CheckboxListField(
         "Trainers", coerce=int, validators=[DataRequired("Kies minstens één trainer.")]

@@ -10,19 +10,21 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Table,
     Text,
     Time,
-    UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from kwaliteit import limits
 from kwaliteit.db import Base
 from kwaliteit.framework.models import Safeguard
-from kwaliteit.models_base import Timestamp, str_enum, utcnow
+from kwaliteit.models_base import Timestamp, max_length_check, str_enum, utcnow
 from kwaliteit.registry.models import Organisation, Partnership, Person
 
 
@@ -63,13 +65,13 @@ training_organisation = Table(
 class Training(Base):
     __tablename__ = "training"
     __table_args__ = (
-        UniqueConstraint("partnership_id", "title"),
         CheckConstraint("contact_hours >= 0 AND contact_hours <= 500", name="contact_hours"),
+        max_length_check("description", limits.DESCRIPTION),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(limits.TITLE))
     kind: Mapped[TrainingKind] = mapped_column(str_enum(TrainingKind, "training_kind"))
     form: Mapped[TrainingForm] = mapped_column(str_enum(TrainingForm, "training_form"))
     contact_hours: Mapped[Decimal] = mapped_column(Numeric(5, 1))
@@ -92,11 +94,21 @@ class Training(Base):
         return self.title
 
 
+# "Race" and "RACE" are one title: unique per partnership whatever the case, in the database, so
+# two coordinators saving at the same moment cannot both win (the service turns the violation
+# into a field error, see trainings.services.TITLE_TAKEN).
+TITLE_UNIQUE_INDEX = "uq_training_partnership_title_lower"
+Index(TITLE_UNIQUE_INDEX, Training.partnership_id, func.lower(Training.title), unique=True)
+
+
 class TrainingSafeguard(Base):
     """How a training serves a safeguard: the link carries a required rationale."""
 
     __tablename__ = "training_safeguard"
-    __table_args__ = (CheckConstraint("length(trim(rationale)) > 0", name="rationale"),)
+    __table_args__ = (
+        CheckConstraint("length(trim(rationale)) > 0", name="rationale"),
+        max_length_check("rationale", limits.RATIONALE),
+    )
 
     training_id: Mapped[int] = mapped_column(
         ForeignKey("training.id", ondelete="CASCADE"), primary_key=True
@@ -124,13 +136,14 @@ class TrainingSession(Base):
     __tablename__ = "training_session"
     __table_args__ = (
         CheckConstraint("participant_count >= 0", name="participant_count"),
+        max_length_check("cancel_reason", limits.REASON),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     training_id: Mapped[int] = mapped_column(ForeignKey("training.id"), index=True)
     date: Mapped[date] = mapped_column(Date, index=True)
     start_time: Mapped[time] = mapped_column(Time)
-    location: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(limits.LOCATION))
     participant_count: Mapped[int] = mapped_column(Integer, default=0)
     # Cancelled sessions are kept (with what they owed, now void), never deleted.
     cancelled_at: Mapped[datetime | None] = mapped_column(Timestamp)

@@ -10,11 +10,13 @@ from datetime import date, time
 from decimal import Decimal
 
 from sqlalchemy import Select, case, exists, func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from kwaliteit import limits
+from kwaliteit.db import flush_unique
 from kwaliteit.framework.models import Framework, Safeguard
 from kwaliteit.models_base import utcnow
+from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import (
     TRAINER_ROLES,
     Organisation,
@@ -24,13 +26,14 @@ from kwaliteit.registry.models import (
 )
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
 from kwaliteit.trainings.models import (
+    TITLE_UNIQUE_INDEX,
     Training,
     TrainingForm,
     TrainingKind,
     TrainingSafeguard,
     TrainingSession,
 )
-from kwaliteit.validation import ValidationError, check_date_bounds
+from kwaliteit.validation import ValidationError, check_date_bounds, check_text
 
 # ---------------------------------------------------------------- reading
 
@@ -49,18 +52,6 @@ class TrainingRow:
     partnership_name: str
     safeguard_count: int
     session_count: int
-
-
-@dataclass
-class Page:
-    items: list
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
 
 
 def _current_link_count():
@@ -94,7 +85,7 @@ def list_trainings(
 ) -> Page:
     ids = _filtered(scope, filters)
     total = db.scalar(select(func.count()).select_from(ids.subquery()))
-    page = max(1, min(page, max(1, -(-total // page_size))))
+    page = clamp_page(page, total, page_size)
     session_count = (
         select(func.count())
         .where(TrainingSession.training_id == Training.id)
@@ -283,6 +274,8 @@ def _validate_training(db: Session, scope: Scope, data: TrainingData) -> dict[st
     errors: dict[str, str] = {}
     if not data.title or not data.title.strip():
         errors["title"] = "Vul een titel in."
+    check_text(errors, "title", (data.title or "").strip(), limits.TITLE)
+    check_text(errors, "description", (data.description or "").strip(), limits.DESCRIPTION, multiline=True)
     if data.partnership_id is None:
         errors["partnership_id"] = "Kies een partnerschap."
     elif not scope.allows(data.partnership_id) or db.get(Partnership, data.partnership_id) is None:
@@ -308,6 +301,8 @@ def _validate_training(db: Session, scope: Scope, data: TrainingData) -> dict[st
             errors["safeguards"] = "Kies alleen waarborgen uit het huidige kwaliteitskader."
         elif not (rationale or "").strip():
             errors[f"rationale_{sid}"] = "Licht toe hoe de training deze waarborg dient."
+        else:
+            check_text(errors, f"rationale_{sid}", rationale.strip(), limits.RATIONALE, multiline=True)
     return errors
 
 
@@ -336,12 +331,12 @@ def _apply(db: Session, training: Training, data: TrainingData) -> None:
             training.safeguard_links.append(TrainingSafeguard(safeguard_id=sid, rationale=rationale.strip()))
 
 
+TITLE_TAKEN = "Er bestaat al een training met deze titel in dit partnerschap."
+
+
 def _flush_unique(db: Session) -> None:
-    try:
-        db.flush()
-    except IntegrityError as exc:
-        db.rollback()
-        raise ValidationError({"title": "Er bestaat al een training met deze titel in dit partnerschap."}) from exc
+    """A title another transaction took since _title_taken looked: the same field error."""
+    flush_unique(db, TITLE_UNIQUE_INDEX, "title", TITLE_TAKEN)
 
 
 def _title_taken(db: Session, data: TrainingData, exclude_id: int | None) -> bool:
@@ -359,7 +354,7 @@ def create_training(db: Session, scope: Scope, data: TrainingData) -> Training:
         raise Forbidden()
     errors = _validate_training(db, scope, data)
     if not errors and _title_taken(db, data, None):
-        errors["title"] = "Er bestaat al een training met deze titel in dit partnerschap."
+        errors["title"] = TITLE_TAKEN
     if errors:
         raise ValidationError(errors)
     training = Training(active=True)
@@ -376,7 +371,7 @@ def update_training(db: Session, scope: Scope, training_id: int, data: TrainingD
     training = get_training(db, scope, training_id)
     errors = _validate_training(db, scope, data)
     if not errors and _title_taken(db, data, training.id):
-        errors["title"] = "Er bestaat al een training met deze titel in dit partnerschap."
+        errors["title"] = TITLE_TAKEN
     if data.partnership_id != training.partnership_id and training.sessions:
         errors["partnership_id"] = "Een training met bijeenkomsten kan niet naar een ander partnerschap."
     if errors:
@@ -410,6 +405,10 @@ def set_session_cancelled(db: Session, scope: Scope, session_id: int, reason: st
     elif not reason.strip():
         raise ValidationError({"reden": "Geef een reden op voor de annulering."})
     else:
+        errors: dict[str, str] = {}
+        check_text(errors, "reden", reason.strip(), limits.REASON, multiline=True)
+        if errors:
+            raise ValidationError({"reden": f"Reden van de annulering: {errors['reden']}"})
         ts.cancelled_at, ts.cancel_reason = utcnow(), reason.strip()
     db.flush()
     return ts
@@ -434,6 +433,7 @@ def _validate_session(db: Session, training: Training, data: SessionData, today:
         errors["start_time"] = "Vul een begintijd in."
     if not (data.location or "").strip():
         errors["location"] = "Vul een locatie in."
+    check_text(errors, "location", (data.location or "").strip(), limits.LOCATION)
     if data.participant_count is None or not (0 <= data.participant_count <= 1000):
         errors["participant_count"] = "Vul een aantal deelnemers tussen 0 en 1000 in."
     if not data.trainer_ids:

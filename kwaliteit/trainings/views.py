@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from kwaliteit import db
+from kwaliteit import db, limits
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
+from kwaliteit.args import choice_arg, id_arg, page_arg, text_arg
 from kwaliteit.clock import today
 from kwaliteit.forms import BaseForm, choices, form_page, run_action, save_form
 from kwaliteit.framework.services import current_safeguards
@@ -14,29 +15,20 @@ from kwaliteit.trainings.models import TrainingForm, TrainingKind
 bp = Blueprint("trainings", __name__)
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    # isdigit() alone accepts "²" (int() then fails) and numbers no database column can hold.
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 18 else None
-
-
 @bp.route("/trainingen")
 @roles_required(*READERS)
 def index():
     s, scope = db.session(), current_scope()
-    kind = request.args.get("soort", "")
-    active = request.args.get("status", "actief")
-    if active not in ("actief", "inactief", "alle"):
-        active = "actief"  # as the status menu shows it
+    kind = choice_arg("soort", (k.value for k in TrainingKind))
+    # An unknown status shows the default, as the status menu does.
+    active = choice_arg("status", ("actief", "inactief", "alle"), "actief")
     filters = services.TrainingFilters(
-        partnership_id=_int_arg("partnerschap"),
-        kind=TrainingKind(kind) if kind in {k.value for k in TrainingKind} else None,
+        partnership_id=id_arg("partnerschap"),
+        kind=TrainingKind(kind) if kind else None,
         active={"actief": True, "inactief": False}.get(active),
-        q=request.args.get("q", "").strip()[:100],
+        q=text_arg("q", limits.SEARCH),
     )
-    page = services.list_trainings(
-        s, scope, filters, page=_int_arg("pagina") or 1, page_size=current_app.config["PAGE_SIZE"]
-    )
+    page = services.list_trainings(s, scope, filters, page=page_arg(), page_size=current_app.config["PAGE_SIZE"])
     return render_template(
         "trainings/index.html",
         page=page,
