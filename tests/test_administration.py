@@ -628,14 +628,14 @@ def test_email_in_use_gives_a_field_message(app, world):
     )
     assert response.status_code == 400
     body = _body(response)
-    assert "Dit e-mailadres is al in gebruik voor een ander account." in body and 'id="email-fout"' in body
+    assert "Er bestaat al een account met dit e-mailadres." in body and 'id="email-fout"' in body
     assert _count(app, User) == before
     # Also when editing another account.
     response = _client(app, world.admin).post(
         f"/beheer/gebruikers/{world.steering.id}/bewerken",
         data={"email": "trainer@example.org", "role": "steering", "partnership_ids": [world.p1.id]},
     )
-    assert response.status_code == 400 and "al in gebruik" in _body(response)
+    assert response.status_code == 400 and "bestaat al een account" in _body(response)
     with kdb.new_session(app) as s:
         assert s.get(User, world.steering.id).email == "steering@example.org"
 
@@ -977,7 +977,7 @@ def test_invite_user_cli_prints_a_working_link(app, world):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["coordinator@example.org", "--role", "coordinator", "--partnership", "Partnerschap Noord"], "al in gebruik"),
+        (["coordinator@example.org", "--role", "coordinator", "--partnership", "Partnerschap Noord"], "bestaat al een account"),
         (["x@example.org", "--role", "coordinator"], "minstens één partnerschap"),
         (["x@example.org", "--role", "trainer"], "Geen persoon met e-mailadres"),
         (["x@example.org", "--role", "steering", "--partnership", "Bestaat Niet"], "bestaat niet"),

@@ -194,7 +194,7 @@ class AccountData:
     person_id: int | None = None
 
 
-EMAIL_TAKEN = "Dit e-mailadres is al in gebruik voor een ander account."
+EMAIL_TAKEN = "Er bestaat al een account met dit e-mailadres."
 PERSON_TAKEN = "Deze persoon heeft al een account."
 LAST_ADMIN = "Dit is de laatste actieve beheerder: maak eerst een andere beheerder, dan kan dit."
 
@@ -311,8 +311,8 @@ def _keep_an_admin(db: Session, user: User) -> None:
         raise ValidationError({"role": LAST_ADMIN})
 
 
-def invite_user(db: Session, scope: Scope, data: AccountData, now: datetime) -> tuple[User, str]:
-    """A new account without a password, and its invitation. Returns the user and the link's token."""
+def create_account(db: Session, scope: Scope, data: AccountData, password_hash: str) -> User:
+    """A new account with this password hash (NO_PASSWORD: it waits for an invitation)."""
     if not grantable_roles(scope):
         raise Forbidden()
     checked = _check_account(db, scope, data, None)
@@ -320,13 +320,19 @@ def invite_user(db: Session, scope: Scope, data: AccountData, now: datetime) -> 
         email=checked.email,
         name=checked.name,
         role=checked.role,
-        password_hash=NO_PASSWORD,
+        password_hash=password_hash,
         is_enabled=True,
         person=checked.person,
         partnerships=checked.partnerships,
     )
     db.add(user)
     _flush_account(db)
+    return user
+
+
+def invite_user(db: Session, scope: Scope, data: AccountData, now: datetime) -> tuple[User, str]:
+    """A new account without a password, and its invitation. Returns the user and the link's token."""
+    user = create_account(db, scope, data, NO_PASSWORD)
     _invitation, token = issue_invitation(db, user, now, scope.user_id)
     return user, token
 

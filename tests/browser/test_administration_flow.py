@@ -47,7 +47,7 @@ def test_admin_invites_a_coordinator_who_sets_a_password_and_logs_in(browser, li
     page.get_by_label("Rol").select_option(label="Kwaliteitscoördinator")
     page.get_by_label("Partnerschap Noord").check()
     _submit(page, "Uitnodigen")
-    expect(page.get_by_role("alert")).to_contain_text("Dit e-mailadres is al in gebruik")
+    expect(page.get_by_role("alert")).to_contain_text("Er bestaat al een account met dit e-mailadres")
 
     page.get_by_label("E-mailadres").fill("noor.visser@example.org")
     page.get_by_label("Naam", exact=True).fill("Noor Visser")
