@@ -28,6 +28,8 @@ QUESTION_CODE = 50  # a question's stable code (v1, or a code from a shipped or 
 QUESTION_OPTIONS = 5000  # the options of a question as typed, one per line
 OPTION = 200  # one label or choice option
 OPEN_ANSWER = 5000  # an answer to an open question
+IMPORT_FILENAME = 255  # an uploaded file's name, shown in the import preview
+MAPPING_NAME = 100  # a saved import mapping
 
 # Query-string texts (search boxes, filter values).
 SEARCH = 100

@@ -254,6 +254,22 @@ ROUTES: dict[str, Route] = {
             "POST": row(302, 400, 400, 403, 403, 403),
         },
     ),
+    # An import draft is private to the user who uploaded it (w.import_draft1: the own coordinator's):
+    # for anyone else, an admin too, it does not exist (404). The session's scope comes first,
+    # so another partnership's coordinator gets 403. An empty POST presses no button: 400.
+    "transfer.import_preview": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/antwoorden/importeren/{w.import_draft1.id}",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/antwoorden/importeren/{MISSING_ID}",
+        expect={
+            "GET": row(302, 404, 200, 403, 403, 403),
+            "POST": row(302, 404, 400, 403, 403, 403),
+        },
+    ),
+    "transfer.cancel_import": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/antwoorden/importeren/{w.import_draft1.id}/annuleren",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/antwoorden/importeren/{MISSING_ID}/annuleren",
+        expect={"POST": row(302, 404, 302, 403, 403, 403)},
+    ),
     # -------------------------------------------------------- questionnaires
     # Readers see the shipped defaults and their partnership's own questionnaires; managers edit
     # their partnership's own (only an admin edits the defaults). w.questionnaire1 has a published
@@ -468,6 +484,8 @@ def world(app):
         _add_questionnaires(s, w)
         [w.link1] = create_single_links(s, Scope.everything(), w.session1.id, 1)
         [w.link2] = create_single_links(s, Scope.everything(), w.session2.id, 1)
+        w.import_draft1 = _import_draft(s, w.session1, w.coordinator)
+        w.import_draft2 = _import_draft(s, w.session2, w.other_coordinator)
         _pending, w.invitation_token = invite_user(
             s, Scope.everything(), AccountData("nieuw@example.org", "Nina Nieuw", Role.COORDINATOR, [w.p1.id]),
             now(),
@@ -494,6 +512,25 @@ def _add_questionnaires(s, w) -> None:
         setattr(w, f"questionnaire{n}", q)
         setattr(w, f"draft{n}", draft)
         setattr(w, f"draft_question{n}", draft.questions[0])
+
+
+def _import_draft(s, session, user):
+    """An uploaded file waiting for its preview, as the import wizard keeps it."""
+    from evaluaties.transfer.importing import FileColumn, StoredFile
+    from evaluaties.transfer.models import ImportDraft
+    from kwaliteit.models_base import utcnow
+
+    file = StoredFile(
+        filename="antwoorden.csv", tool="Spreadsheet", file_type="csv", encoding="UTF-8", separator=";",
+        header_rows=1, unfinished=0, unfinished_reason=None, content_hash=f"{session.id:064x}",
+        columns=[FileColumn(0, "B", "Hoe was het?", ["Hoe was het?"])], ignored=[("A", "E-mail", "e-mailadres")],
+        rows=[(2, ["4"])],
+    )
+    draft = ImportDraft(session_id=session.id, user_id=user.id, filename=file.filename,
+                        content_hash=file.content_hash, survey=file.to_json(), created_at=utcnow())
+    s.add(draft)
+    s.flush()
+    return draft
 
 
 def _client_as(app, world, role):
@@ -640,6 +677,8 @@ FOREIGN_OBJECT_URLS = {
     "transfer.session_answers": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden.csv",
     "transfer.training_answers": lambda w: f"/trainingen/{w.training2.id}/antwoorden.xlsx",
     "transfer.import_answers": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden/importeren",
+    "transfer.import_preview": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden/importeren/{w.import_draft2.id}",
+    "transfer.cancel_import": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden/importeren/{w.import_draft2.id}/annuleren",
     "registry.edit_organisation": lambda w: f"/beheer/organisaties/{w.school2.id}/bewerken",
     "registry.edit_person": lambda w: f"/beheer/personen/{w.other_trainer.id}/bewerken",
     "users.edit": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/bewerken",

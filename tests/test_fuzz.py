@@ -47,6 +47,7 @@ URL_VALUES = {
     "person_id": lambda w: w.trainer_person.id,
     "user_id": lambda w: w.trainer.id,
     "invitation_token": lambda w: w.invitation_token,
+    "draft_id": lambda w: w.import_draft1.id,  # the coordinator's; for the admin it does not exist
 }
 # Log-in and log-out act on the client's own session: they get a fresh anonymous client each time
 # (setting a password through an invitation logs the invited person in).

@@ -7,7 +7,8 @@ and refuses exactly the same values.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from evaluaties.answers.models import Answer
 from evaluaties.questionnaires.models import (
@@ -152,13 +153,14 @@ def parse_value(question: Question, raw: RawValue) -> tuple[int | None, str | No
 
 
 def parse_answers(
-    version: QuestionnaireVersion, raw: Mapping[str, RawValue]
+    version: QuestionnaireVersion, raw: Mapping[str, RawValue], make: Callable[..., Any] = Answer
 ) -> tuple[list[Answer], dict[str, str]]:
     """Answers for the version's questions from raw values keyed by `field_name(question)`.
 
     Returns the answers and the errors (keyed by field name); the caller saves nothing when
     there is any error. An optional question left empty (for multi: no option chosen) gets no
-    Answer row.
+    Answer row. `make` builds each answer from question_id, value_int and value_text: the import
+    passes `dict`, as 5,000 rows of ORM objects cost more than the bulk insert they feed.
     """
     answers: list[Answer] = []
     errors: dict[str, str] = {}
@@ -176,7 +178,7 @@ def parse_answers(
         except ValueError as exc:
             errors[name] = str(exc)
             continue
-        answers.append(Answer(question_id=question.id, value_int=value_int, value_text=value_text))
+        answers.append(make(question_id=question.id, value_int=value_int, value_text=value_text))
     return answers, errors
 
 
