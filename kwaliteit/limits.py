@@ -34,7 +34,16 @@ MAPPING_NAME = 100  # a saved import mapping
 # Query-string texts (search boxes, filter values).
 SEARCH = 100
 
+# A value quoted back in a message (a refused answer, a cell of an imported file) is cut to this.
+QUOTED = 80
+
 
 def too_long(limit: int) -> str:
     """The one message for a text over its limit."""
     return f"Hoogstens {limit} tekens."
+
+
+def cut(text, limit: int = QUOTED) -> str:
+    """A value as a message or page quotes it: spacing folded, at most `limit` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -26,10 +26,10 @@ from evaluaties.questionnaires import services as questionnaires
 from evaluaties.questionnaires.models import Audience, EvaluationSettings
 from kwaliteit import limits
 from kwaliteit.models_base import utcnow
+from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Forbidden, NotFound, Scope
 from kwaliteit.trainings.models import Training, TrainingSession, session_trainer
-from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.trainings.services import get_session
 from kwaliteit.validation import ValidationError, text_error
 

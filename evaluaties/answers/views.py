@@ -20,8 +20,8 @@ from evaluaties.answers.status import Status
 from evaluaties.questionnaires.models import Audience
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
-from kwaliteit.args import choice_args, page_arg
 from kwaliteit.accounts.models import Role
+from kwaliteit.args import choice_args, page_arg
 from kwaliteit.clock import today
 from kwaliteit.forms import BaseForm, apply_errors, form_page, run_action, save_form
 from kwaliteit.trainings.services import get_session

@@ -49,7 +49,9 @@ from evaluaties.transfer.models import (
 )
 from evaluaties.transfer.reading import ImportRefused, quoted
 from kwaliteit import limits
+from kwaliteit.db import bulk_insert
 from kwaliteit.filters import nl_date
+from kwaliteit.limits import QUOTED, cut
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
 from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session
@@ -59,7 +61,7 @@ logger = logging.getLogger(__name__)
 
 # Messages stay readable whatever the file, by the reader's rules (one definition): at most
 # MAX_LISTED_PROBLEMS row errors shown, then their number; columns listed by column_list (at most
-# MAX_LISTED_COLUMNS); a quoted value cut to MAX_QUOTED_CHARS.
+# MAX_LISTED_COLUMNS); a quoted value cut by kwaliteit.limits.cut.
 MAX_ROW_ERRORS = reading.MAX_LISTED_PROBLEMS
 # Distinct values offered for mapping per question (the most frequent); the rest map by default.
 MAX_SHOWN_VALUES = 30
@@ -105,12 +107,6 @@ LEADING_NUMBER = re.compile(r"\s*([0-9]{1,2})(?:\s*[-–—.:)]\s*|\s+|$)(.*)", 
 LEADING_GRADE = re.compile(r"\s*([0-9]{1,2}(?:[.,][0-9]+)?)(?:\s*[-–—:)]|\s|$)")
 # Qualtrics adds this to the heading of a choice question's column.
 QUALTRICS_SUFFIX = " - selected choice"
-
-
-def cut(text: str, limit: int = reading.MAX_QUOTED_CHARS) -> str:
-    """A value as it is quoted in a message or on a page: at most `limit` characters."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def norm_text(text: str | None) -> str:
@@ -875,12 +871,12 @@ def _row_errors(preview_: Preview) -> tuple[list[tuple[int, list]], list[str], i
 
 
 def _short(message: str, value) -> str:
-    """A message with the value it quotes cut to MAX_QUOTED_CHARS characters (parse_value's messages
+    """A message with the value it quotes cut to limits.QUOTED characters (parse_value's messages
     quote the value as given; a cell can hold 32,767 characters)."""
     texts = value if isinstance(value, list) else [value or ""]
     for text in texts:
         text = str(text).strip()
-        if len(text) > reading.MAX_QUOTED_CHARS and text in message:
+        if len(text) > QUOTED and text in message:
             message = message.replace(text, cut(text))
     return cut(message, 400)
 
@@ -1001,11 +997,13 @@ def confirm_import(
             for _ in good
         ],
     ).all()
-    # One executemany of plain rows (Core): the ORM's bulk path would cost more than the insert.
-    db.execute(
-        insert(Answer.__table__),
+    # Plain rows, not ORM objects: building 40,000 objects would cost more than the insert.
+    bulk_insert(
+        db,
+        Answer.__table__,
+        ("response_id", "question_id", "value_int", "value_text"),
         [
-            {"response_id": response_id, **answer}
+            (response_id, answer["question_id"], answer.get("value_int"), answer.get("value_text"))
             for response_id, (_number, answers) in zip(ids, good, strict=True)
             for answer in answers
         ],

@@ -65,9 +65,13 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_import_draft_created_at'), ['created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_import_draft_session_id'), ['session_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_import_draft_user_id'), ['user_id'], unique=False)
+    # The unique (response_id, question_id) index serves every lookup by response: a second
+    # index on response_id alone only makes each answer insert (bulk imports) more expensive.
+    op.drop_index('ix_answer_response_id', table_name='answer')
 
 
 def downgrade() -> None:
+    op.create_index('ix_answer_response_id', 'answer', ['response_id'], unique=False)
     with op.batch_alter_table('import_draft', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_import_draft_user_id'))
         batch_op.drop_index(batch_op.f('ix_import_draft_session_id'))
