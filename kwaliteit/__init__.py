@@ -61,9 +61,11 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     login_manager.init_app(app)
 
     from kwaliteit import errors, filters, views
+    from kwaliteit.accounts.user_views import bp as users_bp
     from kwaliteit.accounts.views import bp as accounts_bp
     from kwaliteit.dashboard.views import bp as dashboard_bp
     from kwaliteit.framework.views import bp as framework_bp
+    from kwaliteit.registry.views import bp as registry_bp
     from kwaliteit.trainings.views import bp as trainings_bp
 
     app.register_blueprint(views.bp)
@@ -71,6 +73,8 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     app.register_blueprint(trainings_bp)
     app.register_blueprint(framework_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(registry_bp)
+    app.register_blueprint(users_bp)
 
     from evaluaties.answers import views as evaluation_views
     from evaluaties.questionnaires import views as questionnaire_views

@@ -377,6 +377,111 @@ ROUTES: dict[str, Route] = {
             "POST": row(302, 400, 400, 403, 403, 403),
         },
     ),
+    # ---------------------------------------------------------------- beheer
+    # Admins manage everything; coordinators the organisations, persons and (trainer and
+    # coordinator) accounts of their own partnerships, and read their partnerships' settings.
+    "registry.overview": Route(
+        url=lambda w: "/beheer",
+        expect={"GET": row(302, 200, 200, 200, 403, 403)},
+    ),
+    "registry.partnerships": Route(
+        url=lambda w: "/beheer/partnerschappen",
+        expect={"GET": row(302, 200, 200, 200, 403, 403)},
+    ),
+    "registry.create_partnership": Route(
+        url=lambda w: "/beheer/partnerschappen/nieuw",
+        expect={
+            "GET": row(302, 200, 403, 403, 403, 403),
+            "POST": row(302, 400, 403, 403, 403, 403),
+        },
+    ),
+    "registry.edit_partnership": Route(
+        url=lambda w: f"/beheer/partnerschappen/{w.p1.id}/bewerken",
+        missing=lambda w: f"/beheer/partnerschappen/{MISSING_ID}/bewerken",
+        expect={
+            "GET": row(302, 200, 403, 403, 403, 403),
+            "POST": row(302, 400, 403, 403, 403, 403),
+        },
+    ),
+    "registry.organisations": Route(
+        url=lambda w: "/beheer/organisaties",
+        expect={"GET": row(302, 200, 200, 200, 403, 403)},
+    ),
+    "registry.create_organisation": Route(
+        url=lambda w: "/beheer/organisaties/nieuw",
+        expect={
+            "GET": row(302, 200, 200, 200, 403, 403),
+            "POST": row(302, 400, 400, 400, 403, 403),
+        },
+    ),
+    "registry.edit_organisation": Route(
+        url=lambda w: f"/beheer/organisaties/{w.school1.id}/bewerken",
+        missing=lambda w: f"/beheer/organisaties/{MISSING_ID}/bewerken",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 400, 400, 403, 403, 403),
+        },
+    ),
+    "registry.persons": Route(
+        url=lambda w: "/beheer/personen",
+        expect={"GET": row(302, 200, 200, 200, 403, 403)},
+    ),
+    "registry.create_person": Route(
+        url=lambda w: "/beheer/personen/nieuw",
+        expect={
+            "GET": row(302, 200, 200, 200, 403, 403),
+            "POST": row(302, 400, 400, 400, 403, 403),
+        },
+    ),
+    "registry.edit_person": Route(
+        url=lambda w: f"/beheer/personen/{w.trainer_person.id}/bewerken",
+        missing=lambda w: f"/beheer/personen/{MISSING_ID}/bewerken",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 400, 400, 403, 403, 403),
+        },
+    ),
+    # w.trainer is a trainer account of partnership 1: the own coordinator may manage it.
+    "users.index": Route(
+        url=lambda w: "/beheer/gebruikers",
+        expect={"GET": row(302, 200, 200, 200, 403, 403)},
+    ),
+    "users.create": Route(
+        url=lambda w: "/beheer/gebruikers/nieuw",
+        expect={
+            "GET": row(302, 200, 200, 200, 403, 403),
+            "POST": row(302, 400, 400, 400, 403, 403),
+        },
+    ),
+    "users.edit": Route(
+        url=lambda w: f"/beheer/gebruikers/{w.trainer.id}/bewerken",
+        missing=lambda w: f"/beheer/gebruikers/{MISSING_ID}/bewerken",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 400, 400, 403, 403, 403),
+        },
+    ),
+    "users.set_enabled": Route(
+        url=lambda w: f"/beheer/gebruikers/{w.trainer.id}/actief",
+        missing=lambda w: f"/beheer/gebruikers/{MISSING_ID}/actief",
+        data=lambda w: {"actief": "0"},
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    # GET shows a new link once (here: none to show); POST makes a new link.
+    "users.invitation": Route(
+        url=lambda w: f"/beheer/gebruikers/{w.trainer.id}/uitnodiging",
+        missing=lambda w: f"/beheer/gebruikers/{MISSING_ID}/uitnodiging",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 302, 302, 403, 403, 403),
+        },
+    ),
+    # The invited person has no log-in yet: the token is the credential. An empty POST: errors.
+    "users.accept": Route(
+        url=lambda w: f"/uitnodiging/{w.invitation_token}",
+        public=True,
+        expect={"GET": row(200, 200, 200, 200, 200, 200), "POST": row(400, 400, 400, 400, 400, 400)},
+    ),
 }
 
 IGNORED_ENDPOINTS = {"static"}
@@ -397,6 +502,9 @@ CASES = [
 def world(app):
     """The conftest world plus questionnaires and a participant link per partnership."""
     from evaluaties.answers.links import create_single_links
+    from kwaliteit.accounts.models import Role
+    from kwaliteit.accounts.users import AccountData, invite_user
+    from kwaliteit.clock import now
     from kwaliteit.scope import Scope
 
     with kdb.new_session(app) as s:
@@ -406,6 +514,10 @@ def world(app):
         [w.link2] = create_single_links(s, Scope.everything(), w.session2.id, 1)
         w.import_draft1 = _import_draft(s, w.session1, w.coordinator)
         w.import_draft2 = _import_draft(s, w.session2, w.other_coordinator)
+        _pending, w.invitation_token = invite_user(
+            s, Scope.everything(), AccountData("nieuw@example.org", "Nina Nieuw", Role.COORDINATOR, [w.p1.id]),
+            now(),
+        )
         s.commit()
     return w
 
@@ -598,6 +710,11 @@ FOREIGN_OBJECT_URLS = {
     "transfer.import_answers": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden/importeren",
     "transfer.import_preview": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden/importeren/{w.import_draft2.id}",
     "transfer.cancel_import": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden/importeren/{w.import_draft2.id}/annuleren",
+    "registry.edit_organisation": lambda w: f"/beheer/organisaties/{w.school2.id}/bewerken",
+    "registry.edit_person": lambda w: f"/beheer/personen/{w.other_trainer.id}/bewerken",
+    "users.edit": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/bewerken",
+    "users.set_enabled": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/actief",
+    "users.invitation": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/uitnodiging",
 }
 
 

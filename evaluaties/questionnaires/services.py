@@ -474,7 +474,13 @@ class SettingsData:
 def get_settings(db: Session, training_id: int) -> SettingsData:
     s = db.get(EvaluationSettings, training_id)
     if s is None:
-        return SettingsData(None, None)
+        # No settings of its own: the deadlines its partnership sets for every training.
+        from kwaliteit.registry.services import partnership_deadlines
+        from kwaliteit.trainings.models import Training
+
+        partnership_id = db.scalar(select(Training.partnership_id).where(Training.id == training_id))
+        deadlines = partnership_deadlines(db, partnership_id)
+        return SettingsData(None, None, deadlines.trainer_due_days, deadlines.participant_window_days)
     return SettingsData(
         s.trainer_questionnaire_id,
         s.participant_questionnaire_id,
