@@ -74,12 +74,11 @@ def app(database_url, tmp_path_factory):
 def _empty_all_tables(app) -> None:
     engine = kdb.engine_of(app)
     tables = [t.name for t in Base.metadata.sorted_tables]
+    # DELETE, children first, on both databases: a test leaves a few rows, and PostgreSQL's
+    # TRUNCATE of every table costs 0.1-0.3 s per test (minutes over the suite).
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
-            for name in reversed(tables):
-                conn.execute(text(f"DELETE FROM {name}"))
+        for name in reversed(tables):
+            conn.execute(text(f"DELETE FROM {name}"))
 
 
 @pytest.fixture(autouse=True)
