@@ -326,6 +326,20 @@ def test_a_school_changes_board_and_an_edit_keeps_the_name(app, world):
         assert s.get(Organisation, world.school1.id).parent_id == board_id
 
 
+def test_a_board_turned_school_is_not_its_own_board(app, world):
+    board_id = _board(app, world.p1, "Stichting Zonder Scholen")
+    response = _client(app, world.coordinator).post(
+        f"/beheer/organisaties/{board_id}/bewerken",
+        data={"partnership_id": world.p1.id, "name": "Stichting Zonder Scholen", "kind": "school",
+              "parent_id": board_id},
+    )
+    assert response.status_code == 400
+    assert 'id="parent_id-fout"' in _body(response)
+    with kdb.new_session(app) as s:
+        board = s.get(Organisation, board_id)
+        assert board.kind is OrganisationKind.BOARD and board.parent_id is None
+
+
 def test_coordinator_cannot_reach_another_partnerships_organisations(app, world):
     client = _client(app, world.coordinator)
     body = _body(client.get("/beheer/organisaties"))
@@ -671,6 +685,21 @@ def test_coordinator_cannot_grant_more_than_their_own(app, world, data, field, m
     body = _body(response)
     assert message in body and f'id="{field}-fout"' in body
     assert _count(app, User) == before
+    assert _count(app, Invitation) == 0
+
+
+@pytest.mark.parametrize("bad_id", ["9" * 30, "2147483648", "0", "-1"])
+def test_a_partnership_id_no_table_can_hold_is_refused(app, world, bad_id):
+    """A crafted POST with an absurd partnership id: the field's message, not a 500."""
+    for user, url in ((world.coordinator, "/beheer/gebruikers/nieuw"),
+                      (world.admin, "/beheer/gebruikers/nieuw"),
+                      (world.admin, f"/beheer/gebruikers/{world.coordinator.id}/bewerken")):
+        response = _client(app, user).post(url, data={
+            "email": "absurd@example.org", "name": "A", "role": "coordinator",
+            "partnership_ids": [world.p1.id, bad_id], "person_id": ""})
+        assert response.status_code == 400, url
+        assert 'id="partnership_ids-fout"' in _body(response)
+    assert _count(app, User, User.email == "absurd@example.org") == 0
     assert _count(app, Invitation) == 0
 
 

@@ -34,7 +34,7 @@ from kwaliteit.limits import EMAIL, NAME
 from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import TRAINER_ROLES, Organisation, Partnership, Person, PersonRoleLink
 from kwaliteit.registry.services import find, normalise_email
-from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
+from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
 from kwaliteit.validation import ValidationError, check_text
 
 # The roles a coordinator may grant: not more than their own.
@@ -239,8 +239,12 @@ def _check_account(db: Session, scope: Scope, data: AccountData, current: User |
     partnerships: list[Partnership] = []
     if role in PARTNERSHIP_ROLES:
         ids = list(dict.fromkeys(data.partnership_ids))
+        # An id no table can hold (a crafted POST) is simply not found, never sent to the database.
+        storable = [pid for pid in ids if 0 < pid <= MAX_ID]
         found = (
-            {p.id: p for p in db.scalars(select(Partnership).where(Partnership.id.in_(ids)))} if ids else {}
+            {p.id: p for p in db.scalars(select(Partnership).where(Partnership.id.in_(storable)))}
+            if storable
+            else {}
         )
         if not ids:
             errors["partnership_ids"] = "Kies minstens één partnerschap."
