@@ -482,6 +482,8 @@ def test_admin_invites_a_coordinator_who_sets_a_password(app, world):
     link_page = admin.get(response.headers["Location"])
     url = _invitation_url(_body(link_page))
     token = url.rsplit("/", 1)[1]
+    # The link sets a password: no browser or proxy keeps a copy of a page that shows it.
+    assert link_page.headers["Cache-Control"] == "no-store"
     with kdb.new_session(app) as s:
         user = s.scalar(select(User).where(User.email == "nieuwe.coordinator@example.org"))
         assert user.role is Role.COORDINATOR and user.password_hash == NO_PASSWORD
@@ -501,6 +503,9 @@ def test_admin_invites_a_coordinator_who_sets_a_password(app, world):
     invited = app.test_client()
     page = invited.get(urlsplit(url).path)
     assert page.status_code == 200 and "Wachtwoord kiezen" in _body(page)
+    assert page.headers["Cache-Control"] == "no-store"
+    refused = invited.post(urlsplit(url).path, data={"password": "kort", "confirm": "kort"})
+    assert refused.status_code == 400 and refused.headers["Cache-Control"] == "no-store"
     response = invited.post(urlsplit(url).path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302
     assert invited.get("/trainingen").status_code == 200  # logged in
@@ -508,6 +513,7 @@ def test_admin_invites_a_coordinator_who_sets_a_password(app, world):
     # The link has been used.
     response = app.test_client().get(urlsplit(url).path)
     assert response.status_code == 410 and "Link al gebruikt" in _body(response)
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 @pytest.mark.parametrize(
