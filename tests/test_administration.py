@@ -709,6 +709,13 @@ def test_a_partnership_id_no_table_can_hold_is_refused(app, world, bad_id):
     assert _count(app, Invitation) == 0
 
 
+def test_the_persons_list_offers_an_account_to_trainers_only(app, world):
+    body = _body(_client(app, world.coordinator).get("/beheer/personen"))
+    assert f"/beheer/gebruikers/nieuw?persoon={world.trainer_person2.id}" in body  # educator, no account
+    assert f"persoon={world.mentor.id}" not in body  # a mentor gives no sessions
+    assert f"persoon={world.trainer_person.id}" not in body  # has an account already
+
+
 def test_coordinator_invites_a_trainer_of_their_own_partnership(app, world):
     client = _client(app, world.coordinator)
     # From the persons list: "Account aanmaken" prefills the trainer account.

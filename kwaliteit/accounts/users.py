@@ -260,7 +260,7 @@ def _check_account(db: Session, scope: Scope, data: AccountData, current: User |
             errors["person_id"] = "Kies de persoon (trainer) bij dit account."
         elif person is None or not scope.allows(person.organisation.partnership_id):
             errors["person_id"] = "Kies een persoon uit je eigen partnerschappen."
-        elif not person.roles & set(TRAINER_ROLES):
+        elif not person.may_be_trainer:
             errors["person_id"] = (
                 "Deze persoon is geen school- of instituutsopleider en kan geen trainer zijn."
             )
