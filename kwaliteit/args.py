@@ -38,8 +38,11 @@ def int_arg(name: str, default: int | None = None, *, min: int = 0, max: int | N
 
 
 def id_arg(name: str) -> int | None:
-    """An id (of a partnership, training, session...) to filter on, or None."""
-    return int_arg(name, None, min=1)
+    """An id (of a partnership, training, session...) to filter on, or None (also for an id no
+    table can hold)."""
+    from kwaliteit.scope import MAX_ID
+
+    return int_arg(name, None, min=1, max=MAX_ID)
 
 
 def page_arg() -> int:

@@ -20,9 +20,11 @@ class NotFound(Exception):
     """No such object (HTTP 404)."""
 
 
-# No table holds an id beyond a signed 64-bit integer; SQLite's driver refuses such a number
-# outright (OverflowError), so a URL like /trainingen/99999999999999999999 must stop here.
-MAX_ID = 2**63 - 1
+# No table holds an id beyond a signed 32-bit integer: ids are INTEGER columns, 32 bits on
+# PostgreSQL, which refuses a larger number in a comparison ("integer out of range"), as SQLite's
+# driver refuses one beyond 64 bits (OverflowError). So a URL like /trainingen/2147483648 or a
+# crafted form value stops here, on both databases.
+MAX_ID = 2**31 - 1
 
 
 def check_id(value: int) -> int:

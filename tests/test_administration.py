@@ -326,6 +326,20 @@ def test_a_school_changes_board_and_an_edit_keeps_the_name(app, world):
         assert s.get(Organisation, world.school1.id).parent_id == board_id
 
 
+def test_a_board_turned_school_is_not_its_own_board(app, world):
+    board_id = _board(app, world.p1, "Stichting Zonder Scholen")
+    response = _client(app, world.coordinator).post(
+        f"/beheer/organisaties/{board_id}/bewerken",
+        data={"partnership_id": world.p1.id, "name": "Stichting Zonder Scholen", "kind": "school",
+              "parent_id": board_id},
+    )
+    assert response.status_code == 400
+    assert 'id="parent_id-fout"' in _body(response)
+    with kdb.new_session(app) as s:
+        board = s.get(Organisation, board_id)
+        assert board.kind is OrganisationKind.BOARD and board.parent_id is None
+
+
 def test_coordinator_cannot_reach_another_partnerships_organisations(app, world):
     client = _client(app, world.coordinator)
     body = _body(client.get("/beheer/organisaties"))
@@ -468,6 +482,8 @@ def test_admin_invites_a_coordinator_who_sets_a_password(app, world):
     link_page = admin.get(response.headers["Location"])
     url = _invitation_url(_body(link_page))
     token = url.rsplit("/", 1)[1]
+    # The link sets a password: no browser or proxy keeps a copy of a page that shows it.
+    assert link_page.headers["Cache-Control"] == "no-store"
     with kdb.new_session(app) as s:
         user = s.scalar(select(User).where(User.email == "nieuwe.coordinator@example.org"))
         assert user.role is Role.COORDINATOR and user.password_hash == NO_PASSWORD
@@ -487,6 +503,9 @@ def test_admin_invites_a_coordinator_who_sets_a_password(app, world):
     invited = app.test_client()
     page = invited.get(urlsplit(url).path)
     assert page.status_code == 200 and "Wachtwoord kiezen" in _body(page)
+    assert page.headers["Cache-Control"] == "no-store"
+    refused = invited.post(urlsplit(url).path, data={"password": "kort", "confirm": "kort"})
+    assert refused.status_code == 400 and refused.headers["Cache-Control"] == "no-store"
     response = invited.post(urlsplit(url).path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302
     assert invited.get("/trainingen").status_code == 200  # logged in
@@ -494,6 +513,7 @@ def test_admin_invites_a_coordinator_who_sets_a_password(app, world):
     # The link has been used.
     response = app.test_client().get(urlsplit(url).path)
     assert response.status_code == 410 and "Link al gebruikt" in _body(response)
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 @pytest.mark.parametrize(
@@ -672,6 +692,28 @@ def test_coordinator_cannot_grant_more_than_their_own(app, world, data, field, m
     assert message in body and f'id="{field}-fout"' in body
     assert _count(app, User) == before
     assert _count(app, Invitation) == 0
+
+
+@pytest.mark.parametrize("bad_id", ["9" * 30, "2147483648", "0", "-1"])
+def test_a_partnership_id_no_table_can_hold_is_refused(app, world, bad_id):
+    """A crafted POST with an absurd partnership id: the field's message, not a 500."""
+    for user, url in ((world.coordinator, "/beheer/gebruikers/nieuw"),
+                      (world.admin, "/beheer/gebruikers/nieuw"),
+                      (world.admin, f"/beheer/gebruikers/{world.coordinator.id}/bewerken")):
+        response = _client(app, user).post(url, data={
+            "email": "absurd@example.org", "name": "A", "role": "coordinator",
+            "partnership_ids": [world.p1.id, bad_id], "person_id": ""})
+        assert response.status_code == 400, url
+        assert 'id="partnership_ids-fout"' in _body(response)
+    assert _count(app, User, User.email == "absurd@example.org") == 0
+    assert _count(app, Invitation) == 0
+
+
+def test_the_persons_list_offers_an_account_to_trainers_only(app, world):
+    body = _body(_client(app, world.coordinator).get("/beheer/personen"))
+    assert f"/beheer/gebruikers/nieuw?persoon={world.trainer_person2.id}" in body  # educator, no account
+    assert f"persoon={world.mentor.id}" not in body  # a mentor gives no sessions
+    assert f"persoon={world.trainer_person.id}" not in body  # has an account already
 
 
 def test_coordinator_invites_a_trainer_of_their_own_partnership(app, world):

@@ -148,6 +148,36 @@ def test_a_page_past_the_end_shows_the_last_page(app, coordinator, world):
         assert "Pagina 2 van 2" in body, page
 
 
+def test_id_arg_refuses_an_id_no_table_can_hold(app):
+    """Ids are INTEGER columns: 32 bits on PostgreSQL, which refuses a larger number in a query."""
+    with app.test_request_context(f"/?a={2**31 - 1}&b={2**31}"):
+        assert id_arg("a") == 2**31 - 1
+        assert id_arg("b") is None
+
+
+@pytest.mark.parametrize("absurd", [str(2**31), str(2**63 - 1)])
+def test_an_id_beyond_the_columns_is_not_found_on_every_route(app, world, absurd):
+    """Every GET route with an id in its URL, and every id filter of a list, with an id one beyond
+    what the INTEGER columns hold: 404 or the page, never a 500 (PostgreSQL's "integer out of range")."""
+    routes = sorted((
+        rule for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and rule.arguments and all(
+            type(rule._converters[a]).__name__ == "IdConverter" for a in rule.arguments)
+    ), key=lambda rule: rule.rule)
+    for role in (world.admin, world.coordinator):
+        client = app.test_client()
+        login(client, role)
+        for rule in routes:
+            url = rule.rule
+            for name in rule.arguments:
+                url = url.replace(f"<int:{name}>", absurd)
+            assert client.get(url).status_code == 404, url
+        for url in _list_routes(app):
+            for name in ("partnerschap", "bestuur", "trainer", "training", "persoon"):
+                response = client.get(url, query_string={name: absurd})
+                assert response.status_code < 500, (url, name)
+
+
 @pytest.mark.parametrize("query", [
     {"q": f"a{NUL}b"}, {"q": "\x1b[31m"}, {"q": "regel\nregel"}, {"q": "tab\t"}, {"pagina": f"1{NUL}"},
     {f"x{NUL}": "1"}, {"soort": "\x85"}, {"q": "\x7f"},

@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -228,9 +229,20 @@ def invitation(user_id: int):
         return redirect(url_for("users.edit", user_id=user_id))
     pending = session.pop(NEW_LINK, None)
     url = pending["url"] if pending and pending.get("user_id") == user.id else None
-    return render_template(
-        "accounts/invitation_link.html", user=user, url=url, days=INVITATION_DAYS, action_form=BaseForm()
+    return _no_store(
+        render_template(
+            "accounts/invitation_link.html", user=user, url=url, days=INVITATION_DAYS, action_form=BaseForm()
+        )
     )
+
+
+def _no_store(page):
+    """A page that shows (or is reached by) an invitation link, which sets a password: kept in no
+    browser or proxy cache, so "shown once" holds and the Back button of a shared computer cannot
+    show it again."""
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # ---------------------------------------------------------------- the invited person
@@ -258,10 +270,12 @@ def accept(invitation_token: str):
             login_user(user)
             flash("Je wachtwoord is ingesteld en je bent ingelogd. Welkom bij kwaliteit!", "success")
             return redirect(url_for("main.home"))
-    return form_page("accounts/set_password.html", form, user=check.user, min_length=MIN_PASSWORD_LENGTH)
+    return _no_store(
+        form_page("accounts/set_password.html", form, user=check.user, min_length=MIN_PASSWORD_LENGTH)
+    )
 
 
 def _refused(check):
     # 404 for a link that never existed; 410 Gone for one that did and no longer works.
     status = 404 if check.state is InvitationState.UNKNOWN else 410
-    return render_template("accounts/invitation_state.html", check=check), status
+    return _no_store((render_template("accounts/invitation_state.html", check=check), status))

@@ -34,7 +34,7 @@ from kwaliteit.limits import EMAIL, NAME
 from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import TRAINER_ROLES, Organisation, Partnership, Person, PersonRoleLink
 from kwaliteit.registry.services import find, normalise_email
-from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
+from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
 from kwaliteit.validation import ValidationError, check_text
 
 # The roles a coordinator may grant: not more than their own.
@@ -239,8 +239,12 @@ def _check_account(db: Session, scope: Scope, data: AccountData, current: User |
     partnerships: list[Partnership] = []
     if role in PARTNERSHIP_ROLES:
         ids = list(dict.fromkeys(data.partnership_ids))
+        # An id no table can hold (a crafted POST) is simply not found, never sent to the database.
+        storable = [pid for pid in ids if 0 < pid <= MAX_ID]
         found = (
-            {p.id: p for p in db.scalars(select(Partnership).where(Partnership.id.in_(ids)))} if ids else {}
+            {p.id: p for p in db.scalars(select(Partnership).where(Partnership.id.in_(storable)))}
+            if storable
+            else {}
         )
         if not ids:
             errors["partnership_ids"] = "Kies minstens één partnerschap."
@@ -256,7 +260,7 @@ def _check_account(db: Session, scope: Scope, data: AccountData, current: User |
             errors["person_id"] = "Kies de persoon (trainer) bij dit account."
         elif person is None or not scope.allows(person.organisation.partnership_id):
             errors["person_id"] = "Kies een persoon uit je eigen partnerschappen."
-        elif not person.roles & set(TRAINER_ROLES):
+        elif not person.may_be_trainer:
             errors["person_id"] = (
                 "Deze persoon is geen school- of instituutsopleider en kan geen trainer zijn."
             )

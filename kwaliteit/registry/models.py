@@ -108,6 +108,11 @@ class Person(Base):
     def roles(self) -> set[PersonRole]:
         return {link.role for link in self.role_links}
 
+    @property
+    def may_be_trainer(self) -> bool:
+        """A school- or institute-based educator (TRAINER_ROLES): may give sessions, have a trainer account."""
+        return bool(self.roles & set(TRAINER_ROLES))
+
     def __str__(self) -> str:
         return self.name
 

@@ -378,6 +378,7 @@ def _validate_organisation(
             parent = find(db, Organisation, data.parent_id)
             if (
                 parent is None
+                or (current is not None and parent.id == current.id)  # a board turned school: not its own
                 or parent.kind is not OrganisationKind.BOARD
                 or parent.partnership_id != data.partnership_id
             ):

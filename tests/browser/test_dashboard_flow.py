@@ -12,7 +12,9 @@ from tests.test_dashboard import dash  # noqa: F401  (the fixed dataset)
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
-NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
+# Against the device's width, not window.innerWidth: a phone browser widens its layout viewport to
+# content that overflows, so innerWidth grows with the very overflow this should catch.
+NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= screen.width"
 
 
 def _watch_console(page) -> list[str]:

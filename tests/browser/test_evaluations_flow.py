@@ -15,7 +15,8 @@ from tests.browser.conftest import check_a11y, log_in, visit
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
-NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
+# screen.width, not innerWidth: a phone browser widens its layout viewport to overflowing content.
+NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= screen.width"
 
 
 def test_trainer_sees_and_submits_an_owed_evaluation(page, world):

@@ -17,7 +17,8 @@ from tests.test_question_types import PARTS, make_version, respond
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
-NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
+# screen.width, not innerWidth: a phone browser widens its layout viewport to overflowing content.
+NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= screen.width"
 
 
 def _submit(page, name: str) -> None:

@@ -13,7 +13,8 @@ from tests.browser.conftest import check_a11y, log_in, visit
 expect = pytest.importorskip("playwright.sync_api").expect
 
 COORDINATOR = "coordinator@example.org"
-NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
+# screen.width, not innerWidth: a phone browser widens its layout viewport to overflowing content.
+NO_HORIZONTAL_SCROLL = "document.documentElement.scrollWidth <= screen.width"
 
 
 def _submit(page, name: str = "Opslaan") -> None:
