@@ -35,9 +35,11 @@ def check_date_bounds(value: date, today: date) -> str | None:
 # Unicode category Cc is exactly U+0000-U+001F and U+007F-U+009F. PostgreSQL cannot store NUL at
 # all, and no other control character is ever typed on purpose. Lone surrogates (category Cs)
 # cannot be encoded as UTF-8, so they are refused as well. A multi-line text keeps tab, newline
-# and carriage return (browsers send a textarea's line breaks as CR LF).
-_FORBIDDEN_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_FORBIDDEN_SINGLE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# and carriage return (browsers send a textarea's line breaks as CR LF). The bidirectional
+# overrides and isolates (U+202A-202E, U+2066-2069) are refused too: invisible, they make a name
+# read differently from what it is ("Trojan source"); the plain marks U+200E/200F stay allowed.
+_FORBIDDEN_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_FORBIDDEN_SINGLE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 CONTROL_CHARACTERS = "De tekst bevat ongeldige tekens (zoals een NUL-teken of een ander stuurteken)."
 SINGLE_LINE = "De tekst mag geen tab, regeleinde of ander stuurteken bevatten."

@@ -180,7 +180,7 @@ def test_an_id_beyond_the_columns_is_not_found_on_every_route(app, world, absurd
 
 @pytest.mark.parametrize("query", [
     {"q": f"a{NUL}b"}, {"q": "\x1b[31m"}, {"q": "regel\nregel"}, {"q": "tab\t"}, {"pagina": f"1{NUL}"},
-    {f"x{NUL}": "1"}, {"soort": "\x85"}, {"q": "\x7f"},
+    {f"x{NUL}": "1"}, {"soort": "\x85"}, {"q": "\x7f"}, {"q": "\u202eRTL"},
 ])
 def test_control_characters_in_a_query_string_are_refused_in_dutch(app, coordinator, world, query):
     for url in ("/trainingen", "/overzicht", "/inloggen"):
@@ -191,20 +191,32 @@ def test_control_characters_in_a_query_string_are_refused_in_dutch(app, coordina
 
 
 def test_odd_but_valid_unicode_in_a_query_string_is_fine(coordinator, world):
-    for q in ("𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "\u202eRTL", "e\u0301", "\ufeff", "😀" * 50):
+    for q in ("𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "\u200fRTL", "e\u0301", "\ufeff", "😀" * 50):  # U+200F: a plain RTL mark
         assert coordinator.get("/trainingen", query_string={"q": q}).status_code == 200
 
 
 # ================================================================ control characters
 
 
-def test_forbidden_characters_are_exactly_category_cc_and_lone_surrogates():
+BIDI_CONTROLS = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+
+
+def test_forbidden_characters_are_exactly_category_cc_lone_surrogates_and_bidi_controls():
     for cp in range(0x110000):
         ch = chr(cp)
         category = unicodedata.category(ch)
-        forbidden = category in ("Cc", "Cs")
+        forbidden = category in ("Cc", "Cs") or cp in BIDI_CONTROLS
         assert has_forbidden_characters(ch) == forbidden, hex(cp)
         assert has_forbidden_characters(ch, multiline=True) == (forbidden and ch not in "\t\n\r"), hex(cp)
+
+
+def test_a_bidi_override_in_a_training_title_is_a_field_error(app, world):
+    """U+202E makes 'Training\u202egnirt' read as something else; it is refused like a NUL."""
+    client = app.test_client()
+    login(client, world.coordinator)
+    response = client.post("/trainingen/nieuw", data={"title": "Basis\u202eniart", "partnership_id": world.p1.id})
+    assert response.status_code == 400
+    assert CONTROL_CHARACTERS in _body(response)
 
 
 def test_text_error_messages():
