@@ -38,15 +38,18 @@ def check_date_bounds(value: date, today: date) -> str | None:
 # and carriage return (browsers send a textarea's line breaks as CR LF). The bidirectional
 # overrides and isolates (U+202A-202E, U+2066-2069) are refused too: invisible, they make a name
 # read differently from what it is ("Trojan source"); the plain marks U+200E/200F stay allowed.
-_FORBIDDEN_MULTILINE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
-_FORBIDDEN_SINGLE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+# U+FFFE and U+FFFF are no characters at all (a byte-order mark read the wrong way round).
+# The import reads files with the same definition.
+_FORBIDDEN = "\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069\ufffe\uffff"
+FORBIDDEN_IN_TEXT = re.compile(f"[\x00-\x08\x0b\x0c{_FORBIDDEN}]")
+FORBIDDEN_IN_LINE = re.compile(f"[\x00-\x0d{_FORBIDDEN}]")
 
 CONTROL_CHARACTERS = "De tekst bevat ongeldige tekens (zoals een NUL-teken of een ander stuurteken)."
 SINGLE_LINE = "De tekst mag geen tab, regeleinde of ander stuurteken bevatten."
 
 
 def has_forbidden_characters(text: str, *, multiline: bool = False) -> bool:
-    pattern = _FORBIDDEN_MULTILINE if multiline else _FORBIDDEN_SINGLE_LINE
+    pattern = FORBIDDEN_IN_TEXT if multiline else FORBIDDEN_IN_LINE
     return pattern.search(text) is not None
 
 

@@ -199,13 +199,14 @@ def test_odd_but_valid_unicode_in_a_query_string_is_fine(coordinator, world):
 
 
 BIDI_CONTROLS = set(range(0x202A, 0x202F)) | set(range(0x2066, 0x206A))
+NONCHARACTERS = {0xFFFE, 0xFFFF}
 
 
 def test_forbidden_characters_are_exactly_category_cc_lone_surrogates_and_bidi_controls():
     for cp in range(0x110000):
         ch = chr(cp)
         category = unicodedata.category(ch)
-        forbidden = category in ("Cc", "Cs") or cp in BIDI_CONTROLS
+        forbidden = category in ("Cc", "Cs") or cp in BIDI_CONTROLS | NONCHARACTERS
         assert has_forbidden_characters(ch) == forbidden, hex(cp)
         assert has_forbidden_characters(ch, multiline=True) == (forbidden and ch not in "\t\n\r"), hex(cp)
 

@@ -27,6 +27,7 @@ from datetime import date, datetime, time, timedelta
 from xml.parsers import expat
 
 from kwaliteit.limits import cut
+from kwaliteit.validation import FORBIDDEN_IN_TEXT
 
 MB = 1024 * 1024
 
@@ -234,7 +235,8 @@ def _extension(filename: str) -> str:
 # ================================================================ the rows of either file type
 
 
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# The characters no text of the app may hold (kwaliteit.validation): one definition.
+_CONTROL = FORBIDDEN_IN_TEXT
 
 
 def _clean(cell: str) -> str:
