@@ -6,21 +6,25 @@ EvaluationRequest row is made only when someone acts on it (submits, waives, loc
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from evaluaties.answers.models import EvaluationRequest, Response, ResponseSource
 from evaluaties.answers.parsing import parse_answers
 from evaluaties.answers.status import (
+    TO_DO,
+    URGENCY,
     Status,
     participant_closes_on,
     participant_status,
     trainer_due_date,
     trainer_status,
+    urgency,
 )
 from evaluaties.questionnaires import services as questionnaires
 from evaluaties.questionnaires.models import Audience, EvaluationSettings
@@ -36,7 +40,7 @@ from kwaliteit.validation import ValidationError, text_error
 LOCKED = "Deze evaluatie is vergrendeld en kan niet meer worden gewijzigd."
 
 # The statuses in which a trainer evaluation is still owed.
-OWED = (Status.OVERDUE, Status.DUE_SOON, Status.OPEN)
+OWED = TO_DO
 
 
 def _with_request(stmt, audience: Audience):
@@ -66,7 +70,10 @@ def _rows(db: Session, stmt) -> list[OwedRow]:
     return [OwedRow(s, t, p, due, Status(status), req) for s, t, p, due, status, req in db.execute(stmt)]
 
 
-def _owed_select(today: date, audience: Audience):
+def owed_select(today: date, audience: Audience):
+    """Every session with the due (or closing) date and derived status of its evaluation for
+    `audience`, and the request row if any: the one statement that lists and counts what is owed
+    (this page, the dashboard). Returns the statement and its status column."""
     due = trainer_due_date() if audience is Audience.TRAINER else participant_closes_on()
     status = trainer_status(today) if audience is Audience.TRAINER else participant_status(today)
     stmt = (
@@ -85,13 +92,18 @@ def _owed_select(today: date, audience: Audience):
 
 
 def trainer_evaluations_of(db: Session, person_id: int, today: date) -> list[OwedRow]:
-    """The sessions a trainer taught or will teach, with the status of their evaluation."""
-    stmt, _status = _owed_select(today, Audience.TRAINER)
+    """The sessions a trainer taught or will teach, with the status of their evaluation, the most
+    urgent first (status.URGENCY): what is late, due soon or open by its due date; then what is
+    coming, the first first; then what is done or void, the newest first. Ordered in SQL."""
+    stmt, status = owed_select(today, Audience.TRAINER)
+    rank = urgency(status)
+    upcoming = URGENCY.index(Status.UPCOMING)
+    first = case((rank < upcoming, trainer_due_date()), (rank == upcoming, TrainingSession.date))
     stmt = stmt.where(
         exists().where(
             session_trainer.c.session_id == TrainingSession.id, session_trainer.c.person_id == person_id
         )
-    ).order_by(TrainingSession.date.desc(), TrainingSession.id)
+    ).order_by(rank, first, TrainingSession.date.desc(), TrainingSession.start_time, TrainingSession.id)
     return _rows(db, stmt)
 
 
@@ -103,29 +115,57 @@ def trainer_evaluation_overview(
     training_id: int | None = None,
     page: int = 1,
     page_size: int = 50,
+    where: Sequence[ColumnElement[bool]] = (),
+    order: Sequence | None = None,
 ) -> Page:
-    """For coordinators: every session's trainer evaluation with its derived status."""
-    stmt, status = _owed_select(today, Audience.TRAINER)
-    stmt = scope.filter(stmt, Training.partnership_id)
+    """For coordinators: every session's trainer evaluation with its derived status.
+
+    `where`: further conditions on the session, its training and its due date (the list's
+    partnership filter, the dashboard's filters); `order`: the sort (default: what is owed, the
+    most overdue first; otherwise the newest first). Three statements, whatever the data size."""
+    stmt, status = owed_select(today, Audience.TRAINER)
+    stmt = scope.filter(stmt, Training.partnership_id).where(*where)
     if statuses:
         stmt = stmt.where(status.in_([s.value for s in statuses]))
     if training_id is not None:
         stmt = stmt.where(Training.id == training_id)
     total = db.scalar(select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery()))
-    # What is owed: the most overdue first; otherwise the newest first.
-    due = trainer_due_date()
-    order = due.asc() if statuses and statuses <= set(OWED) else due.desc()
     page = clamp_page(page, total, page_size)  # past the end: the last page
-    stmt = stmt.order_by(order, TrainingSession.id).limit(page_size).offset((page - 1) * page_size)
+    if order is None:
+        due = trainer_due_date()
+        order = (due.asc() if statuses and statuses <= set(OWED) else due.desc(),)
+    stmt = stmt.order_by(*order, TrainingSession.id).limit(page_size).offset((page - 1) * page_size)
     rows = _rows(db, stmt.options(selectinload(TrainingSession.trainers)))
     return Page(rows, total, page, page_size)
+
+
+def overview_sorts(today: date) -> dict[str, tuple]:
+    """The sortable columns of the trainer evaluations list (the whitelist of kwaliteit.sorting)."""
+    due = trainer_due_date()
+    return {
+        "datum": (TrainingSession.date, TrainingSession.start_time),
+        "training": (func.lower(Training.title), TrainingSession.date),
+        "partnerschap": (func.lower(Partnership.name), TrainingSession.date),
+        "uiterlijk": (due,),
+        "status": (urgency(trainer_status(today)), due),
+    }
+
+
+def session_statuses(today: date, audience: Audience):
+    """A subquery: per session its id, due (or closing) date and derived status for `audience`,
+    to join to another statement about sessions (the training's session list)."""
+    stmt, status = owed_select(today, audience)
+    due = trainer_due_date() if audience is Audience.TRAINER else participant_closes_on()
+    return stmt.with_only_columns(
+        TrainingSession.id.label("session_id"), due.label("due"), status.label("status")
+    ).subquery(f"{audience.value}_status")
 
 
 def session_status(
     db: Session, session_id: int, audience: Audience, today: date
 ) -> tuple[Status, date, EvaluationRequest | None]:
     """Status, due (or closing) date and request of one session's evaluation, from the same SQL."""
-    stmt, _ = _owed_select(today, audience)
+    stmt, _ = owed_select(today, audience)
     row = db.execute(stmt.where(TrainingSession.id == session_id)).one_or_none()
     if row is None:
         raise NotFound()
