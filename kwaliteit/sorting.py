@@ -24,6 +24,8 @@ class Sort:
 
     column: str
     descending: bool = False
+    # Asked for in the query string (filter forms then keep it), not the list's default.
+    explicit: bool = False
 
     @property
     def aria(self) -> str:
@@ -40,4 +42,4 @@ def sort_arg(columns: Iterable[str], default: str, descending: bool = False) -> 
     column = choice_arg(SORT, columns)
     if column is None:
         return Sort(default, descending)
-    return Sort(column, choice_arg(DIRECTION, (UP, DOWN), UP) == DOWN)
+    return Sort(column, choice_arg(DIRECTION, (UP, DOWN), UP) == DOWN, explicit=True)
