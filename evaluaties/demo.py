@@ -10,7 +10,7 @@ import random
 from datetime import date, datetime, time, timedelta, timezone
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from evaluaties.answers.links import new_token
 from evaluaties.answers.models import (
@@ -23,6 +23,7 @@ from evaluaties.answers.models import (
 )
 from evaluaties.questionnaires import services as questionnaires
 from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, QuestionType, multi_mask
+from kwaliteit.registry.models import OrganisationKind, Person
 from kwaliteit.trainings.models import TrainingSession
 
 SEED = 31415
@@ -42,6 +43,20 @@ TRAINER_REMARKS = [
     ("De tandem werkte goed: praktijk en theorie sloten aan.", "Het theoriedeel inkorten."),
     ("Deelnemers brachten eigen casussen mee.", "Vooraf de verwachtingen van deelnemers uitvragen."),
 ]
+
+
+# The finding the dashboard's composition split is about: mentors rate a session lower when only
+# institute-based educators give it than when a tandem of a school- and an institute-based
+# educator does. Added to the level of the participants' answers (it draws no random numbers, so
+# the rest of the demo stays the same).
+COMPOSITION_EFFECT = {"tandem": 0.25, "school": 0.05, "institute": -0.4}
+
+
+def _composition(ts: TrainingSession) -> str:
+    kinds = {p.organisation.kind for p in ts.trainers}
+    school = bool(kinds & {OrganisationKind.SCHOOL, OrganisationKind.BOARD})
+    institute = OrganisationKind.INSTITUTE in kinds
+    return "tandem" if school and institute else "institute" if institute else "school"
 
 
 def _stamp(d: date) -> datetime:
@@ -78,7 +93,10 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
     )
     sessions = list(
         db.scalars(
-            select(TrainingSession).where(TrainingSession.date <= reference).order_by(TrainingSession.id)
+            select(TrainingSession)
+            .where(TrainingSession.date <= reference)
+            .order_by(TrainingSession.id)
+            .options(selectinload(TrainingSession.trainers).selectinload(Person.organisation))
         )
     )
     # A per-training level and a gentle improvement over the school years: trends to look at.
@@ -141,6 +159,7 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
                     used_count=1 if i < answered else 0,
                 )
             )
+        effect = COMPOSITION_EFFECT[_composition(ts)]
         for _ in range(answered):
             raw = {}
             for q in participant_v.questions:
@@ -148,7 +167,7 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
                     if rng.random() < 0.3:
                         raw[q.id] = (None, rng.choice(OPEN_REMARKS))
                 elif q.required or rng.random() < 0.8:
-                    raw[q.id] = (_closed_value(rng, q, base + year_gain, 0.8), None)
+                    raw[q.id] = (_closed_value(rng, q, base + year_gain + effect, 0.8), None)
             responses.append(
                 dict(
                     session_id=ts.id,

@@ -29,6 +29,15 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 csrf = CSRFProtect()
 
+# Every page: scripts, styles, images and forms only from this app, no inline script, no plugins,
+# never inside a frame. Charts are JSON data blocks drawn by static/charts.js with the app's own
+# plotly.js; plotly's style rules come as a style sheet (kwaliteit.dashboard.assets), so styles
+# need no 'unsafe-inline' either. img-src allows data: URIs (plotly's SVG patterns and exports).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+)
+
 
 def create_app(config: dict | None = None, instance_path: str | Path | None = None) -> Flask:
     instance = Path(instance_path) if instance_path else ROOT / "instance"
@@ -52,14 +61,20 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     login_manager.init_app(app)
 
     from kwaliteit import errors, filters, views
+    from kwaliteit.accounts.user_views import bp as users_bp
     from kwaliteit.accounts.views import bp as accounts_bp
+    from kwaliteit.dashboard.views import bp as dashboard_bp
     from kwaliteit.framework.views import bp as framework_bp
+    from kwaliteit.registry.views import bp as registry_bp
     from kwaliteit.trainings.views import bp as trainings_bp
 
     app.register_blueprint(views.bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(trainings_bp)
     app.register_blueprint(framework_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(registry_bp)
+    app.register_blueprint(users_bp)
 
     from evaluaties.answers import views as evaluation_views
     from evaluaties.questionnaires import views as questionnaire_views
@@ -82,6 +97,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
 
     return app

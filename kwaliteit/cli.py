@@ -119,6 +119,58 @@ def init_cli(app: Flask) -> None:
         if generated:
             click.echo(f"Wachtwoord: {password}")
 
+    @app.cli.command("invite-user")
+    @click.argument("email")
+    @click.option("--role", required=True, type=click.Choice(["admin", "coordinator", "trainer", "steering"]))
+    @click.option("--partnership", "partnerships", multiple=True, help="Name of a partnership (repeatable).")
+    @click.option("--name", default="")
+    @click.option("--person-email", default=None, help="Trainer: the e-mail of the person (default: EMAIL).")
+    def invite_user_cmd(email, role, partnerships, name, person_email):
+        """Create an account without a password and print its one-time link (e-mailed as well when
+        mail is configured). The same rules as the Beheer pages."""
+        from sqlalchemy import func, select
+
+        from kwaliteit.accounts.invitations import INVITATION_DAYS
+        from kwaliteit.accounts.models import Role
+        from kwaliteit.accounts.user_views import invitation_url, send_invitation_mail
+        from kwaliteit.accounts.users import AccountData, invite_user
+        from kwaliteit.clock import now
+        from kwaliteit.registry.models import Partnership, Person
+        from kwaliteit.scope import Scope
+        from kwaliteit.validation import ValidationError
+
+        s = db.session()
+        ids = []
+        for pname in partnerships:
+            pid = s.scalar(select(Partnership.id).where(func.lower(Partnership.name) == pname.lower()))
+            if pid is None:
+                raise click.ClickException(f"Partnerschap '{pname}' bestaat niet.")
+            ids.append(pid)
+        person_id = None
+        if role == "trainer":
+            wanted = (person_email or email).strip().lower()
+            person_id = s.scalar(select(Person.id).where(func.lower(Person.email) == wanted))
+            if person_id is None:
+                raise click.ClickException(f"Geen persoon met e-mailadres {wanted} in het register.")
+        data = AccountData(email=email, name=name, role=Role(role), partnership_ids=ids, person_id=person_id)
+        try:
+            user, token = invite_user(s, Scope.everything(), data, now())
+        except ValidationError as exc:
+            raise click.ClickException(" ".join(exc.errors.values())) from exc
+        s.commit()
+        base = current_app.config.get("BASE_URL") or "http://localhost:5000"
+        with current_app.test_request_context(base_url=base):
+            url = invitation_url(token)
+            sent = send_invitation_mail(user, url, None)
+        click.echo(f"Account aangemaakt: {user.email} ({user.role.value})")
+        click.echo(f"Uitnodigingslink (eenmalig, {INVITATION_DAYS} dagen geldig): {url}")
+        if not current_app.config.get("BASE_URL"):
+            click.echo("Let op: zet KWALITEIT_BASE_URL op het adres van de app; de link gebruikt nu " + base)
+        if sent:
+            click.echo(f"De uitnodiging is gemaild naar {user.email}.")
+        elif sent is False:
+            click.echo("De e-mail kon niet worden verstuurd; geef de link zelf door.", err=True)
+
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only when the database holds no partnership yet.")
     def seed_demo_cmd(if_empty):

@@ -5,7 +5,7 @@ and for a demo that should look the same on any day. Production leaves it unset.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -17,3 +17,9 @@ def today() -> date:
     if has_app_context() and (fixed := current_app.config.get("FIXED_TODAY")):
         return fixed if isinstance(fixed, date) else date.fromisoformat(fixed)
     return datetime.now(TIMEZONE).date()
+
+
+def now() -> datetime:
+    """The current moment (UTC), for what expires by the hour, such as an invitation link.
+    Not pinned by FIXED_TODAY: a link made now must stay valid for its real seven days."""
+    return datetime.now(UTC)

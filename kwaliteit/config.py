@@ -37,6 +37,26 @@ def _instance_secret(instance_path: Path) -> str:
     return key
 
 
+MAIL_SECURITY = ("none", "starttls", "ssl")
+
+
+def _mail_config(env) -> dict:
+    """Outgoing mail (invitations). Without KWALITEIT_MAIL_SERVER nothing is e-mailed and the
+    inviter passes the link on. BASE_URL is the address of the app in e-mailed links (and in links
+    the CLI prints), so that a link never depends on the Host header of a request."""
+    return {
+        "MAIL_SERVER": env.get(PREFIX + "MAIL_SERVER") or None,
+        "MAIL_PORT": int(env.get(PREFIX + "MAIL_PORT", "25")),
+        # none, starttls (usually port 587) or ssl (usually port 465)
+        "MAIL_SECURITY": env.get(PREFIX + "MAIL_SECURITY", "none"),
+        "MAIL_USERNAME": env.get(PREFIX + "MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": env.get(PREFIX + "MAIL_PASSWORD") or None,
+        "MAIL_FROM": env.get(PREFIX + "MAIL_FROM") or None,
+        "MAIL_TIMEOUT": float(env.get(PREFIX + "MAIL_TIMEOUT", "10")),
+        "BASE_URL": env.get(PREFIX + "BASE_URL") or None,
+    }
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     env = os.environ
     overrides = dict(overrides or {})
@@ -60,6 +80,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "WTF_I18N_ENABLED": False,
     }
     config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"] + 64 * 1024
+    config.update(_mail_config(env))
     config.update(overrides)
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = env.get(PREFIX + "SECRET_KEY") or _instance_secret(instance_path)

@@ -28,11 +28,22 @@ QUESTION_CODE = 50  # a question's stable code (v1, or a code from a shipped or 
 QUESTION_OPTIONS = 5000  # the options of a question as typed, one per line
 OPTION = 200  # one label or choice option
 OPEN_ANSWER = 5000  # an answer to an open question
+IMPORT_FILENAME = 255  # an uploaded file's name, shown in the import preview
+MAPPING_NAME = 100  # a saved import mapping
 
 # Query-string texts (search boxes, filter values).
 SEARCH = 100
+
+# A value quoted back in a message (a refused answer, a cell of an imported file) is cut to this.
+QUOTED = 80
 
 
 def too_long(limit: int) -> str:
     """The one message for a text over its limit."""
     return f"Hoogstens {limit} tekens."
+
+
+def cut(text, limit: int = QUOTED) -> str:
+    """A value as a message or page quotes it: spacing folded, at most `limit` characters."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -11,13 +11,15 @@ from evaluaties.questionnaires.models import (  # noqa: F401
     Questionnaire,
     QuestionnaireVersion,
 )
-from kwaliteit.accounts.models import Role, User, user_partnership  # noqa: F401
+from evaluaties.transfer.models import ImportBatch, ImportDraft, ImportMapping  # noqa: F401
+from kwaliteit.accounts.models import Invitation, Role, User, user_partnership  # noqa: F401
 from kwaliteit.db import Base  # noqa: F401
 from kwaliteit.framework.models import Criterion, Framework, Safeguard  # noqa: F401
 from kwaliteit.registry.models import (  # noqa: F401
     Organisation,
     OrganisationKind,
     Partnership,
+    PartnershipSettings,
     Person,
     PersonRole,
     PersonRoleLink,

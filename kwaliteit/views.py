@@ -15,7 +15,7 @@ bp = Blueprint("main", __name__)
 def home():
     if current_user.role is Role.TRAINER:
         return redirect(url_for("evaluaties.mine"))
-    return redirect(url_for("trainings.index"))
+    return redirect(url_for("dashboard.index"))
 
 
 @bp.route("/begrippen")

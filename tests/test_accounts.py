@@ -128,7 +128,7 @@ def test_create_user_errors(app, world, args, message):
 def test_create_user_refuses_a_short_password(app, world):
     result = _cli(app, "kort@example.org", "--role", "admin", input="kort\n")
     assert result.exit_code != 0
-    assert "minstens 10 tekens" in result.output
+    assert "minstens 12 tekens" in result.output
     assert _user(app, "kort@example.org") is None
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlsplit
 
+import plotly
 import pytest
 
 from kwaliteit import db as kdb
@@ -36,6 +37,7 @@ ROLES = (ANON, ADMIN, OWN, OTHER, TRAINER, STEERING)
 ACCOUNT = {ADMIN: "admin", OWN: "coordinator", OTHER: "other_coordinator", TRAINER: "trainer",
            STEERING: "steering"}
 MISSING_ID = 987654321
+PLOTLY_VERSION = plotly.__version__
 
 
 def row(anonymous, admin, coordinator, other_coordinator, trainer, steering) -> dict[str, int]:
@@ -65,6 +67,32 @@ ROUTES: dict[str, Route] = {
     ),
     "main.health": Route(
         url=lambda w: "/gezond",
+        public=True,
+        expect={"GET": row(200, 200, 200, 200, 200, 200)},
+    ),
+    # ------------------------------------------------------------- dashboard
+    # Readers see the dashboard, its lists and exports of their own partnerships (a coordinator of
+    # partnership 2 sees partnership 2's); a trainer has no dashboard.
+    "dashboard.index": Route(
+        url=lambda w: "/dashboard",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    "dashboard.list_view": Route(
+        url=lambda w: "/dashboard/lijst/te-laat",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    "dashboard.export": Route(
+        url=lambda w: "/dashboard/export/te-laat.csv",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    # plotly.js and its style sheet are public files, like the static ones.
+    "dashboard.plotly_js": Route(
+        url=lambda w: f"/js/plotly-{PLOTLY_VERSION}.min.js",
+        public=True,
+        expect={"GET": row(200, 200, 200, 200, 200, 200)},
+    ),
+    "dashboard.plotly_css": Route(
+        url=lambda w: f"/css/plotly-{PLOTLY_VERSION}.css",
         public=True,
         expect={"GET": row(200, 200, 200, 200, 200, 200)},
     ),
@@ -288,6 +316,22 @@ ROUTES: dict[str, Route] = {
             "POST": row(302, 400, 400, 403, 403, 403),
         },
     ),
+    # An import draft is private to the user who uploaded it (w.import_draft1: the own coordinator's):
+    # for anyone else, an admin too, it does not exist (404). The session's scope comes first,
+    # so another partnership's coordinator gets 403. An empty POST presses no button: 400.
+    "transfer.import_preview": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/antwoorden/importeren/{w.import_draft1.id}",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/antwoorden/importeren/{MISSING_ID}",
+        expect={
+            "GET": row(302, 404, 200, 403, 403, 403),
+            "POST": row(302, 404, 400, 403, 403, 403),
+        },
+    ),
+    "transfer.cancel_import": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/antwoorden/importeren/{w.import_draft1.id}/annuleren",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/antwoorden/importeren/{MISSING_ID}/annuleren",
+        expect={"POST": row(302, 404, 302, 403, 403, 403)},
+    ),
     # -------------------------------------------------------- questionnaires
     # Readers see the shipped defaults and their partnership's own questionnaires; managers edit
     # their partnership's own (only an admin edits the defaults). w.questionnaire1 has a published
@@ -374,6 +418,111 @@ ROUTES: dict[str, Route] = {
             "POST": row(302, 400, 400, 403, 403, 403),
         },
     ),
+    # ---------------------------------------------------------------- beheer
+    # Admins manage everything; coordinators the organisations, persons and (trainer and
+    # coordinator) accounts of their own partnerships, and read their partnerships' settings.
+    "registry.overview": Route(
+        url=lambda w: "/beheer",
+        expect={"GET": row(302, 200, 200, 200, 403, 403)},
+    ),
+    "registry.partnerships": Route(
+        url=lambda w: "/beheer/partnerschappen",
+        expect={"GET": row(302, 200, 200, 200, 403, 403)},
+    ),
+    "registry.create_partnership": Route(
+        url=lambda w: "/beheer/partnerschappen/nieuw",
+        expect={
+            "GET": row(302, 200, 403, 403, 403, 403),
+            "POST": row(302, 400, 403, 403, 403, 403),
+        },
+    ),
+    "registry.edit_partnership": Route(
+        url=lambda w: f"/beheer/partnerschappen/{w.p1.id}/bewerken",
+        missing=lambda w: f"/beheer/partnerschappen/{MISSING_ID}/bewerken",
+        expect={
+            "GET": row(302, 200, 403, 403, 403, 403),
+            "POST": row(302, 400, 403, 403, 403, 403),
+        },
+    ),
+    "registry.organisations": Route(
+        url=lambda w: "/beheer/organisaties",
+        expect={"GET": row(302, 200, 200, 200, 403, 403)},
+    ),
+    "registry.create_organisation": Route(
+        url=lambda w: "/beheer/organisaties/nieuw",
+        expect={
+            "GET": row(302, 200, 200, 200, 403, 403),
+            "POST": row(302, 400, 400, 400, 403, 403),
+        },
+    ),
+    "registry.edit_organisation": Route(
+        url=lambda w: f"/beheer/organisaties/{w.school1.id}/bewerken",
+        missing=lambda w: f"/beheer/organisaties/{MISSING_ID}/bewerken",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 400, 400, 403, 403, 403),
+        },
+    ),
+    "registry.persons": Route(
+        url=lambda w: "/beheer/personen",
+        expect={"GET": row(302, 200, 200, 200, 403, 403)},
+    ),
+    "registry.create_person": Route(
+        url=lambda w: "/beheer/personen/nieuw",
+        expect={
+            "GET": row(302, 200, 200, 200, 403, 403),
+            "POST": row(302, 400, 400, 400, 403, 403),
+        },
+    ),
+    "registry.edit_person": Route(
+        url=lambda w: f"/beheer/personen/{w.trainer_person.id}/bewerken",
+        missing=lambda w: f"/beheer/personen/{MISSING_ID}/bewerken",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 400, 400, 403, 403, 403),
+        },
+    ),
+    # w.trainer is a trainer account of partnership 1: the own coordinator may manage it.
+    "users.index": Route(
+        url=lambda w: "/beheer/gebruikers",
+        expect={"GET": row(302, 200, 200, 200, 403, 403)},
+    ),
+    "users.create": Route(
+        url=lambda w: "/beheer/gebruikers/nieuw",
+        expect={
+            "GET": row(302, 200, 200, 200, 403, 403),
+            "POST": row(302, 400, 400, 400, 403, 403),
+        },
+    ),
+    "users.edit": Route(
+        url=lambda w: f"/beheer/gebruikers/{w.trainer.id}/bewerken",
+        missing=lambda w: f"/beheer/gebruikers/{MISSING_ID}/bewerken",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 400, 400, 403, 403, 403),
+        },
+    ),
+    "users.set_enabled": Route(
+        url=lambda w: f"/beheer/gebruikers/{w.trainer.id}/actief",
+        missing=lambda w: f"/beheer/gebruikers/{MISSING_ID}/actief",
+        data=lambda w: {"actief": "0"},
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    # GET shows a new link once (here: none to show); POST makes a new link.
+    "users.invitation": Route(
+        url=lambda w: f"/beheer/gebruikers/{w.trainer.id}/uitnodiging",
+        missing=lambda w: f"/beheer/gebruikers/{MISSING_ID}/uitnodiging",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 302, 302, 403, 403, 403),
+        },
+    ),
+    # The invited person has no log-in yet: the token is the credential. An empty POST: errors.
+    "users.accept": Route(
+        url=lambda w: f"/uitnodiging/{w.invitation_token}",
+        public=True,
+        expect={"GET": row(200, 200, 200, 200, 200, 200), "POST": row(400, 400, 400, 400, 400, 400)},
+    ),
 }
 
 IGNORED_ENDPOINTS = {"static"}
@@ -394,6 +543,9 @@ CASES = [
 def world(app):
     """The conftest world plus questionnaires and a participant link per partnership."""
     from evaluaties.answers.links import create_single_links
+    from kwaliteit.accounts.models import Role
+    from kwaliteit.accounts.users import AccountData, invite_user
+    from kwaliteit.clock import now
     from kwaliteit.scope import Scope
 
     with kdb.new_session(app) as s:
@@ -401,6 +553,12 @@ def world(app):
         _add_questionnaires(s, w)
         [w.link1] = create_single_links(s, Scope.everything(), w.session1.id, 1)
         [w.link2] = create_single_links(s, Scope.everything(), w.session2.id, 1)
+        w.import_draft1 = _import_draft(s, w.session1, w.coordinator)
+        w.import_draft2 = _import_draft(s, w.session2, w.other_coordinator)
+        _pending, w.invitation_token = invite_user(
+            s, Scope.everything(), AccountData("nieuw@example.org", "Nina Nieuw", Role.COORDINATOR, [w.p1.id]),
+            now(),
+        )
         s.commit()
     return w
 
@@ -423,6 +581,25 @@ def _add_questionnaires(s, w) -> None:
         setattr(w, f"questionnaire{n}", q)
         setattr(w, f"draft{n}", draft)
         setattr(w, f"draft_question{n}", draft.questions[0])
+
+
+def _import_draft(s, session, user):
+    """An uploaded file waiting for its preview, as the import wizard keeps it."""
+    from evaluaties.transfer.importing import FileColumn, StoredFile
+    from evaluaties.transfer.models import ImportDraft
+    from kwaliteit.models_base import utcnow
+
+    file = StoredFile(
+        filename="antwoorden.csv", tool="Spreadsheet", file_type="csv", encoding="UTF-8", separator=";",
+        header_rows=1, unfinished=0, unfinished_reason=None, content_hash=f"{session.id:064x}",
+        columns=[FileColumn(0, "B", "Hoe was het?", ["Hoe was het?"])], ignored=[("A", "E-mail", "e-mailadres")],
+        rows=[(2, ["4"])],
+    )
+    draft = ImportDraft(session_id=session.id, user_id=user.id, filename=file.filename,
+                        content_hash=file.content_hash, survey=file.to_json(), created_at=utcnow())
+    s.add(draft)
+    s.flush()
+    return draft
 
 
 def _client_as(app, world, role):
@@ -539,6 +716,9 @@ def test_out_of_range_id_is_404_not_500(app, world, endpoint):
 
 FOREIGN_OBJECT_URLS = {
     # The same routes, with an object of partnership 2 ("Zuid").
+    "dashboard.index": lambda w: f"/dashboard?partnerschap={w.p2.id}",
+    "dashboard.list_view": lambda w: f"/dashboard/lijst/openstaand?trainer={w.other_trainer.id}",
+    "dashboard.export": lambda w: f"/dashboard/export/dekking.xlsx?partnerschap={w.p2.id}",
     "trainings.detail": lambda w: f"/trainingen/{w.training2.id}",
     "trainings.edit": lambda w: f"/trainingen/{w.training2.id}/bewerken",
     "trainings.set_active": lambda w: f"/trainingen/{w.training2.id}/actief",
@@ -574,6 +754,13 @@ FOREIGN_OBJECT_URLS = {
     "transfer.session_answers": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden.csv",
     "transfer.training_answers": lambda w: f"/trainingen/{w.training2.id}/antwoorden.xlsx",
     "transfer.import_answers": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden/importeren",
+    "transfer.import_preview": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden/importeren/{w.import_draft2.id}",
+    "transfer.cancel_import": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden/importeren/{w.import_draft2.id}/annuleren",
+    "registry.edit_organisation": lambda w: f"/beheer/organisaties/{w.school2.id}/bewerken",
+    "registry.edit_person": lambda w: f"/beheer/personen/{w.other_trainer.id}/bewerken",
+    "users.edit": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/bewerken",
+    "users.set_enabled": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/actief",
+    "users.invitation": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/uitnodiging",
 }
 
 

@@ -19,6 +19,7 @@ import io
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
+import plotly
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -42,12 +43,23 @@ URL_VALUES = {
     "link_id": lambda w: w.link1.id,
     "token": lambda w: w.link1.token,
     "fmt": lambda w: "csv",
+    "partnership_id": lambda w: w.p1.id,
+    "organisation_id": lambda w: w.school1.id,
+    "person_id": lambda w: w.trainer_person.id,
+    "user_id": lambda w: w.trainer.id,
+    "invitation_token": lambda w: w.invitation_token,
+    "draft_id": lambda w: w.import_draft1.id,  # the coordinator's; for the admin it does not exist
+    "naam": lambda w: "te-laat",  # a list of the dashboard
+    "tabel": lambda w: "dekking",  # an export of the dashboard
+    "version": lambda w: plotly.__version__,  # plotly.js and its style sheet
 }
-# Log-in and log-out act on the client's own session: they get a fresh anonymous client each time.
-OWN_CLIENT = {"accounts.login", "accounts.logout"}
+# Log-in and log-out act on the client's own session: they get a fresh anonymous client each time
+# (setting a password through an invitation logs the invited person in).
+OWN_CLIENT = {"accounts.login", "accounts.logout", "users.accept"}
 # Query argument names the views read (others are generated too).
 QUERY_NAMES = ["pagina", "q", "status", "soort", "partnerschap", "training", "bijeenkomst", "schooljaar",
-               "doelgroep", "waarborg", "dagen", "drempel", "versie", "next"]
+               "doelgroep", "waarborg", "dagen", "drempel", "versie", "next",
+               "peildatum", "bestuur", "respons", "trainer", "sorteer", "richting"]
 
 MB = 1024 * 1024
 HOSTILE = [

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -27,6 +27,7 @@ from kwaliteit.scope import Forbidden, Scope
 from kwaliteit.validation import ValidationError
 from tests import factories
 from tests.conftest import login
+from tests.test_import_wizard import form_fields
 
 CODES = ["totaal", "bruikbaarheid", "feedback", "gesprekstechnieken", "zelfvertrouwen", "uitwisseling",
          "trainer", "vorm_locatie", "opmerkingen"]
@@ -57,10 +58,20 @@ def xlsx_bytes(rows: list[list], header=None) -> bytes:
     return out.getvalue()
 
 
-def do_import(db, world, data, filename="antwoorden.csv", mapping=None, today=date(2026, 10, 20), max_bytes=MAX,
+NOW = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
+
+
+def do_import(db, world, data, filename="antwoorden.csv", columns=None, today=date(2026, 10, 20), max_bytes=MAX,
               session=None, user=None):
-    scope = Scope.for_user(user or world.coordinator)
-    return importing.import_responses(db, scope, (session or world.session1).id, filename, data, mapping, today, max_bytes)
+    """Both steps of the import wizard at once: upload, then confirm what the preview proposes,
+    with `columns` (question code -> column letter or heading) chosen instead where given."""
+    user = user or world.coordinator
+    scope = Scope.for_user(user)
+    ts = session or world.session1
+    draft = importing.start_import(db, scope, ts.id, user.id, filename, data, NOW, max_bytes)
+    version = applicable_version(db, ts.training_id, Audience.PARTICIPANT)
+    chosen = {q.id: columns[q.code] for q in version.questions if q.code in (columns or {})}
+    return importing.confirm_import(db, scope, ts.id, draft.id, user.id, importing.Choices(columns=chosen), today)
 
 
 def count_responses(db) -> int:
@@ -113,12 +124,14 @@ def test_good_xlsx_with_question_texts_as_headers(db, world):
     assert count_answers(db) == 5 * 8
 
 
-def test_mapping_names_other_columns(db, world):
+def test_chosen_columns_name_other_columns(db, world):
+    """The coordinator chooses a column by its heading (any case) or by its letter."""
     header = ["Tijdstempel"] + [f"Vraag {i}" for i in range(1, 10)]
     rows = [["2026-10-02 10:00"] + good_row(i) for i in range(2)]
-    mapping = {code: f"vraag {i}" for i, code in enumerate(CODES, start=1)}
-    result = do_import(db, world, csv_bytes(rows, header=header), mapping=mapping)
+    columns = {code: f"vraag {i}" for i, code in enumerate(CODES, start=1)} | {"opmerkingen": "j"}
+    result = do_import(db, world, csv_bytes(rows, header=header), columns=columns)
     assert result.count == 2
+    assert result.columns["totaal"] == "Vraag 1"
     assert result.columns["opmerkingen"] == "Vraag 9"
 
 
@@ -134,8 +147,10 @@ def test_bad_rows_3_and_7_are_all_reported_and_nothing_is_saved(db, world):
         do_import(db, world, csv_bytes(rows))
     errors = exc.value.errors
     assert errors == [
-        ("Rij 3: Welk cijfer geef je deze bijeenkomst als geheel?: Geef een cijfer van 1 tot en met 10, met "
-         "hoogstens één decimaal (bijvoorbeeld 7 of 7,5) (gegeven: '6,55')."),
+        (
+            "Rij 3: Welk cijfer geef je deze bijeenkomst als geheel?: Geef een cijfer van 1 tot en met 10, met "
+            "hoogstens één decimaal (bijvoorbeeld 7 of 7,5) (gegeven: '6,55')."
+        ),
         "Rij 7: Ik kan beter feedback geven aan een aankomend leraar.: Deze vraag is verplicht.",
         "Rij 7: De trainer(s) begeleidde(n) de bijeenkomst goed.: Kies een waarde van 1 tot en met 5 (gegeven: 'soms').",
     ]
@@ -174,27 +189,42 @@ def test_unusable_files_are_refused_with_a_clear_message(db, world, filename, da
     assert count_responses(db) == 0
 
 
+def test_windows_1252_is_read(db, world):
+    """Excel's "CSV (gescheiden door lijstscheidingsteken)" on Dutch Windows: once refused, now read."""
+    rows = [good_row(i) for i in range(2)]
+    rows[1][8] = "Één café, graag"
+    result = do_import(db, world, csv_bytes(rows).decode().encode("cp1252"), filename="latin.csv")
+    assert result.count == 2
+    assert "Één café, graag" in db.scalars(select(Answer.value_text)).all()
+
+
 def test_too_large_file(db, world):
     data = csv_bytes([good_row(i) for i in range(50)])
     with pytest.raises(reading.ImportRefused) as exc:
         do_import(db, world, data, max_bytes=1024)
     assert exc.value.errors[0].startswith("Het bestand is te groot")
-    assert "hoogstens 1 kB" in exc.value.errors[0]
+    assert "1 kB" in exc.value.errors[0]
 
 
-def test_unknown_mapped_column_and_missing_required_column(db, world):
-    with pytest.raises(reading.ImportRefused) as exc:
-        do_import(db, world, csv_bytes([good_row(1)]), mapping={"totaal": "Cijfer"})
-    assert exc.value.errors == [
-        "Kolom ‘Cijfer’ (voor vraag ‘Welk cijfer geef je deze bijeenkomst als geheel?’) staat niet in het bestand. "
-        "Kolommen in het bestand: " + ", ".join(f"‘{c}’" for c in CODES) + "."
-    ]
+def test_unknown_chosen_column_and_missing_required_column(db, world):
+    version = applicable_version(db, world.training1.id, Audience.PARTICIPANT)
+    totaal = next(q for q in version.questions if q.code == "totaal")
+    with pytest.raises(ValidationError) as exc:
+        do_import(db, world, csv_bytes([good_row(1)]), columns={"totaal": "Cijfer"})
+    assert exc.value.errors == {
+        f"kolom_{totaal.id}": "Kolom ‘Cijfer’ staat niet in het bestand. Geef de letter of de kop van een kolom. "
+        "Kolommen in het bestand: " + ", ".join(f"‘{chr(65 + i)}: {c}’" for i, c in enumerate(CODES[:-1]))
+        + " en ‘I: opmerkingen’."
+    }
     header = [c for c in CODES if c not in ("feedback", "opmerkingen")]
     rows = [[v for c, v in zip(CODES, good_row(1)) if c in header]]
-    with pytest.raises(reading.ImportRefused) as exc:
+    db.rollback()
+    with pytest.raises(ValidationError) as exc:
         do_import(db, world, csv_bytes(rows, header=header))
-    [error] = exc.value.errors  # the optional remark may be missing, the required feedback not
-    assert error.startswith("Geen kolom gevonden voor de verplichte vraag ‘Ik kan beter feedback geven")
+    [error] = exc.value.errors.values()  # the optional remark may be missing, the required feedback not
+    assert error.startswith("Kies een kolom voor de verplichte vraag ‘Ik kan beter feedback geven")
+    db.rollback()
+    assert count_responses(db) == 0
 
 
 def test_cancelled_session_and_rights(db, world):
@@ -311,20 +341,32 @@ def web_world(app):
     return w
 
 
-def _post_import(client, w, data, filename, **fields):
+def _post_import(client, w, data, filename):
     return client.post(
         f"/bijeenkomsten/{w.session1.id}/antwoorden/importeren",
-        data={"file": (io.BytesIO(data), filename), **fields},
+        data={"file": (io.BytesIO(data), filename)},
         content_type="multipart/form-data",
     )
+
+
+def _upload_and_confirm(client, w, data, filename="a.csv", **changes):
+    """Upload, open the preview, and press ‘Importeren’ with the preview's own values (as a
+    browser posts them) and `changes`."""
+    response = _post_import(client, w, data, filename)
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    preview_url = response.headers["Location"]
+    page = client.get(preview_url)
+    assert page.status_code == 200
+    fields = form_fields(page.get_data(as_text=True)) | changes | {"actie": "importeren"}
+    return client.post(preview_url, data=fields)
 
 
 def test_import_page_saves_a_good_file(app, web_world):
     client = app.test_client()
     login(client, web_world.coordinator)
     form = client.get(f"/bijeenkomsten/{web_world.session1.id}/antwoorden/importeren").get_data(as_text=True)
-    assert 'name="kolom_totaal"' in form and 'value="Welk cijfer geef je deze bijeenkomst als geheel?"' in form
-    response = _post_import(client, web_world, csv_bytes([good_row(i) for i in range(3)]), "a.csv")
+    assert 'type="file"' in form and 'name="file"' in form
+    response = _upload_and_confirm(client, web_world, csv_bytes([good_row(i) for i in range(3)]))
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/bijeenkomsten/{web_world.session1.id}/resultaten")
     body = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -339,10 +381,10 @@ def test_import_page_reports_rows_and_saves_nothing(app, web_world):
     rows = [good_row(i) for i in range(8)]
     rows[1][0] = "0"
     rows[5][2] = ""
-    response = _post_import(client, web_world, csv_bytes(rows), "a.csv")
+    response = _upload_and_confirm(client, web_world, csv_bytes(rows))
     assert response.status_code == 400
     body = response.get_data(as_text=True)
-    assert "niets opgeslagen" in body
+    assert "Er is niets ingelezen." in body
     assert "Rij 3: Welk cijfer geef je deze bijeenkomst als geheel?: Geef een cijfer van 1 tot en met 10" in body
     assert "Rij 7: Ik kan beter feedback geven aan een aankomend leraar.: Deze vraag is verplicht." in body
     with kdb.new_session(app) as s:
@@ -373,9 +415,12 @@ def test_import_page_refuses_wrong_type_and_too_large(app, web_world):
     assert response.status_code == 413
     assert "Bestand te groot" in response.get_data(as_text=True)
 
-    response = _post_import(client, web_world, csv_bytes([good_row(1)]), "a.csv", kolom_totaal="Cijfer")
+    with kdb.new_session(app) as s:
+        version = applicable_version(s, web_world.training1.id, Audience.PARTICIPANT)
+        totaal = next(q.id for q in version.questions if q.code == "totaal")
+    response = _upload_and_confirm(client, web_world, csv_bytes([good_row(1)]), **{f"kolom_{totaal}": "Cijfer"})
     assert response.status_code == 400
-    assert "Kolom ‘Cijfer’" in response.get_data(as_text=True)
+    assert "Kolom ‘Cijfer’ staat niet in het bestand" in response.get_data(as_text=True)
     with kdb.new_session(app) as s:
         assert s.scalar(select(func.count()).select_from(Response)) == 0
 

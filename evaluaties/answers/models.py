@@ -12,13 +12,13 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import (
-    and_,
     CheckConstraint,
     ForeignKey,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -102,7 +102,8 @@ class Answer(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    # No index of its own: the unique (response_id, question_id) serves lookups by response.
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), index=True)
     # scale: 1..5; yes/no: 1 = ja, 0 = nee; choice: index into the options;
     # grade: the grade in tenths, 10..100 (GRADE_FACTOR: 7,5 -> 75);

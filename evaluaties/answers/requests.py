@@ -30,10 +30,10 @@ from evaluaties.questionnaires import services as questionnaires
 from evaluaties.questionnaires.models import Audience, EvaluationSettings
 from kwaliteit import limits
 from kwaliteit.models_base import utcnow
+from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Forbidden, NotFound, Scope
 from kwaliteit.trainings.models import Training, TrainingSession, session_trainer
-from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.trainings.services import get_session
 from kwaliteit.validation import ValidationError, text_error
 
@@ -131,7 +131,7 @@ def trainer_evaluation_overview(
         stmt = stmt.where(Training.id == training_id)
     total = db.scalar(select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery()))
     page = clamp_page(page, total, page_size)  # past the end: the last page
-    if order is None:
+    if order is None:  # what is owed: the most overdue first; otherwise the newest first
         due = trainer_due_date()
         order = (due.asc() if statuses and statuses <= set(OWED) else due.desc(),)
     stmt = stmt.order_by(*order, TrainingSession.id).limit(page_size).offset((page - 1) * page_size)

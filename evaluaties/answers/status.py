@@ -9,12 +9,14 @@ from __future__ import annotations
 import enum
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, case, func, literal
+from sqlalchemy import ColumnElement, case, func, literal, select
+from sqlalchemy.orm import aliased
 
 from evaluaties.answers.models import EvaluationRequest
 from evaluaties.questionnaires.models import EvaluationSettings
+from kwaliteit.registry.models import PartnershipSettings
 from kwaliteit.sqldates import add_days
-from kwaliteit.trainings.models import TrainingSession
+from kwaliteit.trainings.models import Training, TrainingSession
 
 DEFAULT_TRAINER_DUE_DAYS = 14
 DEFAULT_PARTICIPANT_WINDOW_DAYS = 21
@@ -77,19 +79,43 @@ def urgency(status: ColumnElement[str]) -> ColumnElement[int]:
     return case({s.value: i for i, s in enumerate(URGENCY)}, value=status, else_=len(URGENCY))
 
 
+def _partnership_setting(column) -> ColumnElement[int]:
+    """The session's partnership's own default (PartnershipSettings), or NULL: a correlated
+    subquery on TrainingSession, so no caller needs another join."""
+    training = aliased(Training, name="settings_training")
+    return (
+        select(column)
+        .select_from(PartnershipSettings)
+        .join(training, training.partnership_id == PartnershipSettings.partnership_id)
+        .where(training.id == TrainingSession.training_id)
+        .correlate_except(PartnershipSettings, training)
+        .scalar_subquery()
+    )
+
+
 def trainer_due_date() -> ColumnElement[date]:
-    """Session date + the training's due days (default 14). Needs EvaluationSettings outer-joined."""
+    """Session date + the due days of the training (EvaluationSettings), else of its partnership
+    (PartnershipSettings), else 14. Needs EvaluationSettings outer-joined."""
     return add_days(
         TrainingSession.date,
-        func.coalesce(EvaluationSettings.trainer_due_days, DEFAULT_TRAINER_DUE_DAYS),
+        func.coalesce(
+            EvaluationSettings.trainer_due_days,
+            _partnership_setting(PartnershipSettings.trainer_due_days),
+            DEFAULT_TRAINER_DUE_DAYS,
+        ),
     )
 
 
 def participant_closes_on() -> ColumnElement[date]:
-    """Last day on which participants can answer: session date + window days (default 21)."""
+    """Last day on which participants can answer: session date + window days of the training, else
+    of its partnership, else 21."""
     return add_days(
         TrainingSession.date,
-        func.coalesce(EvaluationSettings.participant_window_days, DEFAULT_PARTICIPANT_WINDOW_DAYS),
+        func.coalesce(
+            EvaluationSettings.participant_window_days,
+            _partnership_setting(PartnershipSettings.participant_window_days),
+            DEFAULT_PARTICIPANT_WINDOW_DAYS,
+        ),
     )
 
 

@@ -21,8 +21,8 @@ from evaluaties.questionnaires.models import Audience
 from evaluaties.results import rates as rate_service
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
-from kwaliteit.args import choice_arg, choice_args, id_arg, page_arg
 from kwaliteit.accounts.models import Role
+from kwaliteit.args import choice_arg, choice_args, id_arg, page_arg
 from kwaliteit.clock import today
 from kwaliteit.forms import BaseForm, apply_errors, form_page, run_action, save_form
 from kwaliteit.sorting import sort_arg

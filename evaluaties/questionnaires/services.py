@@ -35,6 +35,18 @@ DEFAULT_KEYS = {Audience.TRAINER: "trainer-sessie", Audience.PARTICIPANT: "deeln
 SCALE_LABELS = ["Helemaal oneens", "Oneens", "Neutraal", "Eens", "Helemaal eens"]
 MAX_CHOICE_OPTIONS = 50
 TITLE_TAKEN = "Dit partnerschap heeft al een vragenlijst met deze titel."
+# The builder gives a question without a code of its own the code "v<n>": such a code says
+# nothing about the question (an import never matches a column on it alone).
+AUTOMATIC_CODE_PREFIX = "v"
+
+
+def automatic_code(n: int) -> str:
+    return f"{AUTOMATIC_CODE_PREFIX}{n}"
+
+
+def is_automatic_code(code: str) -> bool:
+    rest = code[len(AUTOMATIC_CODE_PREFIX):] if code[:1].casefold() == AUTOMATIC_CODE_PREFIX else ""
+    return rest.isascii() and rest.isdigit()
 
 
 # ---------------------------------------------------------------- shipped defaults
@@ -403,10 +415,10 @@ def add_question(db: Session, scope: Scope, version_id: int, data: QuestionData)
         )
     ) | {q.code for q in version.questions}
     n = len(version.questions) + 1
-    code = data.code or f"v{n}"
+    code = data.code or automatic_code(n)
     while code in used:
         n += 1
-        code = f"v{n}"
+        code = automatic_code(n)
     question = Question(
         code=code,
         position=max((q.position for q in version.questions), default=-1) + 1,
@@ -513,7 +525,13 @@ class SettingsData:
 def get_settings(db: Session, training_id: int) -> SettingsData:
     s = db.get(EvaluationSettings, training_id)
     if s is None:
-        return SettingsData(None, None)
+        # No settings of its own: the deadlines its partnership sets for every training.
+        from kwaliteit.registry.services import partnership_deadlines
+        from kwaliteit.trainings.models import Training
+
+        partnership_id = db.scalar(select(Training.partnership_id).where(Training.id == training_id))
+        deadlines = partnership_deadlines(db, partnership_id)
+        return SettingsData(None, None, deadlines.trainer_due_days, deadlines.participant_window_days)
     return SettingsData(
         s.trainer_questionnaire_id,
         s.participant_questionnaire_id,

@@ -22,12 +22,12 @@ from evaluaties.questionnaires.models import (
     Audience,
     EvaluationSettings,
 )
+from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Scope
 from kwaliteit.sqldates import school_year_bounds
-from kwaliteit.trainings.models import Training, TrainingSession
-from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.sorting import Sort
+from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session, get_training
 
 # Low response: closing within this many days, with a rate below this percentage.

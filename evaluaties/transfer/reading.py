@@ -26,6 +26,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from xml.parsers import expat
 
+from kwaliteit.limits import cut
+
 MB = 1024 * 1024
 
 
@@ -52,8 +54,7 @@ MAX_IMPORT_ROWS = DEFAULT_LIMITS.max_rows
 MAX_REPORTED_ERRORS = 200
 # Row or cell problems listed by the reader itself; beyond this only their number.
 MAX_LISTED_PROBLEMS = 50
-# A value quoted in a message is cut to this many characters; a list of columns names this many.
-MAX_QUOTED_CHARS = 80
+# A list of columns in a message names this many (a quoted value is cut by kwaliteit.limits.cut).
 MAX_LISTED_COLUMNS = 20
 
 # Excel's own bounds: a cell beyond them is no spreadsheet, whatever the limits.
@@ -109,11 +110,8 @@ class SurveyFile:
 
 
 def quoted(value: str) -> str:
-    """A value as a message quotes it: cut to MAX_QUOTED_CHARS characters, between ‘ ’."""
-    text = " ".join(str(value).split())
-    if len(text) > MAX_QUOTED_CHARS:
-        text = text[: MAX_QUOTED_CHARS - 1] + "…"
-    return f"‘{text}’"
+    """A value as a message quotes it: cut (kwaliteit.limits.cut), between ‘ ’."""
+    return f"‘{cut(value)}’"
 
 
 def column_list(names: list[str]) -> str:

@@ -19,7 +19,9 @@ login_manager.session_protection = "strong"
 
 @login_manager.user_loader
 def _load_user(user_id: str) -> User | None:
-    return db.session().get(User, int(user_id))
+    # A disabled account's open session (or remember cookie) ends at its next request.
+    user = db.session().get(User, int(user_id))
+    return user if user is not None and user.is_enabled else None
 
 
 def roles_required(*roles: Role):

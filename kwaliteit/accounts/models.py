@@ -70,3 +70,25 @@ class User(UserMixin, Base):
 # One account per address whatever its case (the services also store addresses lower-cased).
 EMAIL_UNIQUE_INDEX = "uq_app_user_email_lower"
 Index(EMAIL_UNIQUE_INDEX, func.lower(User.email), unique=True)
+
+
+# The password hash of an account whose owner has not set a password yet (invited): no password
+# hashes to it, so nobody can log in with it (werkzeug's check refuses a hash without "$").
+NO_PASSWORD = "!"
+
+
+class Invitation(Base):
+    """A one-time link to set the password of an account. Only the SHA-256 of the token is kept:
+    the link itself is shown to the inviter once and e-mailed, never stored."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)
+    used_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

@@ -3,17 +3,15 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kwaliteit import limits
-from kwaliteit.accounts.models import EMAIL_UNIQUE_INDEX, Role, User
-from kwaliteit.db import violates
+from kwaliteit.accounts.models import Role, User
 from kwaliteit.registry.models import Partnership, Person
 from kwaliteit.validation import text_error
 
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
 # Compared against when the e-mail is unknown, so that timing does not reveal accounts.
 _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
 
@@ -61,54 +59,37 @@ def create_user(
     partnership_names: list[str] | tuple[str, ...] = (),
     person_email: str | None = None,
 ) -> User:
-    """Create an account; coordinators and steering need a partnership, trainers a person."""
-    email = normalise_email(email)
-    if message := text_error(email, limits.EMAIL):
-        raise AccountError(f"E-mailadres: {message}")
-    if "@" not in email:
-        raise AccountError(f"'{email}' is geen geldig e-mailadres.")
-    if message := text_error(name, limits.NAME):
-        raise AccountError(f"Naam: {message}")
+    """Create an account with a password (CLI, demo): the account rules of the Beheer pages
+    (kwaliteit.accounts.users), acting as the system. Partnerships by name; a trainer's person by
+    e-mail address (default: the account's)."""
+    from kwaliteit.accounts.users import AccountData, create_account
+    from kwaliteit.scope import Scope
+    from kwaliteit.validation import ValidationError
+
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens lang zijn.")
     if message := text_error(password, limits.PASSWORD):
         raise AccountError(f"Wachtwoord: {message}")
-    if db.scalar(select(func.count()).where(func.lower(User.email) == email)):
-        raise AccountError(f"Er bestaat al een account met e-mailadres {email}.")
-    partnerships = []
+    partnership_ids = []
     for pname in partnership_names:
-        p = db.scalar(select(Partnership).where(Partnership.name == pname))
-        if p is None:
+        pid = db.scalar(select(Partnership.id).where(func.lower(Partnership.name) == pname.strip().lower()))
+        if pid is None:
             raise AccountError(f"Partnerschap '{pname}' bestaat niet.")
-        partnerships.append(p)
-    if role in (Role.COORDINATOR, Role.STEERING) and not partnerships:
-        raise AccountError("Een coördinator of stuurgroeplid hoort bij minstens één partnerschap.")
-    person = None
+        partnership_ids.append(pid)
+    person_id = None
     if role is Role.TRAINER:
-        person = db.scalar(
-            select(Person).where(func.lower(Person.email) == normalise_email(person_email or email))
+        wanted = normalise_email(person_email or email)
+        person_id = (
+            None
+            if text_error(wanted, limits.EMAIL)
+            else db.scalar(select(Person.id).where(func.lower(Person.email) == wanted))
         )
-        if person is None:
+        if person_id is None:
             raise AccountError(
                 "Een traineraccount hoort bij een persoon in het register met hetzelfde e-mailadres."
             )
-        if not partnerships:
-            partnerships = [person.organisation.partnership]
-    user = User(
-        email=email,
-        name=name or (person.name if person else ""),
-        password_hash=hash_password(password),
-        role=role,
-        person=person,
-        partnerships=partnerships,
-    )
-    db.add(user)
+    data = AccountData(email, name, role, partnership_ids, person_id)
     try:
-        with db.begin_nested():  # a savepoint: the caller's transaction stays usable
-            db.flush()
-    except IntegrityError as exc:
-        if not violates(exc, EMAIL_UNIQUE_INDEX):
-            raise
-        # Another transaction made the same account since the check above.
-        raise AccountError(f"Er bestaat al een account met e-mailadres {email}.") from exc
-    return user
+        return create_account(db, Scope.everything(), data, hash_password(password))
+    except ValidationError as exc:
+        raise AccountError(" ".join(exc.errors.values())) from exc

@@ -3,8 +3,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, func
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, func
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from kwaliteit import limits
 from kwaliteit.db import Base
@@ -30,7 +30,8 @@ class Partnership(Base):
 
 # Names and addresses are unique whatever their case, enforced by the database (a unique index on
 # the lowered value), so two people typing "Noord" and "NOORD" at the same moment cannot both win.
-Index("uq_partnership_name_lower", func.lower(Partnership.name), unique=True)
+PARTNERSHIP_NAME_INDEX = "uq_partnership_name_lower"
+Index(PARTNERSHIP_NAME_INDEX, func.lower(Partnership.name), unique=True)
 
 
 class OrganisationKind(enum.Enum):
@@ -62,8 +63,9 @@ class Organisation(Base):
         return self.name
 
 
+ORGANISATION_NAME_INDEX = "uq_organisation_partnership_name_lower"
 Index(
-    "uq_organisation_partnership_name_lower",
+    ORGANISATION_NAME_INDEX,
     Organisation.partnership_id,
     func.lower(Organisation.name),
     unique=True,
@@ -110,7 +112,8 @@ class Person(Base):
         return self.name
 
 
-Index("uq_person_email_lower", func.lower(Person.email), unique=True)
+PERSON_EMAIL_INDEX = "uq_person_email_lower"
+Index(PERSON_EMAIL_INDEX, func.lower(Person.email), unique=True)
 
 
 class PersonRoleLink(Base):
@@ -124,3 +127,38 @@ class PersonRoleLink(Base):
     role: Mapped[PersonRole] = mapped_column(str_enum(PersonRole, "person_role"), primary_key=True)
 
     person: Mapped[Person] = relationship(back_populates="role_links")
+
+
+# Bounds of a partnership's settings; the database CHECK constraints use the same numbers.
+MAX_MIN_ANSWERS_SHOWN = 100
+TRAINER_DUE_DAYS_RANGE = (0, 365)
+PARTICIPANT_WINDOW_DAYS_RANGE = (1, 365)
+
+
+class PartnershipSettings(Base):
+    """A partnership's own settings. No row, or an empty column, means the application's default:
+    the anonymity threshold of app.config MIN_ANSWERS_SHOWN, the evaluation deadlines of
+    evaluaties.answers.status. A threshold can only be raised above the application's minimum,
+    never lowered (see kwaliteit.registry.services.partnership_threshold)."""
+
+    __tablename__ = "partnership_settings"
+    __table_args__ = (
+        CheckConstraint(f"min_answers_shown BETWEEN 1 AND {MAX_MIN_ANSWERS_SHOWN}", name="min_answers_shown"),
+        CheckConstraint(
+            "trainer_due_days BETWEEN {} AND {}".format(*TRAINER_DUE_DAYS_RANGE), name="trainer_due_days"
+        ),
+        CheckConstraint(
+            "participant_window_days BETWEEN {} AND {}".format(*PARTICIPANT_WINDOW_DAYS_RANGE),
+            name="participant_window_days",
+        ),
+    )
+
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnership.id", ondelete="CASCADE"), primary_key=True
+    )
+    min_answers_shown: Mapped[int | None] = mapped_column(Integer)
+    trainer_due_days: Mapped[int | None] = mapped_column(Integer)
+    participant_window_days: Mapped[int | None] = mapped_column(Integer)
+
+    # A backref, so that Partnership reads partnership.settings without a change to its class.
+    partnership: Mapped[Partnership] = relationship(backref=backref("settings", uselist=False))

@@ -5,11 +5,12 @@ Every function takes the database session and the caller's Scope; reads are set-
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
 
-from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kwaliteit import limits
@@ -240,9 +241,11 @@ class Overview:
         return [c.safeguard for c in self.coverage if c.active_trainings == 0]
 
 
-def overview(db: Session, scope: Scope) -> Overview:
-    """Trainings linked to no safeguard, and safeguards served by no active training."""
-    in_scope = scope.condition(Training.partnership_id)
+def overview(db: Session, scope: Scope, where: Sequence[ColumnElement[bool]] = ()) -> Overview:
+    """Trainings linked to no safeguard, and safeguards served by no active training.
+
+    `where`: further conditions on Training (the dashboard's partnership, board and kind)."""
+    in_scope = and_(scope.condition(Training.partnership_id), *where)
     counts = (
         select(
             TrainingSafeguard.safeguard_id.label("safeguard_id"),

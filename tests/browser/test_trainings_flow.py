@@ -31,7 +31,10 @@ def _fill_training(page, title: str) -> None:
 
 def test_create_training_linked_to_two_safeguards(page, world):
     first, second = world.safeguards[1], world.safeguards[2]
-    log_in(page, COORDINATOR)  # lands on the trainings list
+    log_in(page, COORDINATOR)  # lands on the dashboard, the start page; the menu leads to the trainings
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard kwaliteitszorg")
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Hoofdmenu").get_by_role("link", name="Trainingen").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Trainingen")
     page.get_by_role("link", name="Nieuwe training").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nieuwe training")

@@ -1,0 +1,87 @@
+"""Outgoing e-mail over SMTP (smtplib), configured with KWALITEIT_MAIL_* (see kwaliteit.config).
+
+Mail is sent at the edge, after the transaction that made its content has committed, and a
+failure never undoes that work: the caller tells the user the mail did not go and what to do.
+Invitation links are never queued in the database, because only their hash may be stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from kwaliteit.config import MAIL_SECURITY
+
+log = logging.getLogger(__name__)
+
+
+class MailError(Exception):
+    """The mail could not be handed to the SMTP server."""
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    server: str
+    port: int
+    sender: str
+    security: str = "none"
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 10.0
+
+    @classmethod
+    def from_config(cls, config) -> MailSettings | None:
+        """The settings, or None when no mail server is configured (mail is then not sent)."""
+        if not config.get("MAIL_SERVER"):
+            return None
+        security = config.get("MAIL_SECURITY") or "none"
+        if security not in MAIL_SECURITY:
+            raise MailError(f"KWALITEIT_MAIL_SECURITY moet een van {', '.join(MAIL_SECURITY)} zijn.")
+        if not config.get("MAIL_FROM"):
+            raise MailError("KWALITEIT_MAIL_FROM (het afzenderadres) ontbreekt.")
+        return cls(
+            server=config["MAIL_SERVER"],
+            port=int(config.get("MAIL_PORT") or 25),
+            sender=config["MAIL_FROM"],
+            security=security,
+            username=config.get("MAIL_USERNAME"),
+            password=config.get("MAIL_PASSWORD"),
+            timeout=float(config.get("MAIL_TIMEOUT") or 10),
+        )
+
+
+def build_message(settings: MailSettings, to: str, subject: str, body: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
+    message.set_content(body)
+    return message
+
+
+def send_mail(settings: MailSettings, to: str, subject: str, body: str) -> None:
+    """Hand one plain-text message to the SMTP server; MailError when that fails."""
+    message = build_message(settings, to, subject, body)
+    try:
+        if settings.security == "ssl":
+            smtp = smtplib.SMTP_SSL(
+                settings.server, settings.port, timeout=settings.timeout, context=ssl.create_default_context()
+            )
+        else:
+            smtp = smtplib.SMTP(settings.server, settings.port, timeout=settings.timeout)
+        with smtp:
+            if settings.security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            if settings.username:
+                smtp.login(settings.username, settings.password or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("E-mail aan %s niet verstuurd: %s", to, exc)
+        raise MailError(str(exc)) from exc
+    log.info("E-mail verstuurd aan %s: %s", to, subject)
