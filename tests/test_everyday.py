@@ -22,7 +22,6 @@ from evaluaties.answers.models import ParticipantLink
 from evaluaties.answers.status import Status
 from evaluaties.questionnaires import services as qs
 from evaluaties.questionnaires.models import Audience, EvaluationSettings, Questionnaire
-from kwaliteit import db as kdb
 from kwaliteit import glossary
 from kwaliteit.filters import nl_number
 from kwaliteit.forms import option_labels
@@ -137,7 +136,7 @@ def test_session_page_response_and_prefilled_links(app, db, world):
     db.commit()
     page = body(client_as(app, world.coordinator).get(f"/bijeenkomsten/{ts.id}/evaluatie"))
     assert re.search(r'name="count"[^>]*value="7"|value="7"[^>]*name="count"', page)  # 12 - 5
-    assert re.search(r"<dt>Respons.*?</dt><dd><strong>0%</strong>", page, re.S)
+    assert re.search(r"<dt>Respons.*?</dt><dd><strong>0%</strong>", page, re.DOTALL)
     assert "<dt>Deelnemers</dt><dd>12" in page
 
 
@@ -163,7 +162,7 @@ def test_copy_and_download_the_open_links(app, db, world, open_window):
     client = client_as(app, world.coordinator)
     page = body(client.get(f"/bijeenkomsten/{ts.id}/evaluatie"))
     open_tokens = [made[1].token, made[2].token, shared.token]
-    box = re.search(r'<textarea id="alle-links"[^>]*>(.*?)</textarea>', page, re.S).group(1)
+    box = re.search(r'<textarea id="alle-links"[^>]*>(.*?)</textarea>', page, re.DOTALL).group(1)
     assert sorted(line.rsplit("/", 1)[1] for line in box.split("\n")) == sorted(open_tokens)
     assert made[0].token not in box
     assert 'data-copy-from="alle-links"' in page and 'id="kopieer-status"' in page
@@ -435,7 +434,7 @@ def test_no_silent_preselection(app, world):
     client = client_as(app, world.coordinator)
     page = body(client.get("/trainingen/nieuw"))
     for name in ("kind", "form"):
-        select_html = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+        select_html = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.DOTALL).group(1)
         assert select_html.startswith('<option selected value="">Kies…</option>')
     # The only partnership is not a guess: it stays chosen.
     assert re.search(rf'<option selected value="{world.p1.id}">', page)
@@ -447,7 +446,7 @@ def test_no_silent_preselection(app, world):
     assert "<title>Fout: Nieuwe training" in page
     assert "De training is niet opgeslagen." in page and "data-error-summary" in page
     admin_page = body(client_as(app, world.admin).get("/trainingen/nieuw"))
-    options = re.search(r'<select[^>]*name="partnership_id"[^>]*>(.*?)</select>', admin_page, re.S).group(1)
+    options = re.search(r'<select[^>]*name="partnership_id"[^>]*>(.*?)</select>', admin_page, re.DOTALL).group(1)
     assert options.startswith('<option selected value="">Kies…</option>')
 
 
@@ -466,7 +465,7 @@ def test_one_decimal_everywhere():
 def test_templates_use_one_verb_for_importing():
     """What a user reads says "inlezen"; URLs and form values may keep their names."""
     for path in (ROOT / "templates").rglob("*.html"):
-        text = re.sub(r"\{[{%#].*?[}%#]\}|<[^>]*>", " ", path.read_text(), flags=re.S)
+        text = re.sub(r"\{[{%#].*?[}%#]\}|<[^>]*>", " ", path.read_text(), flags=re.DOTALL)
         assert not re.search(r"mporte|mporter", text), path
 
 
@@ -702,7 +701,7 @@ def test_glossary_explains_the_terms_and_every_help_link_points_at_one(app, worl
                  "Persoonlijke link", "Gedeelde link", "Vrijstellen", "Vergrendelen", "Respons", "Drempel"):
         assert f">{term}" in page, term
     assert "Lerende leraar" in page and "Kwaliteitscultuur" in page  # the safeguards, from the framework
-    assert f'href="/waarborgen/' not in page  # trainers cannot open safeguard pages: no dead links
+    assert 'href="/waarborgen/' not in page  # trainers cannot open safeguard pages: no dead links
     assert 'href="/waarborgen/' in body(client_as(app, world.coordinator).get("/begrippen"))
     used = set()
     for path in (ROOT / "templates").rglob("*.html"):

@@ -26,8 +26,8 @@ from kwaliteit.datafile import load_yaml
 from kwaliteit.db import flush_unique
 from kwaliteit.models_base import utcnow
 from kwaliteit.pagination import Page, clamp_page
-from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
 from kwaliteit.registry.models import Partnership
+from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
 from kwaliteit.validation import ValidationError, check_text, copy_title
 
 DATA = Path(__file__).resolve().parent.parent / "data"

@@ -25,8 +25,8 @@ from evaluaties.questionnaires.models import (
 from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Scope
-from kwaliteit.sqldates import school_year_bounds
 from kwaliteit.sorting import Sort
+from kwaliteit.sqldates import school_year_bounds
 from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session, get_training
 

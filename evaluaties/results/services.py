@@ -38,8 +38,8 @@ from evaluaties.questionnaires.models import (
 )
 from evaluaties.results import anonymity
 from evaluaties.results.anonymity import DEFAULT_MIN_SHOWN
-from kwaliteit.registry.models import Partnership
 from kwaliteit.accounts.models import Role
+from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
 from kwaliteit.sqldates import school_year, school_year_bounds, school_year_label
 from kwaliteit.trainings.models import Training, TrainingSession
