@@ -743,3 +743,16 @@ def test_print_style_leaves_out_menu_filters_and_buttons():
                 hidden += rule.split("{")[-2] if rule.count("{") > 1 else rule.split("{")[0]
     for selector in (".site-header", ".filters", ".pagination", ".button", "form", ".no-print"):
         assert selector in hidden, selector
+
+
+def test_questionnaires_list_filters_on_partnership(app, db, world):
+    qs.create_questionnaire(db, everything(), world.p1.id, "Eigen Noord", Audience.PARTICIPANT)
+    qs.create_questionnaire(db, everything(), world.p2.id, "Eigen Zuid", Audience.PARTICIPANT)
+    db.commit()
+    admin = client_as(app, world.admin)
+    page = body(admin.get("/vragenlijsten"))
+    assert "Eigen Noord" in page and "Eigen Zuid" in page and 'name="partnerschap"' in page
+    page = body(admin.get(f"/vragenlijsten?partnerschap={world.p2.id}"))
+    assert "Eigen Zuid" in page and "Eigen Noord" not in page and "standaard" in page
+    page = body(client_as(app, world.coordinator).get(f"/vragenlijsten?partnerschap={world.p2.id}"))
+    assert 'name="partnerschap"' not in page and "Eigen Zuid" not in page

@@ -159,9 +159,16 @@ def list_questionnaires(db: Session, scope: Scope, audience: Audience | None = N
     return [QuestionnaireRow(q, p, bool(d)) for q, p, d in db.execute(_listing(scope, audience))]
 
 
-def questionnaire_page(db: Session, scope: Scope, page: int = 1, page_size: int = 25) -> Page:
-    """The questionnaires list, one page of it (clamped to the last page); two statements."""
+def questionnaire_page(
+    db: Session, scope: Scope, page: int = 1, page_size: int = 25, partnership_id: int | None = None
+) -> Page:
+    """The questionnaires list, one page of it (clamped to the last page); two statements. With a
+    partnership: the shipped defaults and that partnership's own."""
     stmt = _listing(scope, None)
+    if partnership_id is not None:
+        stmt = stmt.where(
+            or_(Questionnaire.partnership_id.is_(None), Questionnaire.partnership_id == partnership_id)
+        )
     total = db.scalar(select(func.count()).select_from(stmt.with_only_columns(Questionnaire.id).subquery()))
     page = clamp_page(page, total, page_size)
     rows = db.execute(stmt.limit(page_size).offset((page - 1) * page_size))

@@ -24,7 +24,7 @@ from evaluaties.questionnaires.models import (
 )
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
-from kwaliteit.args import int_arg, page_arg
+from kwaliteit.args import id_arg, int_arg, page_arg
 from kwaliteit.forms import BaseForm, choices, form_page, run_action, save_form
 from kwaliteit.framework.services import current_safeguards
 from kwaliteit.scope import Forbidden
@@ -66,12 +66,15 @@ def _refuse_published(questionnaire_id: int):
 @roles_required(*READERS)
 def index():
     s, scope = db.session(), current_scope()
-    page = qs.questionnaire_page(s, scope, page_arg(), current_app.config["PAGE_SIZE"])
+    partnership_id = id_arg("partnerschap")
+    page = qs.questionnaire_page(s, scope, page_arg(), current_app.config["PAGE_SIZE"], partnership_id)
     return render_template(
         "evaluaties/questionnaires/index.html",
         page=page,
         rows=page.items,
         may_create=scope.may_manage(),
+        partnerships=training_services.partnerships_in_scope(s, scope),
+        partnership_id=partnership_id,
     )
 
 
