@@ -6,6 +6,7 @@ from datetime import date, time
 from flask import Flask
 
 from kwaliteit import limits
+from kwaliteit.forms import option_labels
 
 MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
           "september", "oktober", "november", "december"]
@@ -22,12 +23,10 @@ def nl_time(value: time | None) -> str:
 
 
 def nl_number(value, digits: int = 1) -> str:
+    """A number with a decimal comma and always `digits` decimals: 4,0 beside 4,1, never "4"."""
     if value is None:
         return ""
-    text = f"{float(value):.{digits}f}"
-    if digits and text.endswith("0" * digits):
-        text = text[: -(digits + 1)]
-    return text.replace(".", ",")
+    return f"{float(value):.{digits}f}".replace(".", ",")
 
 
 def combine(a: dict, b: dict) -> dict:
@@ -38,6 +37,7 @@ def init_app(app: Flask) -> None:
     # Templates take text limits from the one definition (e.g. maxlength="{{ limits.REASON }}").
     app.jinja_env.globals["limits"] = limits
     app.add_template_filter(combine)
+    app.add_template_filter(option_labels)
     app.add_template_filter(nl_date)
     app.add_template_filter(nl_time)
     app.add_template_filter(nl_number)

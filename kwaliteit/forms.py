@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import flash, render_template
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectChoice, StringField, TextAreaField
+from wtforms import DecimalField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import Choice
 from wtforms.validators import Length, StopValidation
 from wtforms.widgets import TextInput
 
@@ -49,6 +50,49 @@ def max_length(limit: int) -> Length:
 def choices(pairs) -> list[SelectChoice]:
     """Options for a SelectField from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def option_labels(rows) -> list[tuple[Any, str]]:
+    """(value, label) options from (value, label, qualifier) rows: where a label occurs more than
+    once (whatever its case), the qualifier is added, "Basistraining mentoren (Partnerschap
+    Noord)", so that equal titles of different partnerships can be told apart."""
+    rows = list(rows)
+    seen: dict[str, int] = {}
+    for _value, label, _qualifier in rows:
+        seen[label.casefold()] = seen.get(label.casefold(), 0) + 1
+    return [
+        (value, f"{label} ({qualifier})" if seen[label.casefold()] > 1 and qualifier else label)
+        for value, label, qualifier in rows
+    ]
+
+
+# The empty first option of every required choice: nothing is chosen until the user chooses.
+PLACEHOLDER = "Kies…"
+
+
+class ChoiceField(SelectField):
+    """A required choice without a silent preselection: the first option, "Kies…", is empty, and
+    submitting it gives `message` as the field's error. A value that is not offered is an
+    "Ongeldige keuze", as in any select (the service checks the value again)."""
+
+    def __init__(self, label=None, message: str = "Maak een keuze.", **kwargs):
+        super().__init__(label, **kwargs)
+        self.message = message
+        self.flags.required = True
+
+    def iter_choices(self):
+        return [Choice("", PLACEHOLDER, self.data is None, None), *super().iter_choices()]
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0] == "":
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+    def pre_validate(self, form):
+        if self.data is None and not self.process_errors:
+            raise StopValidation(self.message)
+        super().pre_validate(form)
 
 
 def apply_errors(form: FlaskForm, error: ValidationError) -> None:

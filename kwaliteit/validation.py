@@ -79,3 +79,21 @@ def check_text(
     """Add the field's message to `errors` when the text cannot be stored (first message wins)."""
     if field not in errors and (message := text_error(text, limit, multiline=multiline)):
         errors[field] = message
+
+
+# ---------------------------------------------------------------- copies
+
+COPY_SUFFIX = " (kopie)"
+
+
+def copy_title(title: str, taken: set[str], limit: int) -> str:
+    """The title of a copy: "Titel (kopie)", or "Titel (kopie 2)", "(kopie 3)"... when that is
+    taken (`taken`: the titles in use, lowered). The original is cut so the suffix fits `limit`."""
+    title = title.strip()
+    n = 1
+    while True:
+        suffix = COPY_SUFFIX if n == 1 else f" (kopie {n})"
+        candidate = title[: limit - len(suffix)].rstrip() + suffix
+        if candidate.lower() not in taken:
+            return candidate
+        n += 1

@@ -60,6 +60,11 @@ ROUTES: dict[str, Route] = {
         url=lambda w: "/",
         expect={"GET": row(302, 302, 302, 302, 302, 302)},  # redirects to the role's start page
     ),
+    # The glossary holds no partnership data: every account may read it.
+    "main.glossary": Route(
+        url=lambda w: "/begrippen",
+        expect={"GET": row(302, 200, 200, 200, 200, 200)},
+    ),
     "main.health": Route(
         url=lambda w: "/gezond",
         public=True,
@@ -157,6 +162,21 @@ ROUTES: dict[str, Route] = {
         missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/annuleren",
         expect={"POST": row(302, 302, 302, 403, 403, 403)},  # no reason: back to the form
     ),
+    # A copy of a training: the action redirects to the copy's form.
+    "trainings.duplicate": Route(
+        url=lambda w: f"/trainingen/{w.training1.id}/kopie",
+        missing=lambda w: f"/trainingen/{MISSING_ID}/kopie",
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    # A copy of a session: GET the form (a date to choose), an empty POST gives form errors.
+    "trainings.duplicate_session": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/kopie",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/kopie",
+        expect={
+            "GET": row(302, 200, 200, 403, 403, 403),
+            "POST": row(302, 400, 400, 403, 403, 403),
+        },
+    ),
     # ------------------------------------------------------------- framework
     "framework.overview": Route(
         url=lambda w: "/overzicht",
@@ -222,6 +242,18 @@ ROUTES: dict[str, Route] = {
         missing=lambda w: f"/links/{MISSING_ID}/sluiten",
         expect={"POST": row(302, 302, 302, 403, 403, 403)},
     ),
+    # Reopening a link that is open changes nothing and returns to the session page.
+    "evaluaties.reopen_link": Route(
+        url=lambda w: f"/links/{w.link1.id}/heropenen",
+        missing=lambda w: f"/links/{MISSING_ID}/heropenen",
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    # The links themselves are for managers only (whoever has one can answer).
+    "evaluaties.download_links": Route(
+        url=lambda w: f"/bijeenkomsten/{w.session1.id}/links.csv",
+        missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/links.txt",
+        expect={"GET": row(302, 200, 200, 403, 403, 403)},
+    ),
     "evaluaties.print_links": Route(
         url=lambda w: f"/bijeenkomsten/{w.session1.id}/links/afdrukken",
         missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/links/afdrukken",
@@ -250,10 +282,12 @@ ROUTES: dict[str, Route] = {
         url=lambda w: f"/resultaten/export.csv?training={w.training1.id}",
         expect={"GET": row(302, 200, 200, 403, 403, 200)},
     ),
+    # Trainers read the results of the sessions they taught (session1 is the trainer's own;
+    # see test_trainer_reads_only_the_results_of_own_sessions for another session).
     "results.session_results": Route(
         url=lambda w: f"/bijeenkomsten/{w.session1.id}/resultaten",
         missing=lambda w: f"/bijeenkomsten/{MISSING_ID}/resultaten",
-        expect={"GET": row(302, 200, 200, 403, 403, 200)},
+        expect={"GET": row(302, 200, 200, 403, 200, 200)},
     ),
     "results.rates": Route(
         url=lambda w: f"/respons?training={w.training1.id}",
@@ -358,6 +392,13 @@ ROUTES: dict[str, Route] = {
         url=lambda w: f"/vragenlijsten/vragen/{w.draft_question1.id}/verplaatsen",
         missing=lambda w: f"/vragenlijsten/vragen/{MISSING_ID}/verplaatsen",
         data=lambda w: {"richting": "omlaag"},
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    # A copy as the partnership's own draft; an empty POST (no partnership chosen) returns to the
+    # questionnaire with the message. The other coordinator cannot see partnership 1's questionnaire.
+    "questionnaires.duplicate": Route(
+        url=lambda w: f"/vragenlijsten/{w.questionnaire1.id}/kopie",
+        missing=lambda w: f"/vragenlijsten/{MISSING_ID}/kopie",
         expect={"POST": row(302, 302, 302, 403, 403, 403)},
     ),
     # GET: the confirmation page; POST publishes the draft.
@@ -684,6 +725,8 @@ FOREIGN_OBJECT_URLS = {
     "trainings.create_session": lambda w: f"/trainingen/{w.training2.id}/bijeenkomsten/nieuw",
     "trainings.edit_session": lambda w: f"/bijeenkomsten/{w.session2.id}/bewerken",
     "trainings.cancel_session": lambda w: f"/bijeenkomsten/{w.session2.id}/annuleren",
+    "trainings.duplicate": lambda w: f"/trainingen/{w.training2.id}/kopie",
+    "trainings.duplicate_session": lambda w: f"/bijeenkomsten/{w.session2.id}/kopie",
     "evaluaties.trainer_evaluation": lambda w: f"/bijeenkomsten/{w.session2.id}/trainersevaluatie",
     "evaluaties.session_page": lambda w: f"/bijeenkomsten/{w.session2.id}/evaluatie",
     "evaluaties.waive": lambda w: f"/bijeenkomsten/{w.session2.id}/evaluatie/vrijstellen",
@@ -692,6 +735,8 @@ FOREIGN_OBJECT_URLS = {
     "evaluaties.create_links": lambda w: f"/bijeenkomsten/{w.session2.id}/links",
     "evaluaties.close_link": lambda w: f"/links/{w.link2.id}/sluiten",
     "evaluaties.print_links": lambda w: f"/bijeenkomsten/{w.session2.id}/links/afdrukken",
+    "evaluaties.reopen_link": lambda w: f"/links/{w.link2.id}/heropenen",
+    "evaluaties.download_links": lambda w: f"/bijeenkomsten/{w.session2.id}/links.txt",
     "questionnaires.detail": lambda w: f"/vragenlijsten/{w.questionnaire2.id}",
     "questionnaires.new_version": lambda w: f"/vragenlijsten/{w.questionnaire2.id}/nieuwe-versie",
     "questionnaires.edit_intro": lambda w: f"/vragenlijsten/versies/{w.draft2.id}/inleiding",
@@ -700,6 +745,7 @@ FOREIGN_OBJECT_URLS = {
     "questionnaires.delete_question": lambda w: f"/vragenlijsten/vragen/{w.draft_question2.id}/verwijderen",
     "questionnaires.move_question": lambda w: f"/vragenlijsten/vragen/{w.draft_question2.id}/verplaatsen",
     "questionnaires.publish": lambda w: f"/vragenlijsten/versies/{w.draft2.id}/publiceren",
+    "questionnaires.duplicate": lambda w: f"/vragenlijsten/{w.questionnaire2.id}/kopie",
     "questionnaires.training_settings": lambda w: f"/trainingen/{w.training2.id}/evaluatie-instellingen",
     "results.index": lambda w: f"/resultaten?training={w.training2.id}",
     "transfer.export_results": lambda w: f"/resultaten/export.xlsx?training={w.training2.id}",
@@ -730,6 +776,25 @@ def test_objects_of_partnership_2_are_forbidden_to_partnership_1(app, world, end
         body = response.get_data(as_text=True)
         assert world.training2.title not in body
         assert world.other_trainer.name not in body
+
+
+def test_trainer_reads_only_the_results_of_own_sessions(app, world):
+    """session1 is the trainer's own (200); a session of his partnership that he did not teach
+    and another partnership's session are not (403), and show nothing of them."""
+    with kdb.new_session(app) as s:
+        other = factories.session(s, s.get(type(world.training1), world.training1.id),
+                                  trainers=[s.get(type(world.trainer_person2), world.trainer_person2.id)])
+        s.commit()
+        other_id = other.id
+    client = _client_as(app, world, TRAINER)
+    assert client.get(f"/bijeenkomsten/{world.session1.id}/resultaten").status_code == 200
+    for session_id in (other_id, world.session2.id):
+        response = client.get(f"/bijeenkomsten/{session_id}/resultaten")
+        assert response.status_code == 403
+        assert world.training2.title not in response.get_data(as_text=True)
+    # Nor the exports or the session's evaluation page: reading results is all.
+    assert client.get(f"/bijeenkomsten/{world.session1.id}/antwoorden.csv").status_code == 403
+    assert client.get(f"/bijeenkomsten/{world.session1.id}/evaluatie").status_code == 403
 
 
 def test_forbidden_post_changes_nothing(app, world):

@@ -57,7 +57,7 @@ def _count(app, model, *where) -> int:
 def _form_error(response, message: str) -> str:
     body = _body(response)
     assert response.status_code == 400, body[:2000]
-    assert "Het formulier is niet opgeslagen." in body
+    assert re.search(r"De (training|bijeenkomst) is niet opgeslagen\.", body)
     assert message in body, body[body.find("formulierfouten"):][:2000]
     return body
 

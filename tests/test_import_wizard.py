@@ -644,7 +644,7 @@ def test_preview_page_update_and_confirm(app, world):
         "Wordt geweigerd",
         "Helemaal mee eens",
         "Voorbeeld bijwerken",
-        "Importeren (4 rijen)",
+        "Inlezen (4 rijen)",
     ):
         assert text in body, text
     assert "2026-10-01 10:00" not in body  # an identifying column's values are never shown

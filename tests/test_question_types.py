@@ -329,7 +329,10 @@ def test_trainer_form_shows_saved_grade_and_multi_again(client, db, world, on_se
     url = f"/bijeenkomsten/{world.session1.id}/trainersevaluatie"
     data = {"q_cijfer": "8,5", "q_onderdelen": ["Theorie", "Uitwisseling"], "q_schaal": "5"}
     assert client.post(url, data=data).status_code == 302
+    # A submitted evaluation opens read-only; its form is one explicit step away (issue 8).
     page = client.get(url).get_data(as_text=True)
+    assert "8,5" in page and 'name="q_cijfer"' not in page
+    page = client.get(url + "?bewerken=1").get_data(as_text=True)
     assert re.search(r'<input[^>]*name="q_cijfer"[^>]*value="8,5"', page)
     checked = {int(i) for i in re.findall(r'<input checked id="q_onderdelen-(\d)"', page)}
     assert checked == {0, 2}

@@ -275,7 +275,7 @@ def test_choice_needs_two_options_and_scale_five_labels(app, world):
     response = client.post(url, data={"text": "Kies", "question_type": "choice", "options": "Alleen deze"})
     assert response.status_code == 400
     assert "Geef minstens twee keuzemogelijkheden" in body(response)
-    assert "Het formulier is niet opgeslagen" in body(response)
+    assert "De vraag is niet opgeslagen" in body(response)
 
     response = client.post(url, data={"text": "Schaal", "question_type": "scale", "options": "Slecht\nGoed\nTop"})
     assert response.status_code == 400
@@ -548,7 +548,7 @@ def test_invalid_training_settings_give_400_and_save_nothing(app, world, change,
     assert response.status_code == 400
     html = body(response)
     assert field_message in html
-    assert "Het formulier is niet opgeslagen" in html
+    assert "De instellingen zijn niet opgeslagen" in html
     assert "Deelnemers Zuid" not in html
     assert stored_settings(app, world.training1.id) is None
 

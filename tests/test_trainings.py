@@ -73,7 +73,9 @@ def _field_value(body: str, name: str) -> str | None:
 def _assert_dutch_form_error(response, message: str):
     body = _body(response)
     assert response.status_code == 400, body[:3000]
-    assert "Het formulier is niet opgeslagen." in body
+    # The summary says what was not saved, and the page title starts with "Fout:" (issue 8).
+    assert re.search(r"De (training|bijeenkomst) is niet opgeslagen\.", body)
+    assert "<title>Fout: " in body
     assert message in body, body[body.find("formulierfouten"):][:2000]
     for english in ENGLISH:
         assert english not in body, f"English message {english!r} on a Dutch form"

@@ -88,6 +88,15 @@ def close_link(db: Session, scope: Scope, link_id: int) -> ParticipantLink:
     return link
 
 
+def reopen_link(db: Session, scope: Scope, link_id: int) -> ParticipantLink:
+    """Undo closing a link: it takes answers again while it has uses left and the window is open."""
+    link = get_link(db, scope, link_id)
+    _check_manage(db, scope, link.session_id)
+    link.closed_at = None
+    db.flush()
+    return link
+
+
 def session_links(db: Session, scope: Scope, session_id: int) -> list[ParticipantLink]:
     get_session(db, scope, session_id)
     return list(
@@ -135,6 +144,26 @@ class LinkCheck:
         return STATE_MESSAGES.get(self.state, "")
 
 
+# What the participant window (the session's participant_status) means for every link of it.
+WINDOW_STATES = {
+    Status.UPCOMING: LinkState.NOT_YET_OPEN,
+    Status.CLOSED: LinkState.WINDOW_CLOSED,
+    Status.CANCELLED: LinkState.CANCELLED,
+    Status.WAIVED: LinkState.CANCELLED,
+}
+# A link in these states can still be handed out: it admits answers now, or from the session day.
+USABLE = (LinkState.OK, LinkState.NOT_YET_OPEN)
+
+
+def link_state(link: ParticipantLink, window: Status) -> LinkState:
+    """The one definition of a link's state: its own (ParticipantLink.is_open: not closed, uses
+    left) and then the window of its session (`window`: the participant status, derived in SQL
+    from today). Used for a participant who opens the link and for the coordinator's list."""
+    if not link.is_open:
+        return LinkState.CLOSED if link.closed_at is not None else LinkState.USED
+    return WINDOW_STATES.get(window, LinkState.OK)
+
+
 def check_link(db: Session, session_id: int, token: str, today: date) -> LinkCheck:
     """May this token answer for this session today? No log-in: the token is the credential."""
     link = db.scalar(select(ParticipantLink).where(ParticipantLink.token == token))
@@ -143,17 +172,8 @@ def check_link(db: Session, session_id: int, token: str, today: date) -> LinkChe
     if link.session_id != session_id:
         return LinkCheck(LinkState.OTHER_SESSION)
     ts = db.get(TrainingSession, session_id)
-    if link.closed_at is not None:
-        return LinkCheck(LinkState.CLOSED, link, ts)
-    if link.is_used_up:
-        return LinkCheck(LinkState.USED, link, ts)
     status, _closes, _req = session_status(db, session_id, Audience.PARTICIPANT, today)
-    state = {
-        Status.UPCOMING: LinkState.NOT_YET_OPEN,
-        Status.CLOSED: LinkState.WINDOW_CLOSED,
-        Status.CANCELLED: LinkState.CANCELLED,
-        Status.WAIVED: LinkState.CANCELLED,
-    }.get(status, LinkState.OK)
+    state = link_state(link, status)
     if state is not LinkState.OK:
         return LinkCheck(state, link, ts)
     version = questionnaires.applicable_version(db, ts.training_id, Audience.PARTICIPANT)

@@ -142,7 +142,8 @@ class ParticipantLink(Base):
     session: Mapped[TrainingSession] = relationship()
 
     # One definition of "this link still admits an answer", in Python (pages, checks) and in SQL
-    # (the conditional UPDATE that claims a use): not closed and uses left.
+    # (the conditional UPDATE that claims a use): not closed and uses left. The session's answer
+    # window comes on top of it: evaluaties.answers.links.link_state.
     @hybrid_property
     def is_used_up(self) -> bool:
         return self.used_count >= self.max_uses

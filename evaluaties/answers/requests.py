@@ -10,18 +10,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, exists, func, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from evaluaties.answers.models import EvaluationRequest, Response, ResponseSource
 from evaluaties.answers.parsing import parse_answers
 from evaluaties.answers.status import (
+    TO_DO,
+    URGENCY,
     Status,
     participant_closes_on,
     participant_status,
     trainer_due_date,
     trainer_status,
+    urgency,
 )
 from evaluaties.questionnaires import services as questionnaires
 from evaluaties.questionnaires.models import Audience, EvaluationSettings
@@ -37,7 +40,7 @@ from kwaliteit.validation import ValidationError, text_error
 LOCKED = "Deze evaluatie is vergrendeld en kan niet meer worden gewijzigd."
 
 # The statuses in which a trainer evaluation is still owed.
-OWED = (Status.OVERDUE, Status.DUE_SOON, Status.OPEN)
+OWED = TO_DO
 
 
 def _with_request(stmt, audience: Audience):
@@ -89,13 +92,18 @@ def owed_select(today: date, audience: Audience):
 
 
 def trainer_evaluations_of(db: Session, person_id: int, today: date) -> list[OwedRow]:
-    """The sessions a trainer taught or will teach, with the status of their evaluation."""
-    stmt, _status = owed_select(today, Audience.TRAINER)
+    """The sessions a trainer taught or will teach, with the status of their evaluation, the most
+    urgent first (status.URGENCY): what is late, due soon or open by its due date; then what is
+    coming, the first first; then what is done or void, the newest first. Ordered in SQL."""
+    stmt, status = owed_select(today, Audience.TRAINER)
+    rank = urgency(status)
+    upcoming = URGENCY.index(Status.UPCOMING)
+    first = case((rank < upcoming, trainer_due_date()), (rank == upcoming, TrainingSession.date))
     stmt = stmt.where(
         exists().where(
             session_trainer.c.session_id == TrainingSession.id, session_trainer.c.person_id == person_id
         )
-    ).order_by(TrainingSession.date.desc(), TrainingSession.id)
+    ).order_by(rank, first, TrainingSession.date.desc(), TrainingSession.start_time, TrainingSession.id)
     return _rows(db, stmt)
 
 
@@ -112,9 +120,9 @@ def trainer_evaluation_overview(
 ) -> Page:
     """For coordinators: every session's trainer evaluation with its derived status.
 
-    `where`: further conditions on the session, its training and its due date (the dashboard's
-    filters); `order`: the sort (default: what is owed, the most overdue first; otherwise the
-    newest first). Three statements, whatever the data size."""
+    `where`: further conditions on the session, its training and its due date (the list's
+    partnership filter, the dashboard's filters); `order`: the sort (default: what is owed, the
+    most overdue first; otherwise the newest first). Three statements, whatever the data size."""
     stmt, status = owed_select(today, Audience.TRAINER)
     stmt = scope.filter(stmt, Training.partnership_id).where(*where)
     if statuses:
@@ -129,6 +137,28 @@ def trainer_evaluation_overview(
     stmt = stmt.order_by(*order, TrainingSession.id).limit(page_size).offset((page - 1) * page_size)
     rows = _rows(db, stmt.options(selectinload(TrainingSession.trainers)))
     return Page(rows, total, page, page_size)
+
+
+def overview_sorts(today: date) -> dict[str, tuple]:
+    """The sortable columns of the trainer evaluations list (the whitelist of kwaliteit.sorting)."""
+    due = trainer_due_date()
+    return {
+        "datum": (TrainingSession.date, TrainingSession.start_time),
+        "training": (func.lower(Training.title), TrainingSession.date),
+        "partnerschap": (func.lower(Partnership.name), TrainingSession.date),
+        "uiterlijk": (due,),
+        "status": (urgency(trainer_status(today)), due),
+    }
+
+
+def session_statuses(today: date, audience: Audience):
+    """A subquery: per session its id, due (or closing) date and derived status for `audience`,
+    to join to another statement about sessions (the training's session list)."""
+    stmt, status = owed_select(today, audience)
+    due = trainer_due_date() if audience is Audience.TRAINER else participant_closes_on()
+    return stmt.with_only_columns(
+        TrainingSession.id.label("session_id"), due.label("due"), status.label("status")
+    ).subquery(f"{audience.value}_status")
 
 
 def session_status(

@@ -59,6 +59,26 @@ STATUS_LABELS = {
 }
 
 
+# Most urgent first: what is late, due soon or open (to do now), then what is still to come, then
+# what is done or void. One order for the trainer's list and for sorting on status.
+URGENCY = (
+    Status.OVERDUE,
+    Status.DUE_SOON,
+    Status.OPEN,
+    Status.UPCOMING,
+    Status.SUBMITTED,
+    Status.CLOSED,
+    Status.WAIVED,
+    Status.CANCELLED,
+)
+TO_DO = URGENCY[:3]
+
+
+def urgency(status: ColumnElement[str]) -> ColumnElement[int]:
+    """The place of a derived status (trainer_status or participant_status) in URGENCY, in SQL."""
+    return case({s.value: i for i, s in enumerate(URGENCY)}, value=status, else_=len(URGENCY))
+
+
 def _partnership_setting(column) -> ColumnElement[int]:
     """The session's partnership's own default (PartnershipSettings), or NULL: a correlated
     subquery on TrainingSession, so no caller needs another join."""

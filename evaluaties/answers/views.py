@@ -16,21 +16,34 @@ from evaluaties.answers.forms import (
 )
 from evaluaties.answers.models import LinkKind
 from evaluaties.answers.parsing import display_value
-from evaluaties.answers.status import Status
+from evaluaties.answers.status import URGENCY, Status
 from evaluaties.questionnaires.models import Audience
+from evaluaties.results import rates as rate_service
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
 from kwaliteit.accounts.models import Role
-from kwaliteit.args import choice_args, page_arg
+from kwaliteit.args import choice_arg, choice_args, id_arg, page_arg
 from kwaliteit.clock import today
 from kwaliteit.forms import BaseForm, apply_errors, form_page, run_action, save_form
-from kwaliteit.trainings.services import get_session
+from kwaliteit.sorting import sort_arg
+from kwaliteit.trainings.models import Training
+from kwaliteit.trainings.services import get_session, partnerships_in_scope
 from kwaliteit.validation import ValidationError
 
 bp = Blueprint("evaluaties", __name__)
 
 
 # ---------------------------------------------------------------- trainers
+
+
+# The sections of the trainer's list, in order; rows come most urgent first (SQL), each section
+# takes its statuses. What is done or void is folded away (a <details>) on the page.
+MINE_SECTIONS = (
+    ("nu", "Nu te doen", req_service.OWED),
+    ("binnenkort", "Binnenkort", (Status.UPCOMING,)),
+    ("ingediend", "Ingediend", (Status.SUBMITTED,)),
+    ("vervallen", "Vrijgesteld of geannuleerd", (Status.WAIVED, Status.CANCELLED, Status.CLOSED)),
+)
 
 
 @bp.route("/mijn-evaluaties")
@@ -41,13 +54,17 @@ def mine():
         if current_user.person_id
         else []
     )
-    owed = [r for r in rows if r.status in req_service.OWED]
-    return render_template("evaluaties/mine.html", rows=rows, owed=owed)
+    sections = [(key, title, [r for r in rows if r.status in statuses]) for key, title, statuses in MINE_SECTIONS]
+    owed = sections[0][2]
+    counts = {st: sum(1 for r in owed if r.status is st) for st in req_service.OWED}
+    return render_template("evaluaties/mine.html", rows=rows, owed=owed, counts=counts, sections=sections)
 
 
 @bp.route("/bijeenkomsten/<int:session_id>/trainersevaluatie", methods=["GET", "POST"])
 @roles_required(Role.TRAINER, *MANAGERS)
 def trainer_evaluation(session_id: int):
+    """A submitted evaluation opens read-only, with an explicit edit action (?bewerken=1) while it
+    is not locked; an evaluation not yet submitted opens as the form."""
     s, scope = db.session(), current_scope()
     ts = req_service.load_for_trainer(s, scope, session_id)
     status, due, request_row = req_service.session_status(s, session_id, Audience.TRAINER, today())
@@ -56,8 +73,16 @@ def trainer_evaluation(session_id: int):
         flash("Er is geen gepubliceerde vragenlijst voor de trainersevaluatie.", "error")
         return redirect(url_for("main.home"))
     locked = request_row is not None and request_row.locked_at is not None
-    if request.method == "GET" and request_row is not None and request_row.response is not None:
-        saved = {a.question_id: a for a in request_row.response.answers}
+    submitted = request_row is not None and request_row.response is not None
+    editing = request.method == "POST" or (choice_arg("bewerken", ("1",)) is not None and not locked)
+    saved = {a.question_id: a for a in request_row.response.answers} if submitted else {}
+    if submitted and not editing:
+        answers = [(q, display_value(q, saved.get(q.id))) for q in version.questions]
+        return render_template(
+            "evaluaties/trainer_view.html", ts=ts, status=status, due=due, request_row=request_row,
+            locked=locked, answers=answers, version=version,
+        )
+    if request.method == "GET" and submitted:
         form = answer_form(
             version, data={f"q_{q.code}": display_value(q, saved.get(q.id)) for q in version.questions}
         )
@@ -68,8 +93,8 @@ def trainer_evaluation(session_id: int):
     ):
         flash("Je evaluatie is opgeslagen. Je kunt haar wijzigen tot ze wordt vergrendeld.", "success")
         if current_user.role is Role.TRAINER:
-            return redirect(url_for("evaluaties.mine"))
-        return redirect(url_for("evaluaties.session_page", session_id=session_id))
+            return redirect(url_for("evaluaties.mine", _anchor="melding"))
+        return redirect(_session_url(session_id))
     return form_page(
         "evaluaties/trainer_form.html",
         form,
@@ -91,6 +116,10 @@ def overview():
     statuses = {Status(v) for v in choice_args("status", (st.value for st in Status))}
     if "status" not in request.args:  # by default: what is still owed, oldest first
         statuses = set(req_service.OWED)
+    partnership_id = id_arg("partnerschap")
+    columns = req_service.overview_sorts(today())
+    # The default order: what is owed by its due date, the oldest first; otherwise the newest first.
+    sort = sort_arg(columns, "uiterlijk", descending=not (statuses and statuses <= set(req_service.OWED)))
     page = req_service.trainer_evaluation_overview(
         s,
         scope,
@@ -98,9 +127,17 @@ def overview():
         statuses=statuses or None,
         page=page_arg(),
         page_size=current_app.config["PAGE_SIZE"],
+        where=[Training.partnership_id == partnership_id] if partnership_id is not None else (),
+        order=sort.order_by(columns),
     )
     return render_template(
-        "evaluaties/overview.html", page=page, statuses=statuses, all_statuses=list(Status)
+        "evaluaties/overview.html",
+        page=page,
+        sort=sort,
+        statuses=statuses,
+        all_statuses=[st for st in URGENCY if st is not Status.CLOSED],
+        partnerships=partnerships_in_scope(s, scope),
+        partnership_id=partnership_id,
     )
 
 
@@ -111,21 +148,42 @@ def session_page(session_id: int):
     ts = get_session(s, scope, session_id)
     t_status, t_due, t_req = req_service.session_status(s, session_id, Audience.TRAINER, today())
     p_status, p_closes, p_req = req_service.session_status(s, session_id, Audience.PARTICIPANT, today())
+    rate = rate_service.session_rate(s, scope, session_id, today())
     links = link_service.session_links(s, scope, session_id)
+    states = [(link, link_service.link_state(link, p_status)) for link in links]
+    usable = [link for link, state in states if state in link_service.USABLE]
+    single_form = SingleLinksForm()
+    # Propose as many personal links as there are participants without one yet.
+    missing = ts.participant_count - sum(1 for link in links if link.kind is LinkKind.SINGLE)
+    if 0 < missing <= link_service.MAX_LINKS_PER_BATCH:
+        single_form.count.data = missing
     return render_template(
         "evaluaties/session.html",
         ts=ts,
         trainer=(t_status, t_due, t_req),
         participant=(p_status, p_closes, p_req),
-        links=links,
-        link_counts=link_service.link_counts(s, session_id),
+        rate=rate,
+        links=states,
+        usable=usable,
+        usable_urls=[_link_url(link) for link in usable],
+        link_answers=sum(link.used_count for link in links),
+        link_url=_link_url,
+        LinkState=link_service.LinkState,
         may_manage=scope.may_manage(),
         waive_form=WaiveForm(),
-        single_form=SingleLinksForm(),
+        single_form=single_form,
         shared_form=SharedLinkForm(),
         plain_form=BaseForm(),
         LinkKind=LinkKind,
     )
+
+
+def _link_url(link) -> str:
+    return url_for("evaluaties.answer", session_id=link.session_id, token=link.token, _external=True)
+
+
+def _session_url(session_id: int, anchor: str = "melding") -> str:
+    return url_for("evaluaties.session_page", session_id=session_id, _anchor=anchor)
 
 
 def _audience_arg() -> Audience:
@@ -146,9 +204,9 @@ def waive(session_id: int):
         form, lambda: req_service.waive(s, scope, session_id, audience, form.reason.data, current_user.id)
     ):
         flash(f"{audience.label} is vrijgesteld.", "success")
-        return redirect(url_for("evaluaties.session_page", session_id=session_id))
+        return redirect(_session_url(session_id))
     flash(" ".join(e for errs in form.errors.values() for e in errs) or "Vrijstellen is mislukt.", "error")
-    return redirect(url_for("evaluaties.session_page", session_id=session_id))
+    return redirect(_session_url(session_id))
 
 
 @bp.route("/bijeenkomsten/<int:session_id>/evaluatie/vrijstelling-intrekken", methods=["POST"])
@@ -161,7 +219,7 @@ def unwaive(session_id: int):
     audience = _audience_arg()
     if run_action(lambda: req_service.unwaive(s, scope, session_id, audience)):
         flash(f"De vrijstelling van de {audience.label.lower()} is ingetrokken.", "success")
-    return redirect(url_for("evaluaties.session_page", session_id=session_id))
+    return redirect(_session_url(session_id))
 
 
 @bp.route("/bijeenkomsten/<int:session_id>/evaluatie/vergrendelen", methods=["POST"])
@@ -177,7 +235,7 @@ def lock(session_id: int):
             "De trainersevaluatie is vergrendeld." if locked else "De trainersevaluatie is weer te bewerken.",
             "success",
         )
-    return redirect(url_for("evaluaties.session_page", session_id=session_id))
+    return redirect(_session_url(session_id))
 
 
 @bp.route("/bijeenkomsten/<int:session_id>/links", methods=["POST"])
@@ -198,26 +256,50 @@ def create_links(session_id: int):
     if saved:
         n = len(saved.value)
         flash(
-            "Er is een gedeelde link gemaakt."
+            "Er is een gedeelde link gemaakt. Je vindt hem onder ‘Links’."
             if kind == "gedeeld"
-            else f"Er zijn {n} persoonlijke links gemaakt.",
+            else f"Er {'is 1 persoonlijke link' if n == 1 else f'zijn {n} persoonlijke links'} gemaakt. "
+            "Kopieer of download ze onder ‘Links’.",
             "success",
         )
     else:
         flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
-    return redirect(url_for("evaluaties.session_page", session_id=session_id) + "#links")
+    return redirect(_session_url(session_id))
 
 
 @bp.route("/links/<int:link_id>/sluiten", methods=["POST"])
 @roles_required(*MANAGERS)
 def close_link(link_id: int):
+    """Close a link (the page asks for confirmation first); undone by reopen_link."""
     s = db.session()
+    link = link_service.get_link(s, current_scope(), link_id)
     if not BaseForm().validate_on_submit():
         abort(400)
-    link = link_service.get_link(s, current_scope(), link_id)
     if run_action(lambda: link_service.close_link(s, current_scope(), link_id)):
-        flash("De link is gesloten.", "success")
-    return redirect(url_for("evaluaties.session_page", session_id=link.session_id) + "#links")
+        flash(f"Link {link_id} is gesloten. Per ongeluk? Open hem weer met ‘Heropenen’ bij de link.", "success")
+    return redirect(_session_url(link.session_id))
+
+
+@bp.route("/links/<int:link_id>/heropenen", methods=["POST"])
+@roles_required(*MANAGERS)
+def reopen_link(link_id: int):
+    s = db.session()
+    link = link_service.get_link(s, current_scope(), link_id)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    if run_action(lambda: link_service.reopen_link(s, current_scope(), link_id)):
+        flash(f"Link {link_id} is weer open.", "success")
+    return redirect(_session_url(link.session_id))
+
+
+def _usable_links(s, scope, session_id: int):
+    """The links of a session that can still be handed out (links.USABLE), for print and download."""
+    status, _closes, _req = req_service.session_status(s, session_id, Audience.PARTICIPANT, today())
+    return [
+        link
+        for link in link_service.session_links(s, scope, session_id)
+        if link_service.link_state(link, status) in link_service.USABLE
+    ]
 
 
 @bp.route("/bijeenkomsten/<int:session_id>/links/afdrukken")
@@ -228,13 +310,40 @@ def print_links(session_id: int):
 
     s, scope = db.session(), current_scope()
     ts = get_session(s, scope, session_id)
-    open_links = [link for link in link_service.session_links(s, scope, session_id) if link.is_open]
     cards = []
-    for link in open_links:
-        url = url_for("evaluaties.answer", session_id=session_id, token=link.token, _external=True)
+    for link in _usable_links(s, scope, session_id):
+        url = _link_url(link)
         qr = segno.make(url, error="m")
         cards.append((link, url, qr.svg_inline(scale=3, title=f"QR-code van {url}")))
     return render_template("evaluaties/print_links.html", ts=ts, cards=cards)
+
+
+@bp.route("/bijeenkomsten/<int:session_id>/links.<any(csv, txt):fmt>")
+@roles_required(*MANAGERS)
+def download_links(session_id: int, fmt: str):
+    """The links that can still be handed out, as a list: CSV (for a mail merge) or one per line."""
+    from evaluaties.transfer.exporting import CSV_MIMETYPE, to_csv
+
+    s, scope = db.session(), current_scope()
+    ts = get_session(s, scope, session_id)
+    links = _usable_links(s, scope, session_id)
+    if fmt == "csv":
+        data = to_csv(
+            ["Nummer", "Soort", "Link", "Antwoorden over"],
+            [
+                [link.id, "persoonlijk" if link.kind is LinkKind.SINGLE else "gedeeld", _link_url(link),
+                 link.max_uses - link.used_count]
+                for link in links
+            ],
+        )
+        mimetype = CSV_MIMETYPE
+    else:
+        data = "".join(f"{_link_url(link)}\r\n" for link in links).encode("utf-8")
+        mimetype = "text/plain; charset=utf-8"
+    response = current_app.response_class(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="links-bijeenkomst-{ts.id}.{fmt}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # ---------------------------------------------------------------- participants (no account)

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, InputRequired, Optional
 from evaluaties.questionnaires.models import MAX_MULTI_OPTIONS, MULTI_SEPARATOR, Audience, QuestionType
 from evaluaties.questionnaires.services import SCALE_LABELS
 from kwaliteit import limits
-from kwaliteit.forms import BaseForm, choices, max_length
+from kwaliteit.forms import BaseForm, ChoiceField, choices, max_length
 
 
 def optional_id(value) -> int | None:
@@ -22,16 +22,12 @@ def optional_id(value) -> int | None:
 
 
 class QuestionnaireForm(BaseForm):
-    partnership_id = SelectField(
-        "Partnerschap", coerce=int, validators=[InputRequired("Kies een partnerschap.")]
-    )
+    partnership_id = ChoiceField("Partnerschap", "Kies een partnerschap.", coerce=int)
     title = StringField(
         "Titel", validators=[DataRequired("Vul een titel in."), max_length(limits.TITLE)]
     )
-    audience = SelectField(
-        "Soort evaluatie",
-        choices=choices((a.value, a.label) for a in Audience),
-        validators=[DataRequired("Kies de soort evaluatie.")],
+    audience = ChoiceField(
+        "Soort evaluatie", "Kies de soort evaluatie.", choices=choices((a.value, a.label) for a in Audience)
     )
     intro = TextAreaField("Inleiding", validators=[Optional(), max_length(limits.INTRO)])
 
@@ -53,10 +49,8 @@ class QuestionForm(BaseForm):
     text = TextAreaField(
         "Vraag", validators=[DataRequired("Vul de vraag in."), max_length(limits.QUESTION)]
     )
-    question_type = SelectField(
-        "Soort vraag",
-        choices=choices((t.value, t.label) for t in QuestionType),
-        validators=[DataRequired("Kies de soort vraag.")],
+    question_type = ChoiceField(
+        "Soort vraag", "Kies de soort vraag.", choices=choices((t.value, t.label) for t in QuestionType)
     )
     required = BooleanField("Verplicht om te beantwoorden", default=True)
     options = TextAreaField(
@@ -87,3 +81,10 @@ class EvaluationSettingsForm(BaseForm):
         validators=[InputRequired("Vul een aantal dagen in.")],
         render_kw={"inputmode": "numeric"},
     )
+
+
+class QuestionnaireCopyForm(BaseForm):
+    """A copy of a questionnaire (a shipped default, or one's own) as a partnership's own draft."""
+
+    partnership_id = ChoiceField("Voor partnerschap", "Kies een partnerschap.", coerce=int)
+    title = StringField("Titel van de kopie", validators=[Optional(), max_length(limits.TITLE)])

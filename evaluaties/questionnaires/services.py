@@ -26,8 +26,9 @@ from kwaliteit.datafile import load_yaml
 from kwaliteit.db import flush_unique
 from kwaliteit.models_base import utcnow
 from kwaliteit.pagination import Page, clamp_page
+from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
-from kwaliteit.validation import ValidationError, check_text
+from kwaliteit.validation import ValidationError, check_text, copy_title
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_KEYS = {Audience.TRAINER: "trainer-sessie", Audience.PARTICIPANT: "deelnemer"}
@@ -158,9 +159,16 @@ def list_questionnaires(db: Session, scope: Scope, audience: Audience | None = N
     return [QuestionnaireRow(q, p, bool(d)) for q, p, d in db.execute(_listing(scope, audience))]
 
 
-def questionnaire_page(db: Session, scope: Scope, page: int = 1, page_size: int = 25) -> Page:
-    """The questionnaires list, one page of it (clamped to the last page); two statements."""
+def questionnaire_page(
+    db: Session, scope: Scope, page: int = 1, page_size: int = 25, partnership_id: int | None = None
+) -> Page:
+    """The questionnaires list, one page of it (clamped to the last page); two statements. With a
+    partnership: the shipped defaults and that partnership's own."""
     stmt = _listing(scope, None)
+    if partnership_id is not None:
+        stmt = stmt.where(
+            or_(Questionnaire.partnership_id.is_(None), Questionnaire.partnership_id == partnership_id)
+        )
     total = db.scalar(select(func.count()).select_from(stmt.with_only_columns(Questionnaire.id).subquery()))
     page = clamp_page(page, total, page_size)
     rows = db.execute(stmt.limit(page_size).offset((page - 1) * page_size))
@@ -271,21 +279,71 @@ def start_new_version(db: Session, scope: Scope, questionnaire_id: int) -> Quest
         return draft
     base = latest_published(q)
     version = QuestionnaireVersion(number=(q.versions[-1].number + 1), intro=base.intro if base else "")
-    for question in base.questions if base else []:
-        version.questions.append(
-            Question(
-                code=question.code,
-                position=question.position,
-                text=question.text,
-                type=question.type,
-                required=question.required,
-                options=list(question.options or []),
-                safeguard_code=question.safeguard_code,
-            )
-        )
+    version.questions = _copy_questions(base)
     q.versions.append(version)
     db.flush()
     return version
+
+
+def _copy_questions(base: QuestionnaireVersion | None) -> list[Question]:
+    return [
+        Question(
+            code=question.code,
+            position=question.position,
+            text=question.text,
+            type=question.type,
+            required=question.required,
+            options=list(question.options or []),
+            safeguard_code=question.safeguard_code,
+        )
+        for question in (base.questions if base else [])
+    ]
+
+
+def duplicate_questionnaire(
+    db: Session, scope: Scope, questionnaire_id: int, partnership_id: int | None, title: str = ""
+) -> Questionnaire:
+    """A partnership's own copy of a questionnaire it can see (a shipped default, or one of its
+    own), titled `title` or else "… (kopie)": version 1 as a draft with the introduction and
+    questions of the latest published version (or of the draft, if none is published), to adapt
+    and publish. Its answers will be its own: results add up per questionnaire, not across copies."""
+    original = get_questionnaire(db, scope, questionnaire_id)
+    if not scope.may_manage():
+        raise Forbidden()
+    errors: dict[str, str] = {}
+    title = (title or "").strip()
+    check_text(errors, "title", title, limits.TITLE)
+    if partnership_id is None:
+        errors["partnership_id"] = "Kies een partnerschap."
+    elif not scope.allows(partnership_id) or db.get(Partnership, partnership_id) is None:
+        errors["partnership_id"] = "Je kunt geen vragenlijsten maken voor dit partnerschap."
+    elif title and "title" not in errors and db.scalar(
+        select(func.count()).where(
+            Questionnaire.partnership_id == partnership_id,
+            func.lower(Questionnaire.title) == func.lower(title),
+        )
+    ):
+        errors["title"] = TITLE_TAKEN
+    if errors:
+        raise ValidationError(errors)
+    if not title:
+        taken = {
+            t.lower()
+            for t in db.scalars(
+                select(Questionnaire.title).where(
+                    Questionnaire.partnership_id == partnership_id, Questionnaire.title.icontains("kopie")
+                )
+            )
+        }
+        title = copy_title(original.title, taken, limits.TITLE)
+    base = latest_published(original) or draft_of(original)
+    copy = Questionnaire(partnership_id=partnership_id, title=title, audience=original.audience)
+    version = QuestionnaireVersion(number=1, intro=base.intro if base else "")
+    version.questions = _copy_questions(base)
+    copy.versions.append(version)
+    db.add(copy)
+    flush_unique(db, QUESTIONNAIRE_TITLE_INDEX, "title", TITLE_TAKEN)
+    return copy
 
 
 def _draft(db: Session, scope: Scope, version_id: int) -> QuestionnaireVersion:

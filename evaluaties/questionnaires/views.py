@@ -13,6 +13,7 @@ from evaluaties.questionnaires.forms import (
     EvaluationSettingsForm,
     IntroForm,
     QuestionForm,
+    QuestionnaireCopyForm,
     QuestionnaireForm,
 )
 from evaluaties.questionnaires.models import (
@@ -23,7 +24,7 @@ from evaluaties.questionnaires.models import (
 )
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
-from kwaliteit.args import int_arg, page_arg
+from kwaliteit.args import id_arg, int_arg, page_arg
 from kwaliteit.forms import BaseForm, choices, form_page, run_action, save_form
 from kwaliteit.framework.services import current_safeguards
 from kwaliteit.scope import Forbidden
@@ -65,12 +66,15 @@ def _refuse_published(questionnaire_id: int):
 @roles_required(*READERS)
 def index():
     s, scope = db.session(), current_scope()
-    page = qs.questionnaire_page(s, scope, page_arg(), current_app.config["PAGE_SIZE"])
+    partnership_id = id_arg("partnerschap")
+    page = qs.questionnaire_page(s, scope, page_arg(), current_app.config["PAGE_SIZE"], partnership_id)
     return render_template(
         "evaluaties/questionnaires/index.html",
         page=page,
         rows=page.items,
         may_create=scope.may_manage(),
+        partnerships=training_services.partnerships_in_scope(s, scope),
+        partnership_id=partnership_id,
     )
 
 
@@ -123,7 +127,45 @@ def detail(questionnaire_id: int):
         may_manage=scope.may_manage(),
         safeguard_names={sg.code: sg.name for sg in current_safeguards(s)},
         action_form=BaseForm(),
+        copy_form=_copy_form(s, scope) if scope.may_manage() else None,
     )
+
+
+def _copy_form(s, scope) -> QuestionnaireCopyForm:
+    form = QuestionnaireCopyForm()
+    form.partnership_id.choices = choices(
+        (p.id, p.name) for p in training_services.partnerships_in_scope(s, scope)
+    )
+    if request.method == "GET" and len(form.partnership_id.choices) == 1:
+        form.partnership_id.data = form.partnership_id.choices[0].value
+    return form
+
+
+@bp.route("/vragenlijsten/<int:questionnaire_id>/kopie", methods=["POST"])
+@roles_required(*MANAGERS)
+def duplicate(questionnaire_id: int):
+    """A copy as the partnership's own draft (the way to adapt a standard questionnaire)."""
+    s, scope = db.session(), current_scope()
+    qs.get_questionnaire(s, scope, questionnaire_id)  # 403/404 before the form
+    form = _copy_form(s, scope)
+    saved = save_form(
+        form,
+        lambda: qs.duplicate_questionnaire(
+            s, scope, questionnaire_id, form.partnership_id.data, form.title.data or ""
+        ),
+    )
+    if not saved:
+        if form.errors.get("csrf_token"):
+            abort(400)
+        flash(" ".join(e for errs in form.errors.values() for e in errs), "error")
+        return redirect(_detail_url(questionnaire_id, "melding"))
+    flash(
+        f"‘{saved.value.title}’ is gemaakt als eigen vragenlijst van {saved.value.partnership.name}. "
+        "Pas de vragen aan en publiceer versie 1 als ze klaar is; tot dan blijft de training de "
+        "vragenlijst gebruiken die ze nu heeft.",
+        "success",
+    )
+    return redirect(_detail_url(saved.value.id, "melding"))
 
 
 # ------------------------------------------------------------------ versions

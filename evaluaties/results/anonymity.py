@@ -13,8 +13,9 @@ The rule (README, "Privacy en anonimiteit"):
   answers.
 - Trainer evaluations are named, not anonymous: they are never part of a participant group and
   are released as before (audience and source "trainer").
-- Within released answers, a question with fewer than `min_shown` answers shows only its count
-  (results.services); that is an extra layer, not a replacement.
+- Within released answers, a participant question with fewer than `min_shown` answers shows only
+  its count (results.services, via `question_threshold`); that is an extra layer, not a
+  replacement. A trainer question has no such threshold: a session has one, named, evaluation.
 
 A response stores no moment of submission, and rows and open answers are listed in an order that
 depends only on the session and on the answers' own values (see `row_order_key`), never on ids or
@@ -79,6 +80,13 @@ def released(
             tuple_(Response.session_id, Response.source).in_(groups),
         ),
     )
+
+
+def question_threshold(audience: Audience, min_shown: int) -> int:
+    """The fewest answers a question (or a figure made of its answers) needs before more than its
+    count is shown. Participants: `min_shown`, the extra layer inside a released group. A trainer
+    evaluation is named, so it has no threshold: one trainer's answers are shown as given."""
+    return 1 if audience is Audience.TRAINER else min_shown
 
 
 def withheld_message(count: int, min_shown: int) -> str | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from evaluaties.answers.models import (
     EvaluationRequest,
@@ -16,6 +16,7 @@ from evaluaties.answers.models import (
     ParticipantLink,
     Response,
 )
+from evaluaties.answers.requests import session_statuses
 from evaluaties.answers.status import Status, participant_closes_on, participant_status
 from evaluaties.questionnaires.models import (
     Audience,
@@ -24,6 +25,7 @@ from evaluaties.questionnaires.models import (
 from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Scope
+from kwaliteit.sorting import Sort
 from kwaliteit.sqldates import school_year_bounds
 from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session, get_training
@@ -144,17 +146,40 @@ class RateFilters:
     training_id: int | None = None
     partnership_id: int | None = None
     school_year: int | None = None
+    # False: only sessions on or before today (given, and what is open now); the list's default.
+    upcoming: bool = True
+
+
+def rate_sorts(q: RateQuery) -> dict[str, tuple]:
+    """The sortable columns of a rate list (the whitelist of kwaliteit.sorting). A session
+    without a known number of participants has no rate: it sorts below 0 %."""
+    rate = case((q.invited > 0, q.answers * 1.0 / q.invited), else_=-1.0)
+    return {
+        "datum": (TrainingSession.date, TrainingSession.start_time),
+        "training": (func.lower(Training.title), TrainingSession.date),
+        "sluit": (q.closes,),
+        "links": (q.links,),
+        "deelnemers": (q.invited,),
+        "ingevuld": (q.answers,),
+        "respons": (rate, q.invited),
+    }
+
+
+RATE_SORT_KEYS = ("datum", "training", "sluit", "links", "deelnemers", "ingevuld", "respons")
+DEFAULT_RATE_SORT = Sort("datum", descending=True)
 
 
 def response_rates(
     db: Session, scope: Scope, today: date, filters: RateFilters | None = None,
-    page: int = 1, page_size: int = 50,
+    page: int = 1, page_size: int = 50, sort: Sort = DEFAULT_RATE_SORT,
 ) -> Page:
-    """Per session (newest first): links, invited, answers and rate. Two statements per page."""
+    """Per session (newest first, or as `sort` says): links, participants, answers and rate. Two
+    statements per page."""
     filters = filters or RateFilters()
     if filters.training_id is not None:
         get_training(db, scope, filters.training_id)  # 403 for another partnership's training
-    stmt, _invited, _answers, _closes, _status = _rates_select(scope, today)
+    q = rate_query(scope, today)
+    stmt = q.stmt
     if filters.training_id is not None:
         stmt = stmt.where(TrainingSession.training_id == filters.training_id)
     if filters.partnership_id is not None:
@@ -162,17 +187,57 @@ def response_rates(
     if filters.school_year is not None:
         first, last = school_year_bounds(filters.school_year)
         stmt = stmt.where(TrainingSession.date.between(first, last))
+    if not filters.upcoming:
+        stmt = stmt.where(TrainingSession.date <= today)
     total = db.scalar(
         select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery())
     )
     page = clamp_page(page, total, page_size)
+    order = sort.order_by(rate_sorts(q)) or DEFAULT_RATE_SORT.order_by(rate_sorts(q))
+    tiebreak = TrainingSession.id.desc() if sort.descending else TrainingSession.id.asc()
     rows = rate_rows(
         db,
-        stmt.order_by(TrainingSession.date.desc(), TrainingSession.id.desc())
+        stmt.order_by(*order, tiebreak)
         .limit(page_size)
         .offset((page - 1) * page_size),
     )
     return Page(rows, total, page, page_size)
+
+
+@dataclass
+class SessionRow:
+    """A session of a training with its trainer evaluation's status and its participant response."""
+
+    rate: RateRow
+    trainer_due: date
+    trainer_status: Status
+
+    @property
+    def session(self) -> TrainingSession:
+        return self.rate.session
+
+
+def training_session_rows(db: Session, scope: Scope, training_id: int, today: date) -> list[SessionRow]:
+    """The sessions of a training, newest first, each with the derived status of its trainer
+    evaluation and its participants' response: one statement (and one for the trainers)."""
+    get_training(db, scope, training_id)
+    q = rate_query(scope, today)
+    trainer = session_statuses(today, Audience.TRAINER)
+    stmt = (
+        q.stmt.add_columns(trainer.c.due, trainer.c.status)
+        .join(trainer, trainer.c.session_id == TrainingSession.id)
+        .where(TrainingSession.training_id == training_id)
+        .order_by(TrainingSession.date.desc(), TrainingSession.start_time.desc(), TrainingSession.id)
+        .options(selectinload(TrainingSession.trainers))
+    )
+    return [
+        SessionRow(
+            RateRow(ts, t, p, int(links), int(invited), int(answers), closes, Status(status)),
+            due,
+            Status(trainer_status),
+        )
+        for ts, t, p, links, invited, answers, closes, status, due, trainer_status in db.execute(stmt)
+    ]
 
 
 def session_rate(db: Session, scope: Scope, session_id: int, today: date) -> RateRow:
@@ -188,6 +253,7 @@ def low_response(
     today: date,
     days: int = DEFAULT_LOW_DAYS,
     threshold_pct: int = DEFAULT_LOW_THRESHOLD_PCT,
+    partnership_id: int | None = None,
 ) -> list[RateRow]:
     """Sessions whose participant window is open (or closing soon), closes within `days` days,
     and whose rate is below `threshold_pct` percent; soonest closing first.
@@ -202,6 +268,8 @@ def low_response(
         invited > 0,
         n_answers * 100 < invited * threshold_pct,
     ).order_by(closes, TrainingSession.id)
+    if partnership_id is not None:
+        stmt = stmt.where(Training.partnership_id == partnership_id)
     return rate_rows(db, stmt)
 
 

@@ -14,7 +14,7 @@ answers than the threshold shows only its count.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import case, distinct, exists, func, select
@@ -38,8 +38,9 @@ from evaluaties.questionnaires.models import (
 )
 from evaluaties.results import anonymity
 from evaluaties.results.anonymity import DEFAULT_MIN_SHOWN
+from kwaliteit.accounts.models import Role
 from kwaliteit.registry.models import Partnership
-from kwaliteit.scope import Scope
+from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
 from kwaliteit.sqldates import school_year, school_year_bounds, school_year_label
 from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session, get_training
@@ -238,7 +239,11 @@ class ResultSet:
         for r in self.results:
             if not r.safeguard_code:
                 continue
-            a = acc.setdefault(r.safeguard_code, {"sn": 0, "ss": 0, "yn": 0, "yy": 0, "gn": 0, "gs": 0})
+            a = acc.setdefault(
+                r.safeguard_code, {"sn": 0, "ss": 0, "yn": 0, "yy": 0, "gn": 0, "gs": 0, "min": 1}
+            )
+            # A figure that holds any participant answer keeps the participants' threshold.
+            a["min"] = max(a["min"], anonymity.question_threshold(r.audience, self.min_shown))
             if r.type is QuestionType.SCALE:
                 a["sn"] += r.count
                 a["ss"] += sum(v * n for v, n in r.counts.items() if v is not None)
@@ -252,11 +257,11 @@ class ResultSet:
             SafeguardSummary(
                 code,
                 a["sn"],
-                a["ss"] / a["sn"] if a["sn"] >= self.min_shown and a["sn"] else None,
+                a["ss"] / a["sn"] if a["sn"] >= a["min"] and a["sn"] else None,
                 a["yn"],
-                100.0 * a["yy"] / a["yn"] if a["yn"] >= self.min_shown and a["yn"] else None,
+                100.0 * a["yy"] / a["yn"] if a["yn"] >= a["min"] and a["yn"] else None,
                 a["gn"],
-                a["gs"] / a["gn"] / GRADE_FACTOR if a["gn"] >= self.min_shown and a["gn"] else None,
+                a["gs"] / a["gn"] / GRADE_FACTOR if a["gn"] >= a["min"] and a["gn"] else None,
             )
             for code, a in sorted(acc.items(), key=lambda item: (rank.get(item[0], len(rank)), item[0]))
         ]
@@ -293,6 +298,23 @@ def _from_answers(stmt):
         .join(TrainingSession, TrainingSession.id == Response.session_id)
         .join(Training, Training.id == TrainingSession.training_id)
     )
+
+
+def session_reader(db: Session, scope: Scope, session_id: int) -> tuple[TrainingSession, Scope]:
+    """A session whose results the user may read, and the scope to read them with. Readers
+    (admin, coordinator, steering) within their partnerships; a trainer only the sessions he
+    taught (or teaches), read as if he belonged to that session's partnership and nothing more.
+    The release rule is the same for everyone."""
+    from evaluaties.answers.requests import is_trainer_of
+
+    if scope.role is Role.TRAINER:
+        ts = db.get(TrainingSession, check_id(session_id))
+        if ts is None:
+            raise NotFound()
+        if not is_trainer_of(db, ts.id, scope.person_id):
+            raise Forbidden()
+        return ts, replace(scope, partnership_ids=frozenset({ts.training.partnership_id}))
+    return get_session(db, scope, session_id), scope
 
 
 def check_filters(db: Session, scope: Scope, f: ResultFilters) -> None:
@@ -377,7 +399,7 @@ def results(
                 position=question.position,
                 count=total,
                 counts=value_counts,
-                shown=total >= min_shown,
+                shown=total >= anonymity.question_threshold(audience, min_shown),
             )
         )
     # Participants' questionnaires first, then by title and the question's place in the list.
@@ -466,14 +488,16 @@ def _add_years(db: Session, conditions: list, rs: ResultSet) -> None:
         .group_by(inner.c.year, inner.c.questionnaire_id, inner.c.code, inner.c.type)
     ).all()
     by_key = {(r.questionnaire_id, r.code, r.type): r for r in rs.results if r.type.has_mean}
+    minimum = {key: anonymity.question_threshold(r.audience, rs.min_shown) for key, r in by_key.items()}
     cells: dict[Key, dict[int, YearCell]] = {}
     years: set[int] = set()
     for year, questionnaire_id, code, qtype, n, total in rows:
         n, year = int(n), int(year)
         years.add(year)
         factor = GRADE_FACTOR if qtype is QuestionType.GRADE else 1
-        cells.setdefault((questionnaire_id, code, qtype), {})[year] = YearCell(
-            n, (int(total) / n / factor) if n >= rs.min_shown else None
+        key = (questionnaire_id, code, qtype)
+        cells.setdefault(key, {})[year] = YearCell(
+            n, (int(total) / n / factor) if n >= minimum.get(key, rs.min_shown) else None
         )
     rs.years = sorted(years)
     rs.by_year = [YearRow(r, cells.get(key, {})) for key, r in by_key.items()]

@@ -10,11 +10,13 @@ from evaluaties.results import services as results
 from evaluaties.transfer import exporting
 from kwaliteit import db, limits
 from kwaliteit.accounts.auth import READERS, current_scope, roles_required
+from kwaliteit.accounts.models import Role
 from kwaliteit.args import choice_arg, id_arg, int_arg, page_arg, text_arg
 from kwaliteit.clock import today
 from kwaliteit.framework.services import current_safeguards
+from kwaliteit.sorting import sort_arg
 from kwaliteit.sqldates import school_year_label
-from kwaliteit.trainings.services import get_session, partnerships_in_scope
+from kwaliteit.trainings.services import partnerships_in_scope
 
 bp = Blueprint("results", __name__)
 
@@ -80,10 +82,11 @@ def index():
 
 
 @bp.route("/bijeenkomsten/<int:session_id>/resultaten")
-@roles_required(*READERS)
+@roles_required(*READERS, Role.TRAINER)
 def session_results(session_id: int):
-    s, scope = db.session(), current_scope()
-    ts = get_session(s, scope, session_id)
+    """Readers within scope; a trainer for the sessions he taught (results.session_reader)."""
+    s = db.session()
+    ts, scope = results.session_reader(s, current_scope(), session_id)
     audience_key, audience = audience_arg()
     rate = rate_service.session_rate(s, scope, ts.id, today())
     rs = results.results(s, scope, results.ResultFilters(session_id=ts.id, audience=audience), min_shown())
@@ -96,27 +99,38 @@ def session_results(session_id: int):
         audience_key=audience_key,
         safeguard_names={sg.code: sg.name for sg in safeguards},
         may_manage=scope.may_manage(),
+        is_trainer=scope.role is Role.TRAINER,
     )
 
 
 # ---------------------------------------------------------------- response rates
 
 
+# The response list's period (?periode=): by default the sessions up to today (given, and open
+# now); "alle" adds the sessions still to come, which have no response yet.
+PERIODS = ("tot-vandaag", "alle")
+
+
 @bp.route("/respons")
 @roles_required(*READERS)
 def rates():
     s, scope = db.session(), current_scope()
+    period = choice_arg("periode", PERIODS, PERIODS[0])
     filters = rate_service.RateFilters(
         training_id=id_arg("training"),
         partnership_id=id_arg("partnerschap"),
         school_year=school_year_arg(),
+        upcoming=period == "alle",
     )
+    sort = sort_arg(rate_service.RATE_SORT_KEYS, "datum", descending=True)
     page = rate_service.response_rates(
-        s, scope, today(), filters, page=page_arg(), page_size=current_app.config["PAGE_SIZE"]
+        s, scope, today(), filters, page=page_arg(), page_size=current_app.config["PAGE_SIZE"], sort=sort
     )
     return render_template(
         "evaluaties/results/rates.html",
         page=page,
+        sort=sort,
+        period=period,
         filters=filters,
         trainings=results.trainings_for_filter(s, scope),
         years=[(y, school_year_label(y)) for y in results.result_years(s, scope)],
@@ -130,5 +144,15 @@ def low_rates():
     s, scope = db.session(), current_scope()
     days = int_arg("dagen", rate_service.DEFAULT_LOW_DAYS, min=1, max=365)
     threshold = int_arg("drempel", rate_service.DEFAULT_LOW_THRESHOLD_PCT, min=1, max=100)
-    rows = rate_service.low_response(s, scope, today(), days=days, threshold_pct=threshold)
-    return render_template("evaluaties/results/low.html", rows=rows, days=days, threshold=threshold)
+    partnership_id = id_arg("partnerschap")
+    rows = rate_service.low_response(
+        s, scope, today(), days=days, threshold_pct=threshold, partnership_id=partnership_id
+    )
+    return render_template(
+        "evaluaties/results/low.html",
+        rows=rows,
+        days=days,
+        threshold=threshold,
+        partnerships=partnerships_in_scope(s, scope),
+        partnership_id=partnership_id,
+    )

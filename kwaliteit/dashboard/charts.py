@@ -265,7 +265,7 @@ def response_chart(t: Trends, low_pct: int) -> Chart | None:
             text=[f"{_fmt(r.pct, 0)}%" for r in rows],
             textposition="outside",
             hovertext=[
-                f"{r.label}: {r.answers} van {r.invited} uitgenodigden ({r.sessions} bijeenkomsten)"
+                f"{r.label}: {r.answers} van {r.invited} deelnemers ({r.sessions} bijeenkomsten)"
                 for r in rows
             ],
             hoverinfo="text",

@@ -128,7 +128,7 @@ def _response(d: Dashboard) -> tuple[list[str], list[list]]:
         "Schooljaar",
         "Bijeenkomsten (invultermijn gesloten)",
         "Antwoorden",
-        "Uitgenodigd",
+        "Deelnemers",
         "Respons (%)",
     ]
     return header, [[r.label, r.sessions, r.answers, r.invited, _r(r.pct, 1)] for r in d.trends.response]
@@ -217,7 +217,7 @@ def _session_rows(page) -> tuple[list[str], list[list]]:
         "Datum bijeenkomst",
         "Trainers",
         "Links",
-        "Uitgenodigd",
+        "Deelnemers",
         "Antwoorden",
         "Respons (%)",
         "Invullen tot en met",

@@ -4,7 +4,6 @@ from wtforms import (
     BooleanField,
     DateField,
     IntegerField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -14,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from kwaliteit import limits
-from kwaliteit.forms import BaseForm, DutchDecimalField, choices, max_length
+from kwaliteit.forms import BaseForm, ChoiceField, DutchDecimalField, choices, max_length
 from kwaliteit.framework.models import Safeguard
 from kwaliteit.trainings.models import TrainingForm, TrainingKind
 
@@ -27,21 +26,15 @@ class CheckboxListField(SelectMultipleField):
 
 
 class TrainingEditForm(BaseForm):
-    partnership_id = SelectField("Partnerschap", coerce=int, validators=[InputRequired("Kies een partnerschap.")])
+    partnership_id = ChoiceField("Partnerschap", "Kies een partnerschap.", coerce=int)
     title = StringField(
         "Titel",
         validators=[DataRequired("Vul een titel in."), max_length(limits.TITLE)],
     )
-    kind = SelectField(
-        "Soort training",
-        choices=choices((k.value, k.label) for k in TrainingKind),
-        validators=[DataRequired("Kies een soort training.")],
+    kind = ChoiceField(
+        "Soort training", "Kies een soort training.", choices=choices((k.value, k.label) for k in TrainingKind)
     )
-    form = SelectField(
-        "Vorm",
-        choices=choices((f.value, f.label) for f in TrainingForm),
-        validators=[DataRequired("Kies een vorm.")],
-    )
+    form = ChoiceField("Vorm", "Kies een vorm.", choices=choices((f.value, f.label) for f in TrainingForm))
     contact_hours = DutchDecimalField(
         "Contacturen",
         places=1,
@@ -104,3 +97,10 @@ class SessionEditForm(BaseForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
+
+
+class SessionCopyForm(BaseForm):
+    """A copy of a session: only the date (and time) are new."""
+
+    date = DateField("Datum van de nieuwe bijeenkomst", validators=[InputRequired("Vul een geldige datum in.")])
+    start_time = TimeField("Begintijd", validators=[InputRequired("Vul een geldige begintijd in.")])

@@ -26,6 +26,7 @@ from kwaliteit.registry.models import (
     PersonRoleLink,
 )
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
+from kwaliteit.sorting import Sort
 from kwaliteit.trainings.models import (
     TITLE_UNIQUE_INDEX,
     Training,
@@ -34,7 +35,7 @@ from kwaliteit.trainings.models import (
     TrainingSafeguard,
     TrainingSession,
 )
-from kwaliteit.validation import ValidationError, check_date_bounds, check_text
+from kwaliteit.validation import ValidationError, check_date_bounds, check_text, copy_title
 
 # ---------------------------------------------------------------- reading
 
@@ -81,23 +82,41 @@ def _filtered(scope: Scope, filters: TrainingFilters) -> Select:
     return stmt
 
 
-def list_trainings(
-    db: Session, scope: Scope, filters: TrainingFilters, page: int = 1, page_size: int = 25
-) -> Page:
-    ids = _filtered(scope, filters)
-    total = db.scalar(select(func.count()).select_from(ids.subquery()))
-    page = clamp_page(page, total, page_size)
-    session_count = (
+def _session_count():
+    return (
         select(func.count())
         .where(TrainingSession.training_id == Training.id)
         .correlate(Training)
         .scalar_subquery()
     )
+
+
+# The sortable columns of the trainings list (?sorteer=...): the whitelist of kwaliteit.sorting.
+TRAINING_SORTS = {
+    "titel": (func.lower(Training.title),),
+    "soort": (Training.kind, func.lower(Training.title)),
+    "vorm": (Training.form, func.lower(Training.title)),
+    "partnerschap": (func.lower(Partnership.name), func.lower(Training.title)),
+    "waarborgen": (_current_link_count(),),
+    "bijeenkomsten": (_session_count(),),
+    "status": (Training.active, func.lower(Training.title)),
+}
+DEFAULT_TRAINING_SORT = Sort("titel")
+
+
+def list_trainings(
+    db: Session, scope: Scope, filters: TrainingFilters, page: int = 1, page_size: int = 25,
+    sort: Sort = DEFAULT_TRAINING_SORT,
+) -> Page:
+    ids = _filtered(scope, filters)
+    total = db.scalar(select(func.count()).select_from(ids.subquery()))
+    page = clamp_page(page, total, page_size)
+    order = sort.order_by(TRAINING_SORTS) or DEFAULT_TRAINING_SORT.order_by(TRAINING_SORTS)
     rows = db.execute(
-        select(Training, Partnership.name, _current_link_count(), session_count)
+        select(Training, Partnership.name, _current_link_count(), _session_count())
         .join(Partnership, Partnership.id == Training.partnership_id)
         .where(Training.id.in_(ids))
-        .order_by(Training.title, Training.id)
+        .order_by(*order, Training.id)
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
@@ -480,3 +499,75 @@ def update_session(db: Session, scope: Scope, session_id: int, data: SessionData
     _apply_session(db, ts, data)
     db.flush()
     return ts
+
+
+# ---------------------------------------------------------------- copies
+
+
+def _copy_title(db: Session, partnership_id: int, title: str) -> str:
+    """A free title "… (kopie)" in the partnership (only titles with "kopie" can be in the way)."""
+    taken = {
+        t.lower()
+        for t in db.scalars(
+            select(Training.title).where(
+                Training.partnership_id == partnership_id, Training.title.icontains("kopie")
+            )
+        )
+    }
+    return copy_title(title, taken, limits.TITLE)
+
+
+def duplicate_training(db: Session, scope: Scope, training_id: int) -> Training:
+    """A new, active training like this one, titled "… (kopie)": the same kind, form, hours,
+    description, organisations, safeguard links (of every framework version, as the original
+    keeps them) and evaluation settings (questionnaires and periods). Not its sessions."""
+    from evaluaties.questionnaires.models import EvaluationSettings  # evaluaties builds on trainings
+
+    if not scope.may_manage():
+        raise Forbidden()
+    original = get_training(db, scope, training_id)
+    copy = Training(
+        partnership_id=original.partnership_id,
+        title=_copy_title(db, original.partnership_id, original.title),
+        kind=original.kind,
+        form=original.form,
+        contact_hours=original.contact_hours,
+        description=original.description,
+        active=True,
+    )
+    copy.organisations = list(original.organisations)
+    copy.safeguard_links = [
+        TrainingSafeguard(safeguard_id=link.safeguard_id, rationale=link.rationale)
+        for link in original.safeguard_links
+    ]
+    db.add(copy)
+    _flush_unique(db)
+    settings = db.get(EvaluationSettings, original.id)
+    if settings is not None:
+        db.add(
+            EvaluationSettings(
+                training_id=copy.id,
+                trainer_questionnaire_id=settings.trainer_questionnaire_id,
+                participant_questionnaire_id=settings.participant_questionnaire_id,
+                trainer_due_days=settings.trainer_due_days,
+                participant_window_days=settings.participant_window_days,
+            )
+        )
+        db.flush()
+    return copy
+
+
+def duplicate_session(
+    db: Session, scope: Scope, session_id: int, on: date | None, start_time: time | None, today: date
+) -> TrainingSession:
+    """A new session of the same training with the same trainers, location and number of
+    participants, on the date (and at the time) chosen. Checked as any new session is."""
+    original = get_session(db, scope, session_id)
+    data = SessionData(
+        date=on,
+        start_time=start_time,
+        location=original.location,
+        trainer_ids=[p.id for p in original.trainers],
+        participant_count=original.participant_count,
+    )
+    return create_session(db, scope, original.training_id, data, today)

@@ -1,16 +1,27 @@
 from __future__ import annotations
 
+from collections import Counter
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from kwaliteit import db, limits
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
 from kwaliteit.args import choice_arg, id_arg, page_arg, text_arg
 from kwaliteit.clock import today
+from kwaliteit.filters import nl_date
 from kwaliteit.forms import BaseForm, choices, form_page, run_action, save_form
 from kwaliteit.framework.services import current_safeguards
+from kwaliteit.sorting import sort_arg
 from kwaliteit.trainings import services
-from kwaliteit.trainings.forms import SessionEditForm, training_form
+from kwaliteit.trainings.forms import SessionCopyForm, SessionEditForm, training_form
 from kwaliteit.trainings.models import TrainingForm, TrainingKind
+
+
+def training_session_rows(s, scope, training_id, on):
+    # evaluaties builds on kwaliteit.trainings: imported when used, not when this module loads.
+    from evaluaties.results.rates import training_session_rows as rows
+
+    return rows(s, scope, training_id, on)
 
 bp = Blueprint("trainings", __name__)
 
@@ -28,10 +39,14 @@ def index():
         active={"actief": True, "inactief": False}.get(active),
         q=text_arg("q", limits.SEARCH),
     )
-    page = services.list_trainings(s, scope, filters, page=page_arg(), page_size=current_app.config["PAGE_SIZE"])
+    sort = sort_arg(services.TRAINING_SORTS, services.DEFAULT_TRAINING_SORT.column)
+    page = services.list_trainings(
+        s, scope, filters, page=page_arg(), page_size=current_app.config["PAGE_SIZE"], sort=sort
+    )
     return render_template(
         "trainings/index.html",
         page=page,
+        sort=sort,
         filters=filters,
         status=active,
         partnerships=services.partnerships_in_scope(s, scope),
@@ -41,10 +56,14 @@ def index():
 
 
 def _fill_choices(form, s, scope) -> None:
+    organisations = services.organisations_in_scope(s, scope)
     form.partnership_id.choices = choices((p.id, p.name) for p in services.partnerships_in_scope(s, scope))
+    # The partnership is named where a name repeats (an admin sees every partnership's schools).
+    names = Counter(o.name.casefold() for o in organisations)
     form.organisation_ids.choices = choices(
-        (o.id, f"{o.name} ({o.kind.label.lower()}, {o.partnership.name})")
-        for o in services.organisations_in_scope(s, scope)
+        (o.id, f"{o.name} ({o.kind.label.lower()}"
+               + (f", {o.partnership.name})" if names[o.name.casefold()] > 1 else ")"))
+        for o in organisations
     )
 
 
@@ -84,7 +103,7 @@ def detail(training_id: int):
         "trainings/detail.html",
         training=training,
         links=services.current_links(training),
-        sessions=services.training_sessions(s, training),
+        sessions=training_session_rows(s, scope, training.id, today()),
         toggle_form=BaseForm(),
         may_manage=scope.may_manage(),
     )
@@ -160,10 +179,20 @@ def create_session(training_id: int):
     s, scope = db.session(), current_scope()
     training = services.get_training(s, scope, training_id)
     form = _session_form(s, training)
-    if save_form(form, lambda: services.create_session(s, scope, training_id, _session_data(form), today())):
-        flash("De bijeenkomst is opgeslagen.", "success")
-        return redirect(url_for("trainings.detail", training_id=training_id))
+    if saved := save_form(
+        form, lambda: services.create_session(s, scope, training_id, _session_data(form), today())
+    ):
+        return _to_new_session(saved.value)
     return form_page("trainings/session_form.html", form, training=training, ts=None)
+
+
+def _to_new_session(ts):
+    """After a new session: to its evaluation page, where its participants' links are made."""
+    flash(
+        f"De bijeenkomst van {nl_date(ts.date)} is opgeslagen. Maak hier de links voor de deelnemers.",
+        "success",
+    )
+    return redirect(url_for("evaluaties.session_page", session_id=ts.id, _anchor="melding"))
 
 
 @bp.route("/bijeenkomsten/<int:session_id>/bewerken", methods=["GET", "POST"])
@@ -206,3 +235,35 @@ def cancel_session(session_id: int):
         return redirect(url_for("trainings.edit_session", session_id=session_id))
     flash("De bijeenkomst is hersteld." if restore else "De bijeenkomst is geannuleerd.", "success")
     return redirect(url_for("trainings.detail", training_id=done.value.training_id))
+
+
+# ---------------------------------------------------------------- copies
+
+
+@bp.route("/trainingen/<int:training_id>/kopie", methods=["POST"])
+@roles_required(*MANAGERS)
+def duplicate(training_id: int):
+    """A copy of the training (safeguards, organisations, evaluation settings), then its form."""
+    s, scope = db.session(), current_scope()
+    services.get_training(s, scope, training_id)  # 403/404 before the form's token
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    if saved := run_action(lambda: services.duplicate_training(s, scope, training_id)):
+        flash(f"De kopie ‘{saved.value.title}’ is gemaakt. Geef haar hier een eigen titel.", "success")
+        return redirect(url_for("trainings.edit", training_id=saved.value.id, _anchor="melding"))
+    return redirect(url_for("trainings.detail", training_id=training_id, _anchor="melding"))
+
+
+@bp.route("/bijeenkomsten/<int:session_id>/kopie", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def duplicate_session(session_id: int):
+    """A new session like this one (training, trainers, location, participants) on a date to choose."""
+    s, scope = db.session(), current_scope()
+    ts = services.get_session(s, scope, session_id)
+    form = SessionCopyForm() if request.method == "POST" else SessionCopyForm(start_time=ts.start_time)
+    if saved := save_form(
+        form,
+        lambda: services.duplicate_session(s, scope, session_id, form.date.data, form.start_time.data, today()),
+    ):
+        return _to_new_session(saved.value)
+    return form_page("trainings/session_copy.html", form, ts=ts, training=ts.training)

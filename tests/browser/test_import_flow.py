@@ -49,7 +49,7 @@ def test_upload_preview_change_a_value_and_import(page, world, db):
     ).to_have_value("4")
 
     with page.expect_navigation():
-        page.get_by_role("button", name="Importeren (5 rijen)").click()
+        page.get_by_role("button", name="Inlezen (5 rijen)").click()
     check_a11y(page)
     expect(page.get_by_text("5 antwoorden zijn ingelezen.")).to_be_visible()
 

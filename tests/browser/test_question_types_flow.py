@@ -75,7 +75,7 @@ def test_participant_answers_grade_and_multi_with_the_keyboard(phone_page, world
     page.keyboard.press("Space")
     page.get_by_label("4 –").check()
     _submit(page, "Versturen")
-    expect(page.get_by_text("Het formulier is niet opgeslagen.")).to_be_visible()
+    expect(page.get_by_text("Je antwoorden zijn nog niet verstuurd.")).to_be_visible()
     expect(page.get_by_text("Geef een cijfer van 1 tot en met 10").first).to_be_visible()
     # What was entered stays: the grade text and the ticked boxes.
     expect(page.get_by_label("Welk cijfer geef je?")).to_have_value("7,55")

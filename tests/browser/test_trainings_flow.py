@@ -81,7 +81,9 @@ def test_checked_safeguard_without_rationale_keeps_the_input(page, world):
 
     assert page.url.endswith("/trainingen/nieuw")
     summary = page.get_by_role("alert")
-    expect(summary).to_contain_text("Het formulier is niet opgeslagen.")
+    expect(summary).to_contain_text("De training is niet opgeslagen.")
+    expect(summary).to_be_focused()  # static/page.js moves the focus to the summary
+    assert page.title().startswith("Fout: ")
     expect(summary.get_by_role("link", name=f"Toelichting bij {sg.name}")).to_have_attribute(
         "href", f"#rationale_{sg.id}"
     )
