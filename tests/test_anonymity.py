@@ -388,3 +388,36 @@ def test_the_threshold_comes_from_the_configuration(app):
     assert anonymity.threshold({"MIN_ANSWERS_SHOWN": 8}) == 8
     assert anonymity.threshold({"MIN_ANSWERS_SHOWN": 0}) == 1  # never "release everything"
     assert anonymity.threshold(app.config) == app.config["MIN_ANSWERS_SHOWN"]
+
+
+# ----------------------------------------------------------------- a partnership's own threshold
+
+
+def test_a_partnership_with_a_higher_threshold_is_held_to_it(client, db, world):
+    """Beheer lets a partnership raise the threshold (7 here): its sessions of 6 answers stay
+    withheld, while another partnership with the application's 5 shows its session of 6."""
+    from kwaliteit.registry.models import PartnershipSettings
+
+    db.add(PartnershipSettings(partnership_id=world.p1.id, min_answers_shown=7))
+    db.commit()
+    six = [(4, f"Opmerking {i}") for i in range(6)]
+    link_answers(db, world.session1, six)
+    link_answers(db, world.session2, six)
+    everything = Scope.everything()
+
+    # The rule itself, with the application's minimum of 5: each partnership by its own.
+    p1 = results.results(db, everything, ResultFilters(training_id=world.training1.id), min_shown=5)
+    p2 = results.results(db, everything, ResultFilters(training_id=world.training2.id), min_shown=5)
+    assert p1.results == [] and p1.withheld == 6
+    assert p2.responses == 6 and p2.withheld == 0
+    with pytest.raises(exporting.TooFewAnswers):
+        exporting.answers_table(db, everything, session_id=world.session1.id, min_shown=5)
+    assert len(exporting.answers_table(db, everything, session_id=world.session2.id, min_shown=5).rows) == 6
+
+    # A page applies the reader's strictest threshold and says so.
+    assert anonymity.scope_threshold(db, Scope.for_user(world.coordinator), 5) == 7
+    assert anonymity.scope_threshold(db, Scope.for_user(world.other_coordinator), 5) == 5
+    assert anonymity.scope_threshold(db, everything, 5) == 7
+    login(client, world.coordinator)
+    body = client.get(f"/resultaten?training={world.training1.id}").get_data(as_text=True)
+    assert "minder dan 7 antwoorden" in body and "Opmerking 3" not in body

@@ -30,7 +30,9 @@ from sqlalchemy.orm import aliased
 
 from evaluaties.answers.models import Response, ResponseSource
 from evaluaties.questionnaires.models import Audience
-from kwaliteit.trainings.models import TrainingSession
+from kwaliteit.registry.models import PartnershipSettings
+from kwaliteit.registry.services import threshold_expression
+from kwaliteit.trainings.models import Training, TrainingSession
 
 # The threshold when app.config has no MIN_ANSWERS_SHOWN.
 DEFAULT_MIN_SHOWN = 5
@@ -60,7 +62,23 @@ def released_groups(min_shown: int, *, session_id: int | None = None, training_i
     if training_id is not None:
         ts = aliased(TrainingSession, name="released_session")
         stmt = stmt.where(r.session_id.in_(select(ts.id).where(ts.training_id == training_id)))
-    return stmt.group_by(r.session_id, r.source).having(func.count() >= min_shown)
+    # Each partnership's own threshold when it set a higher one than `min_shown` (Beheer).
+    session = aliased(TrainingSession, name="group_session")
+    training = aliased(Training, name="group_training")
+    stmt = stmt.join(session, session.id == r.session_id).join(training, training.id == session.training_id)
+    return stmt.group_by(r.session_id, r.source, training.partnership_id).having(
+        func.count() >= threshold_expression(training.partnership_id, min_shown)
+    )
+
+
+def scope_threshold(db, scope, app_minimum: int) -> int:
+    """The threshold a page applies for a reader: the strictest of the partnerships in scope (a
+    reader of several partnerships gets the highest), never below the application's minimum. The
+    release rule itself also holds every partnership to its own (released_groups)."""
+    stmt = select(func.max(PartnershipSettings.min_answers_shown)).where(
+        scope.condition(PartnershipSettings.partnership_id)
+    )
+    return max(app_minimum, db.scalar(stmt) or 0)
 
 
 def released(

@@ -54,7 +54,8 @@ def result_filters() -> tuple[results.ResultFilters, str]:
 
 
 def min_shown() -> int:
-    return anonymity.threshold(current_app.config)
+    """The anonymity threshold for the current reader (anonymity.scope_threshold)."""
+    return anonymity.scope_threshold(db.session(), current_scope(), anonymity.threshold(current_app.config))
 
 
 # ---------------------------------------------------------------- results

@@ -12,6 +12,7 @@ from datetime import date
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from evaluaties.results import anonymity
 from evaluaties.transfer import exporting
 from kwaliteit import db
 from kwaliteit.accounts.auth import READERS, current_scope, roles_required
@@ -88,7 +89,8 @@ def filter_args(f: Filters, now: date, *, trainer: bool = False) -> dict[str, st
 
 
 def _min_shown() -> int:
-    return max(1, int(current_app.config.get("MIN_ANSWERS_SHOWN", 5)))
+    """The anonymity threshold for the current reader (one rule: evaluaties.results.anonymity)."""
+    return anonymity.scope_threshold(db.session(), current_scope(), anonymity.threshold(current_app.config))
 
 
 def _sort() -> tuple[str, bool]:
