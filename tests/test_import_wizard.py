@@ -551,6 +551,37 @@ def test_drafts_are_private_and_expire(db, world):
     assert db.scalar(select(func.count()).select_from(ImportDraft)) == 0
 
 
+def test_a_user_keeps_a_bounded_number_of_drafts(db, world):
+    """Uploading again and again (the same file, or others) never piles up drafts: the oldest go."""
+    from evaluaties.transfer.models import MAX_DRAFTS_PER_USER
+
+    data = csv_file(DEFAULT_HEADER, default_rows(2))
+    made = [upload(db, world, data, now=NOW + timedelta(minutes=i)).id for i in range(MAX_DRAFTS_PER_USER + 3)]
+    other = upload(db, world, data, user=world.admin).id
+    db.commit()
+    kept = db.scalars(select(ImportDraft.id).where(ImportDraft.user_id == world.coordinator.id)).all()
+    assert sorted(kept) == made[-MAX_DRAFTS_PER_USER:]
+    assert db.get(ImportDraft, other) is not None  # another user's drafts are not touched
+    with pytest.raises(NotFound):  # the oldest draft's preview is gone
+        importing.preview(
+            db, Scope.for_user(world.coordinator), world.session1.id, made[0], world.coordinator.id
+        )
+
+
+def test_an_xlsx_that_unpacks_to_millions_of_characters_stores_no_draft(app, world):
+    client = app.test_client()
+    login(client, world.coordinator)
+    response = client.post(
+        f"/bijeenkomsten/{world.session1.id}/antwoorden/importeren",
+        data={"file": (io.BytesIO(sf.xlsx_shared_string_everywhere()), "antwoorden.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400 and len(response.data) < 20_000
+    assert "meer dan 20.000.000 tekens tekst" in response.get_data(as_text=True)
+    with kdb.new_session(app) as s:
+        assert s.scalar(select(func.count()).select_from(ImportDraft)) == 0
+
+
 # ----------------------------------------------------------------- two confirmations at once
 
 

@@ -567,6 +567,23 @@ def test_a_cell_over_excels_length_within_the_part_limits(shared):
     assert peak_memory(lambda: read_survey("a.xlsx", data)) < 5 * 1024 * 1024
 
 
+def test_one_long_shared_string_in_every_cell_is_refused_by_the_total_text():
+    """Each cell within Excel's length, the parts small, but all cells together 320 million characters
+    (a draft of that size would fill the database): refused with the limit named, in little memory."""
+    data = sf.xlsx_shared_string_everywhere()
+    assert len(data) < 50 * 1024
+    assert refused("a.xlsx", data) == (
+        "Het bestand bevat meer dan 20.000.000 tekens tekst (alle cellen samen); meer wordt niet ingelezen."
+    )
+    assert peak_memory(lambda: read_survey("a.xlsx", data)) < 5 * 1024 * 1024
+
+
+def test_total_text_limit_also_for_csv():
+    limits = replace(DEFAULT_LIMITS, max_text_chars=100)
+    assert "meer dan 100 tekens tekst" in refused("a.csv", sf.google_forms(rows=5), limits)
+    assert read_survey("a.csv", b"a;b\r\n" + b"1;2\r\n" * 20, limits).rows
+
+
 def test_zip_bomb():
     data = sf.zip_bomb()
     assert len(data) < 100 * 1024

@@ -42,6 +42,7 @@ from evaluaties.questionnaires.models import (
 from evaluaties.transfer import reading
 from evaluaties.transfer.models import (
     DRAFT_LIFETIME,
+    MAX_DRAFTS_PER_USER,
     MAX_TOOL_LENGTH,
     ImportBatch,
     ImportDraft,
@@ -809,6 +810,13 @@ def make_draft(
         raise ImportRefused([f"Het bestand bevat geen antwoorden{detail}."])
     # Abandoned drafts of anyone go when a new one is made: no job needed to keep the table small.
     db.execute(delete(ImportDraft).where(ImportDraft.created_at < now - DRAFT_LIFETIME))
+    newest = (
+        select(ImportDraft.id)
+        .where(ImportDraft.user_id == user_id)
+        .order_by(ImportDraft.id.desc())
+        .limit(MAX_DRAFTS_PER_USER - 1)
+    )
+    db.execute(delete(ImportDraft).where(ImportDraft.user_id == user_id, ImportDraft.id.not_in(newest)))
     draft = ImportDraft(
         session_id=ts.id,
         user_id=user_id,

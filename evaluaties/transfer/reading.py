@@ -41,6 +41,10 @@ class Limits:
     max_columns: int = 2000  # real Qualtrics exports have some 1,400
     max_cells: int = 2_000_000  # rows × columns
     max_cell_chars: int = 32_767  # Excel's own limit for one cell
+    # The text of all cells together. An XLSX cell can point at a shared string of max_cell_chars
+    # characters: a file of some kilobytes would otherwise become gigabytes of text (and a draft of
+    # that size). A CSV within max_bytes never holds more than max_bytes characters.
+    max_text_chars: int = 20_000_000
     max_member_bytes: int = 50 * MB  # unpacked size of one part of an XLSX (zip member)
     max_unpacked_bytes: int = 100 * MB  # unpacked size of all parts together
     max_members: int = 1000  # parts in an XLSX
@@ -251,6 +255,7 @@ class _Table:
         self.limits = limits
         self.records: list[tuple[int, list[str]]] = []
         self.width = 0
+        self.chars = 0
 
     def add(self, number: int, cells: list[str]) -> None:
         limits = self.limits
@@ -270,6 +275,12 @@ class _Table:
                     f"Rij {number}, kolom {_column_letter(i)}: de cel is langer dan {_n(limits.max_cell_chars)} "
                     "tekens; meer wordt niet ingelezen."
                 )
+            self.chars += len(cell)
+        if self.chars > limits.max_text_chars:
+            _refuse(
+                f"Het bestand bevat meer dan {_n(limits.max_text_chars)} tekens tekst (alle cellen samen); "
+                "meer wordt niet ingelezen."
+            )
         self.width = max(self.width, end)
         if (len(self.records) + 1) * self.width > limits.max_cells:
             _too_many_cells(limits)
