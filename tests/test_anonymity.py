@@ -204,6 +204,24 @@ def test_pages_and_downloads_hold_nothing_of_the_small_session(app, db, world, t
     assert response.status_code == 302  # no file: back to the page with the message
 
 
+def test_a_safeguard_filter_says_nothing_about_what_a_small_session_answered(db, world, two_sessions):
+    """The withheld count of a safeguard's results is that of the whole selection: counted only over
+    responses with an answer to one of the safeguard's questions, it would tell whether the people of a
+    small session skipped those questions (an optional question of a coordinator's own questionnaire)."""
+    _big, small = two_sessions
+    # A third person of the small session answered only the open question.
+    stored_answers(db, small, [("geen antwoord", "Alleen een opmerking")], source=ResponseSource.LINK)
+    scope = Scope.for_user(world.coordinator)
+    whole = results.results(db, scope, ResultFilters(training_id=world.training1.id), min_shown=5)
+    assert (whole.responses, whole.withheld) == (6, 3)
+    for code in ("LO", "LL", "KC", "OR", "XX"):
+        rs = results.results(
+            db, scope, ResultFilters(training_id=world.training1.id, safeguard_code=code), min_shown=5
+        )
+        assert rs.withheld == 3, code
+        assert rs.responses == (0 if code == "XX" else 6), code
+
+
 # ----------------------------------------------------------------- padding by import
 
 
