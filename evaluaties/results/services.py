@@ -44,9 +44,6 @@ from kwaliteit.sqldates import school_year, school_year_bounds, school_year_labe
 from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session, get_training
 
-# Low response: closing within this many days, with a rate below this percentage.
-DEFAULT_LOW_DAYS = 7
-DEFAULT_LOW_THRESHOLD_PCT = 50
 # Open answers shown per question (the first in the order of their text).
 OPEN_ANSWERS_PER_QUESTION = 100
 
@@ -506,17 +503,10 @@ def trainings_for_filter(db: Session, scope: Scope) -> list[tuple[int, str, str]
 
 
 __all__ = [
-    "DEFAULT_LOW_DAYS",
-    "DEFAULT_LOW_THRESHOLD_PCT",
-    "RateFilters",
-    "RateRow",
+    "QuestionResult",
     "ResultFilters",
     "ResultSet",
-    "QuestionResult",
-    "low_response",
-    "response_rates",
     "result_years",
     "results",
-    "session_rate",
     "trainings_for_filter",
 ]
