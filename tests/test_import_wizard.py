@@ -108,7 +108,9 @@ def question(db, world, code):
 def upload(db, world, data, filename="antwoorden.csv", user=None, session=None, now=NOW):
     user = user or world.coordinator
     ts = session or world.session1
-    return importing.start_import(db, Scope.for_user(user), ts.id, user.id, filename, data, now, MAX)
+    return importing.start_import(
+        db, Scope.for_user(user), ts.id, user.id, filename, data, now, MAX, today=TODAY
+    )
 
 
 def preview(db, world, draft, choices=None, user=None):
@@ -281,6 +283,36 @@ def reading_hash(data: bytes) -> str:
     import hashlib
 
     return hashlib.sha256(data).hexdigest()
+
+
+def test_no_answers_are_imported_into_a_session_that_has_not_taken_place(app, db, world):
+    """Like its participant links, a session takes no answers before its date: a file uploaded there
+    belongs to another session. Refused at upload, on the page, and at confirmation."""
+    data = csv_file(DEFAULT_HEADER, default_rows(3))
+    draft = upload(db, world, data)  # 1 October 2026: taken place
+    db.commit()
+    world.session1.date = TODAY + timedelta(days=1)
+    db.commit()
+    with pytest.raises(ValidationError, match="heeft nog niet plaatsgevonden"):
+        upload(db, world, data)
+    db.rollback()
+    with pytest.raises(ValidationError, match="heeft nog niet plaatsgevonden"):
+        confirm(db, world, draft)
+    db.rollback()
+    assert counts(db) == (0, 0, 0)
+
+    client = app.test_client()
+    login(client, world.coordinator)
+    page = client.get(f"/bijeenkomsten/{world.session1.id}/antwoorden/importeren").get_data(as_text=True)
+    assert "23 november 2026 en heeft nog niet plaatsgevonden" in page and 'type="file"' not in page
+    response = client.post(
+        f"/bijeenkomsten/{world.session1.id}/antwoorden/importeren/{draft.id}", data={"actie": "importeren"}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/antwoorden/importeren")
+    # On its day it takes answers.
+    world.session1.date = TODAY
+    db.commit()
+    assert confirm(db, world, draft).count == 3
 
 
 def test_more_answers_than_participants_needs_a_confirmation(db, world):

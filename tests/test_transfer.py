@@ -68,7 +68,7 @@ def do_import(db, world, data, filename="antwoorden.csv", columns=None, today=da
     user = user or world.coordinator
     scope = Scope.for_user(user)
     ts = session or world.session1
-    draft = importing.start_import(db, scope, ts.id, user.id, filename, data, NOW, max_bytes)
+    draft = importing.start_import(db, scope, ts.id, user.id, filename, data, NOW, max_bytes, today=today)
     version = applicable_version(db, ts.training_id, Audience.PARTICIPANT)
     chosen = {q.id: columns[q.code] for q in version.questions if q.code in (columns or {})}
     return importing.confirm_import(db, scope, ts.id, draft.id, user.id, importing.Choices(columns=chosen), today)

@@ -518,7 +518,9 @@ class Preview:
         return max(0, len(self.file.ignored) - MAX_LISTED_IGNORED)
 
 
-def _load(db: Session, scope: Scope, session_id: int, draft_id: int, user_id: int | None):
+def _load(
+    db: Session, scope: Scope, session_id: int, draft_id: int, user_id: int | None, today: date | None = None
+):
     """The session (scope first: 403), its participant questionnaire and the user's draft (404)."""
     if not scope.may_manage():
         raise Forbidden()
@@ -526,16 +528,33 @@ def _load(db: Session, scope: Scope, session_id: int, draft_id: int, user_id: in
     draft = db.get(ImportDraft, check_id(draft_id))
     if draft is None or draft.session_id != ts.id or draft.user_id != user_id:
         raise NotFound()
-    version = _version(db, ts)
+    version = _version(db, ts, today)
     return ts, version, draft
 
 
-def _version(db: Session, ts: TrainingSession) -> QuestionnaireVersion:
+def import_target(
+    db: Session, ts: TrainingSession, today: date | None
+) -> tuple[QuestionnaireVersion | None, str | None]:
+    """The questionnaire imported answers go to, or why nothing can be imported into this session:
+    it is cancelled, it has not taken place yet on `today` (no answers before the session, as its
+    participant links are not open yet either; None: not checked), or it has no questionnaire."""
     if ts.cancelled_at is not None:
-        raise ValidationError("Deze bijeenkomst is geannuleerd: er worden geen antwoorden ingelezen.")
+        return None, "Deze bijeenkomst is geannuleerd: er worden geen antwoorden ingelezen."
+    if today is not None and ts.date > today:
+        return None, (
+            f"Deze bijeenkomst is op {nl_date(ts.date)} en heeft nog niet plaatsgevonden: er zijn nog geen "
+            "antwoorden om in te lezen. Kies de bijeenkomst waar de antwoorden bij horen."
+        )
     version = questionnaires.applicable_version(db, ts.training_id, Audience.PARTICIPANT)
     if version is None:
-        raise ValidationError("Er is geen gepubliceerde deelnemersvragenlijst voor deze training.")
+        return None, "Er is geen gepubliceerde deelnemersvragenlijst voor deze training."
+    return version, None
+
+
+def _version(db: Session, ts: TrainingSession, today: date | None) -> QuestionnaireVersion:
+    version, blocked = import_target(db, ts, today)
+    if blocked:
+        raise ValidationError(blocked)
     return version
 
 
@@ -779,15 +798,18 @@ def start_import(
     data: bytes,
     now: datetime,
     max_bytes: int,
+    *,
+    today: date,
 ) -> ImportDraft:
     """Read an uploaded file into a draft for the preview.
 
-    Raises Forbidden/NotFound (scope), ValidationError (cancelled session, no questionnaire) or
-    ImportRefused (the file cannot be read, holds no answers, or was imported before)."""
+    Raises Forbidden/NotFound (scope), ValidationError (see import_target: cancelled, not yet taken
+    place, no questionnaire) or ImportRefused (the file cannot be read, holds no answers, or was
+    imported before)."""
     if not scope.may_manage():
         raise Forbidden()
     ts = get_session(db, scope, session_id)
-    _version(db, ts)
+    _version(db, ts, today)
     limits = dc_replace(reading.DEFAULT_LIMITS, max_bytes=max_bytes)
     survey = reading.read_survey(filename, data, limits)
     return make_draft(db, ts, user_id, filename, survey, now)
@@ -946,7 +968,7 @@ def confirm_import(
     Raises ValidationError (by form field: a column, a value, the participants' confirmation) or
     ImportRefused (row errors; the file was imported meanwhile). The draft is deleted with the
     import, in the caller's transaction."""
-    ts, version, draft = _load(db, scope, session_id, draft_id, user_id)
+    ts, version, draft = _load(db, scope, session_id, draft_id, user_id, today)
     pv = _build_preview(db, ts, version, draft, choices)
     problems = dict(pv.errors)
     name = (choices.save_as or "").strip()
