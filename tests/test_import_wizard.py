@@ -258,6 +258,11 @@ def test_the_same_file_twice_is_refused_at_upload_and_by_the_database(db, world)
     with pytest.raises(reading.ImportRefused, match="Dit bestand is al ingelezen voor deze bijeenkomst"):
         upload(db, world, data)
     db.rollback()
+    # Also when saved again in Excel (Windows-1252, ';') or downloaded again as XLSX: the same cells.
+    resaved = csv_file(DEFAULT_HEADER, default_rows(3), delimiter=";").decode().encode("cp1252")
+    with pytest.raises(reading.ImportRefused, match="Dit bestand is al ingelezen voor deze bijeenkomst"):
+        upload(db, world, resaved)
+    db.rollback()
     # Into another session the same file is new.
     other = factories.session(db, world.training1, on=date(2026, 10, 8))
     db.commit()
@@ -279,10 +284,8 @@ def test_the_same_file_twice_is_refused_at_upload_and_by_the_database(db, world)
     assert counts(db) == (3, 3 * 8 + 1, 1)
 
 
-def reading_hash(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
+def reading_hash(data: bytes, filename: str = "antwoorden.csv") -> str:
+    return reading.read_survey(filename, data).content_hash
 
 
 def test_no_answers_are_imported_into_a_session_that_has_not_taken_place(app, db, world):

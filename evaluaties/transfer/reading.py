@@ -107,7 +107,7 @@ class SurveyFile:
     rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells) of every finished, non-empty answer row
     unfinished: int  # rows left out as unfinished
     unfinished_reason: str | None
-    content_hash: str  # sha256 hex of the uploaded bytes
+    content_hash: str  # sha256 hex of the cells read (see _content_hash), not of the bytes
 
 
 # ================================================================ messages
@@ -215,8 +215,23 @@ def read_survey(filename: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> 
     survey.file_type = file_type
     survey.encoding = encoding
     survey.separator = separator
-    survey.content_hash = hashlib.sha256(data).hexdigest()
+    survey.content_hash = _content_hash(table.records)
     return survey
+
+
+def _content_hash(records: list[tuple[int, list[str]]]) -> str:
+    """sha256 of the cells as read, row by row (empty rows left out): the same export downloaded
+    again (an XLSX carries the moment it was made), or saved again in another encoding or with
+    another separator, is the same file to the duplicate check; its bytes would not be. Every cell
+    is length-prefixed, so no two different tables give the same input."""
+    digest = hashlib.sha256()
+    for _number, cells in records:
+        digest.update(f"{len(cells)}\x1e".encode())
+        for cell in cells:
+            encoded = cell.encode("utf-8", "surrogatepass")
+            digest.update(f"{len(encoded)}:".encode())
+            digest.update(encoded)
+    return digest.hexdigest()
 
 
 def read_table(filename: str, data: bytes, max_bytes: int) -> list[list[str]]:
