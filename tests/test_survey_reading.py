@@ -274,6 +274,17 @@ def test_identifying_by_heading_is_exact_not_a_word_inside_a_question():
     assert survey.rows == [(2, ["", "", "4", "", "", "Goed", "02-10-2026"])]
 
 
+def test_identifying_headings_beyond_name_and_e_mail():
+    header = ["Wat is je naam?", "Telefoonnummer", "Studentnummer", "Geboortedatum", "Postcode",
+              "Mijn telefoon was uit tijdens de training", "Cijfer"]
+    row = ["Jan", "0612345678", "123456", "01-02-1990", "1234 AB", "Ja", "8"]
+    survey = read_survey("a.csv", (";".join(header) + "\r\n" + ";".join(row) + "\r\n").encode())
+    assert [c.identifying for c in survey.columns] == [
+        "naam", "telefoonnummer", "persoonsnummer", "geboortedatum", "adres", None, None
+    ]
+    assert survey.rows == [(2, ["", "", "", "", "", "Ja", "8"])]
+
+
 def test_identifying_by_content_whatever_the_heading():
     header = ["Contact", "Computer", "Ingevuld", "Opmerkingen", "Cijfer"]
     rows = [

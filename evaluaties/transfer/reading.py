@@ -737,8 +737,19 @@ _IDENTIFYING_HEADINGS: dict[str, tuple[str, ...]] = {
         "naam", "name", "voornaam", "achternaam", "tussenvoegsel", "volledige naam", "voor- en achternaam",
         "full name", "first name", "last name", "firstname", "lastname", "surname", "recipientfirstname",
         "recipientlastname", "recipient first name", "recipient last name", "je naam", "jouw naam", "uw naam",
-        "your name", "naam deelnemer", "naam respondent", "naam mentor",
+        "your name", "naam deelnemer", "naam respondent", "naam mentor", "wat is je naam", "wat is uw naam",
+        "what is your name",
     ),
+    "telefoonnummer": (
+        "telefoon", "telefoonnummer", "telefoonnr", "mobiel", "mobiel nummer", "mobiele nummer", "06-nummer",
+        "phone", "phone number", "telephone", "mobile", "mobile number", "je telefoonnummer", "uw telefoonnummer",
+    ),
+    "persoonsnummer": (
+        "studentnummer", "student number", "student id", "personeelsnummer", "employee number", "employee id",
+        "leerlingnummer", "bsn", "burgerservicenummer",
+    ),
+    "geboortedatum": ("geboortedatum", "date of birth", "birth date", "birthdate", "dob"),
+    "adres": ("adres", "huisadres", "woonadres", "address", "home address", "postcode", "zip code", "zipcode"),
     "IP-adres": ("ip", "ipaddress", "ip address", "ip-adres", "ip adres", "ipaddr"),
     "respondent-id": (
         "id", "response id", "responseid", "respondent id", "respondentid", "respondent-id", "respondent",
