@@ -552,8 +552,8 @@ def test_row_errors_are_numbered_bounded_and_short(db, world):
         confirm(db, world, draft, Choices(over_participants=True))
     errors = exc.value.errors
     assert len(errors) == importing.MAX_ROW_ERRORS and exc.value.total == 60 and exc.value.hidden == 10
-    assert errors[0].startswith("Rij 2: Ik heb gesprekstechnieken geleerd")
-    assert errors[-1].startswith("Rij 51: ")
+    assert errors[0].startswith("Rij 2, vraag ‘Ik heb gesprekstechnieken geleerd")
+    assert errors[-1].startswith("Rij 51, vraag ")
     assert all(len(e) < 300 for e in errors)
     assert "x" * 81 not in errors[0] and "x" * 70 in errors[0]
     db.rollback()
@@ -793,7 +793,7 @@ def test_a_very_wide_file_with_an_error_gives_a_small_page(app, world):
     response = client.post(url, data=fields | {"actie": "importeren"})
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and len(response.get_data()) < 200_000
-    assert "Rij 3: Welk cijfer geef je deze bijeenkomst als geheel?" in body
+    assert "Rij 3, vraag ‘Welk cijfer geef je deze bijeenkomst als geheel?’" in body
     response = client.post(url, data=fields | {f"kolom_{totaal.id}": "Cijfer", "actie": "importeren"})
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and len(response.get_data()) < 200_000
@@ -1154,7 +1154,7 @@ def test_a_refused_choice_names_the_allowed_options(db, world):
     with pytest.raises(reading.ImportRefused) as exc:
         confirm(db, world, draft)
     assert exc.value.errors == [
-        "Rij 3: Vorm: Kies een van de mogelijkheden ‘Fysiek’, ‘Online’, ‘Blended’ (gegeven: 'Op de maan')."
+        "Rij 3, vraag ‘Vorm’: Kies een van de mogelijkheden ‘Fysiek’, ‘Online’, ‘Blended’ (gegeven: ‘Op de maan’)."
     ]
 
 

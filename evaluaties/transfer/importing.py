@@ -48,11 +48,11 @@ from evaluaties.transfer.models import (
     ImportDraft,
     ImportMapping,
 )
-from evaluaties.transfer.reading import ImportRefused, quoted
+from evaluaties.transfer.reading import ImportRefused
 from kwaliteit import limits
 from kwaliteit.db import bulk_insert
 from kwaliteit.filters import nl_date
-from kwaliteit.limits import QUOTED, cut
+from kwaliteit.limits import QUOTED, cut, quoted
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
 from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session
@@ -894,7 +894,9 @@ def _row_errors(preview_: Preview) -> tuple[list[tuple[int, list]], list[str], i
             total += len(problems)
             for name, message in problems.items():
                 if len(errors) < MAX_ROW_ERRORS:
-                    errors.append(f"Rij {number}: {cut(names[name].text)}: {_short(message, raw.get(name))}")
+                    errors.append(
+                        f"Rij {number}, vraag {quoted(names[name].text)}: {_short(message, raw.get(name))}"
+                    )
             continue
         good.append((number, answers))
     return good, errors, total

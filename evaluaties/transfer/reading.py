@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from xml.parsers import expat
 
-from kwaliteit.limits import cut
+from kwaliteit.limits import quoted
 
 MB = 1024 * 1024
 
@@ -111,11 +111,6 @@ class SurveyFile:
 
 
 # ================================================================ messages
-
-
-def quoted(value: str) -> str:
-    """A value as a message quotes it: cut (kwaliteit.limits.cut), between ‘ ’."""
-    return f"‘{cut(value)}’"
 
 
 def column_list(names: list[str]) -> str:
