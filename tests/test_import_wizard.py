@@ -765,6 +765,8 @@ def test_preview_page_errors_link_to_their_fields_and_cancel(app, world):
     assert "Er is niets ingelezen." in body
     assert f'<a href="#kolom_{feedback.id}">Kies een kolom voor de verplichte vraag' in body
     assert f'id="kolom_{feedback.id}"' in body
+    # The menu lists the columns: the message does not repeat them (once per question).
+    assert "Kolommen in het bestand" not in body
     # No button: a clear message, not a guess.
     assert client.post(url, data=fields).status_code == 400
 
@@ -798,6 +800,12 @@ def test_a_very_wide_file_with_an_error_gives_a_small_page(app, world):
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and len(response.get_data()) < 200_000
     assert "Kolom ‘Cijfer’ staat niet in het bestand" in body and "en 1376 meer" in body
+    # A required question without a column: where columns are typed, the message names some.
+    response = client.post(url, data=fields | {f"kolom_{totaal.id}": "", "actie": "importeren"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and len(response.get_data()) < 200_000
+    assert "Kies een kolom voor de verplichte vraag ‘Welk cijfer geef je deze bijeenkomst als geheel?’. " \
+        "Kolommen in het bestand: ‘A: Extra vraag 0’" in body
 
 
 def test_preview_statements_do_not_grow_with_the_rows(app, world):

@@ -731,9 +731,10 @@ def _build_preview(db: Session, ts, version, draft, choices: Choices | None) -> 
         elif plan.error is None:
             plan.how = None
             if q.required:
-                plan.error = (
-                    f"Kies een kolom voor de verplichte vraag {quoted(q.text)}. "
-                    f"Kolommen in het bestand: {_listed_columns(file)}."
+                # The list of columns only where they are typed: a menu shows them already, and
+                # the list once per question made the page long (a LimeSurvey file with its own codes).
+                plan.error = f"Kies een kolom voor de verplichte vraag {quoted(q.text)}." + (
+                    f" Kolommen in het bestand: {_listed_columns(file)}." if file.wide else ""
                 )
         if applied is not None and q.code in (applied.values or {}):
             plan.overrides.update(applied.values[q.code])
