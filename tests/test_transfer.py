@@ -416,7 +416,11 @@ def test_import_page_refuses_wrong_type_and_too_large(app, web_world):
     finally:
         app.config["MAX_CONTENT_LENGTH"] = before
     assert response.status_code == 413
-    assert "Bestand te groot" in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert "Bestand te groot" in body
+    # The limit named, and the way back to the form.
+    assert f"het mag hoogstens {MAX // 1024 // 1024} MB zijn" in body
+    assert f'href="/bijeenkomsten/{web_world.session1.id}/antwoorden/importeren"' in body
 
     with kdb.new_session(app) as s:
         version = applicable_version(s, web_world.training1.id, Audience.PARTICIPANT)
