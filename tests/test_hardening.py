@@ -160,6 +160,38 @@ def test_control_characters_in_a_query_string_are_refused_in_dutch(app, coordina
         assert INVALID_QUERY in body and 'lang="nl"' in body
 
 
+@pytest.mark.parametrize("segment", ["a%00b", "%00", "x%1b%5B31m", "%7f", "tab%09"])
+def test_control_characters_in_a_path_are_refused_in_dutch(app, coordinator, world, segment):
+    """Also without logging in: the participant's link takes any text as its token (a NUL reached
+    PostgreSQL, which refuses it in every text: a 500)."""
+    anonymous = app.test_client()
+    for client, method, url in (
+        (anonymous, "get", f"/e/{world.session1.id}/{segment}"),
+        (anonymous, "post", f"/e/{world.session1.id}/{segment}"),
+        (coordinator, "get", f"/trainingen/{segment}"),
+    ):
+        response = getattr(client, method)(url)
+        assert response.status_code == 400, url
+        body = _body(response)
+        assert "Het adres bevat ongeldige tekens." in body and 'lang="nl"' in body
+
+
+def test_a_link_token_that_cannot_be_one_is_unknown(app, world):
+    from evaluaties.answers import links
+
+    anonymous = app.test_client()
+    made = None
+    with kdb.new_session(app) as s:
+        [made] = links.create_single_links(s, Scope.everything(), world.session1.id, 1)
+        s.commit()
+        token = made.token
+    assert links.TOKEN.fullmatch(token)
+    for odd in ("x" * 100_000, "a b", "é" * 10, token + "=", "'; DROP TABLE x; --"):
+        response = anonymous.get(f"/e/{world.session1.id}/{odd}")
+        assert response.status_code == 404 and "Deze link bestaat niet" in _body(response), odd[:20]
+    assert anonymous.get(f"/e/{world.session1.id}/{token}").status_code == 200
+
+
 def test_odd_but_valid_unicode_in_a_query_string_is_fine(coordinator, world):
     for q in ("𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "\u202eRTL", "e\u0301", "\ufeff", "😀" * 50):
         assert coordinator.get("/trainingen", query_string={"q": q}).status_code == 200
