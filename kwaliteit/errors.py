@@ -111,11 +111,16 @@ def _megabytes(n: int) -> str:
 
 
 def too_large(e):
-    """413: the request is over MAX_CONTENT_LENGTH (an upload far beyond MAX_UPLOAD_BYTES), refused
-    before anything is read. The page names the limit and leads back to the form it came from."""
-    title, _message = MESSAGES[413]
-    limit = _megabytes(int(current_app.config.get("MAX_UPLOAD_BYTES") or current_app.config["MAX_CONTENT_LENGTH"]))
-    message = f"Het bestand is te groot: het mag hoogstens {limit} zijn. Ga terug en kies een kleiner bestand."
+    """413: the request is over MAX_CONTENT_LENGTH (an upload far beyond MAX_UPLOAD_BYTES, or a
+    form with megabytes of text), refused before anything is read. The page says which, names the
+    upload limit, and leads back to the form it came from."""
+    if request.mimetype == "multipart/form-data":
+        title = MESSAGES[413][0]
+        limit = _megabytes(int(current_app.config.get("MAX_UPLOAD_BYTES") or current_app.config["MAX_CONTENT_LENGTH"]))
+        message = f"Het bestand is te groot: het mag hoogstens {limit} zijn. Ga terug en kies een kleiner bestand."
+    else:
+        title = "Formulier te groot"
+        message = "Een tekst in het formulier is veel langer dan is toegestaan. Ga terug en maak hem korter."
     return render_template("error.html", code=413, title=title, message=message, back=request.path), 413
 
 
