@@ -694,6 +694,28 @@ def upload_page(client, world, data, filename="antwoorden.csv", session=None) ->
     return response.headers["Location"]
 
 
+@pytest.mark.parametrize("naam", ["a\x01b", "x" * 101])
+def test_an_invalid_field_keeps_the_other_choices_on_the_preview(app, world, naam):
+    """A mapping name with a control character (or too long) is refused with its message, and the
+    columns and values the coordinator chose stay as chosen: nothing falls back to the proposals."""
+    client = app.test_client()
+    login(client, world.coordinator)
+    url = upload_page(client, world, csv_file(DEFAULT_HEADER, default_rows(3)))
+    fields = form_fields(client.get(url).get_data(as_text=True))
+    with kdb.new_session(app) as s:
+        remarks, feedback = question(s, world, "opmerkingen"), question(s, world, "feedback")
+    chosen = {f"kolom_{remarks.id}": "", f"waarde_{feedback.id}_0": "1"}
+    assert all(fields[name] != value for name, value in chosen.items())
+    for action in ("bijwerken", "importeren"):
+        response = client.post(url, data=fields | chosen | {"naam": naam, "actie": action})
+        assert response.status_code == 400, action
+        shown = form_fields(response.get_data(as_text=True))
+        assert {name: shown[name] for name in chosen} == chosen, action
+        assert shown["naam"] == naam
+    with kdb.new_session(app) as s:
+        assert counts(s) == (0, 0, 0)
+
+
 def test_preview_page_update_and_confirm(app, world):
     client = app.test_client()
     login(client, world.coordinator)

@@ -171,8 +171,8 @@ def import_preview(session_id: int, draft_id: int):
     failed = False
     if request.method == "POST":
         valid, action = form.validate_on_submit(), form.action()
-        if valid:
-            choices = form.choices()  # shown again whatever happens next
+        # Shown again whatever happens next; a field with an error is left out, not the others.
+        choices = form.choices()
         if valid and action is None:
             form.form_errors.append("Kies ‘Voorbeeld bijwerken’ of ‘Importeren’.")
         failed = not valid or action is None
