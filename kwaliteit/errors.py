@@ -116,8 +116,11 @@ def too_large(e):
     upload limit, and leads back to the form it came from."""
     if request.mimetype == "multipart/form-data":
         title = MESSAGES[413][0]
-        limit = _megabytes(int(current_app.config.get("MAX_UPLOAD_BYTES") or current_app.config["MAX_CONTENT_LENGTH"]))
-        message = f"Het bestand is te groot: het mag hoogstens {limit} zijn. Ga terug en kies een kleiner bestand."
+        config = current_app.config
+        limit = _megabytes(int(config.get("MAX_UPLOAD_BYTES") or config["MAX_CONTENT_LENGTH"]))
+        message = (
+            f"Het bestand is te groot: het mag hoogstens {limit} zijn. Ga terug en kies een kleiner bestand."
+        )
     else:
         title = "Formulier te groot"
         message = "Een tekst in het formulier is veel langer dan is toegestaan. Ga terug en maak hem korter."

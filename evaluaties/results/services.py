@@ -325,7 +325,9 @@ def results(
     # would then tell whether the people of a small session answered that safeguard's questions.
     shown = case((released, 1), else_=0).label("shown")
     selected = (
-        exists().where(Answer.response_id == Response.id, Question.id == Answer.question_id, *_question_conditions(f))
+        exists().where(
+            Answer.response_id == Response.id, Question.id == Answer.question_id, *_question_conditions(f)
+        )
         if f.safeguard_code
         else true()
     )

@@ -172,7 +172,8 @@ def answers_table(
             raise TooFewAnswers("Er zijn nog geen antwoorden om te exporteren.")
         raise TooFewAnswers(
             f"Er zijn nog geen antwoorden om te exporteren: een export van deelnemersantwoorden kan vanaf "
-            f"{min_shown} antwoorden per bijeenkomst ({anonymity.SEPARATE_GROUPS}), zodat niemand te herkennen is."
+            f"{min_shown} antwoorden per bijeenkomst ({anonymity.SEPARATE_GROUPS}), zodat niemand te "
+            "herkennen is."
         )
 
     answer_rows = db.execute(

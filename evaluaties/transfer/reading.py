@@ -737,14 +737,17 @@ _IDENTIFYING_HEADINGS: dict[str, tuple[str, ...]] = {
     ),
     "telefoonnummer": (
         "telefoon", "telefoonnummer", "telefoonnr", "mobiel", "mobiel nummer", "mobiele nummer", "06-nummer",
-        "phone", "phone number", "telephone", "mobile", "mobile number", "je telefoonnummer", "uw telefoonnummer",
+        "phone", "phone number", "telephone", "mobile", "mobile number", "je telefoonnummer",
+        "uw telefoonnummer",
     ),
     "persoonsnummer": (
         "studentnummer", "student number", "student id", "personeelsnummer", "employee number", "employee id",
         "leerlingnummer", "bsn", "burgerservicenummer",
     ),
     "geboortedatum": ("geboortedatum", "date of birth", "birth date", "birthdate", "dob"),
-    "adres": ("adres", "huisadres", "woonadres", "address", "home address", "postcode", "zip code", "zipcode"),
+    "adres": (
+        "adres", "huisadres", "woonadres", "address", "home address", "postcode", "zip code", "zipcode",
+    ),
     "IP-adres": ("ip", "ipaddress", "ip address", "ip-adres", "ip adres", "ipaddr"),
     "respondent-id": (
         "id", "response id", "responseid", "respondent id", "respondentid", "respondent-id", "respondent",

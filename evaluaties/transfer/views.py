@@ -149,9 +149,8 @@ def _gone():
         "error.html",
         code=404,
         title="Niet gevonden",
-        message="Dit voorbeeld bestaat niet (meer): het is ingelezen, geannuleerd, verlopen of vervangen door "
-        "een latere upload. "
-        "Lees het bestand opnieuw in.",
+        message="Dit voorbeeld bestaat niet (meer): het is ingelezen, geannuleerd, verlopen of vervangen "
+        "door een latere upload. Lees het bestand opnieuw in.",
     ), 404
 
 
