@@ -129,6 +129,35 @@ STATE_MESSAGES = {
 }
 
 
+# What the participant evaluation's status means for a link that is neither closed nor used up.
+STATUS_STATES = {
+    Status.UPCOMING: LinkState.NOT_YET_OPEN,
+    Status.CLOSED: LinkState.WINDOW_CLOSED,
+    Status.CANCELLED: LinkState.CANCELLED,
+    Status.WAIVED: LinkState.CANCELLED,
+}
+# A link's state as the coordinator's list of links shows it.
+STATE_LABELS = {
+    LinkState.OK: "open",
+    LinkState.CLOSED: "gesloten",
+    LinkState.USED: "gebruikt",
+    LinkState.NOT_YET_OPEN: "nog niet open",
+    LinkState.WINDOW_CLOSED: "termijn voorbij",
+    LinkState.CANCELLED: "vervallen",
+}
+
+
+def link_state(link: ParticipantLink, status: Status | None) -> LinkState:
+    """Does this link admit an answer now, given the participant evaluation's status? One
+    definition for the answer page (check_link) and the list of links, which showed "open" for a
+    link whose evaluation had closed. `status` is only needed when the link is open itself."""
+    if link.closed_at is not None:
+        return LinkState.CLOSED
+    if link.is_used_up:
+        return LinkState.USED
+    return STATUS_STATES.get(status, LinkState.OK)
+
+
 @dataclass
 class LinkCheck:
     state: LinkState
@@ -151,17 +180,10 @@ def check_link(db: Session, session_id: int, token: str, today: date) -> LinkChe
     if link.session_id != session_id:
         return LinkCheck(LinkState.OTHER_SESSION)
     ts = db.get(TrainingSession, session_id)
-    if link.closed_at is not None:
-        return LinkCheck(LinkState.CLOSED, link, ts)
-    if link.is_used_up:
-        return LinkCheck(LinkState.USED, link, ts)
+    if not link.is_open:  # closed or used up: no need for the session's status
+        return LinkCheck(link_state(link, None), link, ts)
     status, _closes, _req = session_status(db, session_id, Audience.PARTICIPANT, today)
-    state = {
-        Status.UPCOMING: LinkState.NOT_YET_OPEN,
-        Status.CLOSED: LinkState.WINDOW_CLOSED,
-        Status.CANCELLED: LinkState.CANCELLED,
-        Status.WAIVED: LinkState.CANCELLED,
-    }.get(status, LinkState.OK)
+    state = link_state(link, status)
     if state is not LinkState.OK:
         return LinkCheck(state, link, ts)
     version = questionnaires.applicable_version(db, ts.training_id, Audience.PARTICIPANT)

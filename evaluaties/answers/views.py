@@ -118,6 +118,8 @@ def session_page(session_id: int):
         trainer=(t_status, t_due, t_req),
         participant=(p_status, p_closes, p_req),
         links=links,
+        link_states={link.id: link_service.link_state(link, p_status) for link in links},
+        link_labels=link_service.STATE_LABELS,
         link_counts=link_service.link_counts(s, session_id),
         may_manage=scope.may_manage(),
         waive_form=WaiveForm(),
