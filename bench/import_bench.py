@@ -143,7 +143,9 @@ def run(url: str, rows: int, repeat: int) -> None:
                 s.add(ts)
                 s.commit()
                 t0 = time.perf_counter()
-                draft = importing.start_import(s, scope, ts.id, user_id, "export.csv", data, NOW, 50 * 2**20)
+                draft = importing.start_import(
+                    s, scope, ts.id, user_id, "export.csv", data, NOW, 50 * 2**20, today=TODAY
+                )
                 s.commit()
                 t1 = time.perf_counter()
                 importing.preview(s, scope, ts.id, draft.id, user_id)

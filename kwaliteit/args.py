@@ -4,7 +4,7 @@ A value that is not what the argument expects is simply invalid and gives the de
 "1e3" for a number, a number no column can hold, a page below 1, a choice that is not offered.
 Pages above the last one are clamped by the services (kwaliteit.pagination), which know the total.
 
-Control characters anywhere in the query string are refused once for every route (see
+Control characters anywhere in the path or the query string are refused once for every route (see
 `refuse_control_characters`): 400 with a Dutch error page, before any view runs, so no view and
 no service ever sees them. Links this application builds never contain them.
 """
@@ -24,6 +24,7 @@ PAGE = "pagina"
 MAX_PAGE = 1_000_000
 
 INVALID_QUERY = "De zoekopdracht bevat ongeldige tekens."
+INVALID_PATH = "Het adres bevat ongeldige tekens."
 
 
 def int_arg(name: str, default: int | None = None, *, min: int = 0, max: int | None = None) -> int | None:
@@ -71,7 +72,10 @@ def choice_args(name: str, allowed: Iterable[str]) -> list[str]:
 def refuse_control_characters():
     """before_request: a query string with a control character (NUL, tab, newline...) anywhere,
     in a name or a value, is refused as a whole. Tab and newline too: no query argument is
-    multi-line."""
+    multi-line. So is a path with one (%00 in a participant's link token reached PostgreSQL, which
+    refuses NUL in any text: a 500 for anyone, without logging in)."""
+    if has_forbidden_characters(request.path):
+        abort(400, description=INVALID_PATH)
     for key, values in request.args.lists():
         if has_forbidden_characters(key) or any(has_forbidden_characters(v) for v in values):
             abort(400, description=INVALID_QUERY)

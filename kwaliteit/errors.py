@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, current_app, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
@@ -105,10 +105,33 @@ def internal_error(e):
         return FALLBACK_500.format(error_id=escape(error_id)), 500, {"Content-Type": "text/html; charset=utf-8"}
 
 
+def _megabytes(n: int) -> str:
+    """A size as a Dutch message writes it: 5 MB, 2,5 MB."""
+    return f"{n / 1024 / 1024:.1f}".replace(".0", "").replace(".", ",") + " MB"
+
+
+def too_large(e):
+    """413: the request is over MAX_CONTENT_LENGTH (an upload far beyond MAX_UPLOAD_BYTES, or a
+    form with megabytes of text), refused before anything is read. The page says which, names the
+    upload limit, and leads back to the form it came from."""
+    if request.mimetype == "multipart/form-data":
+        title = MESSAGES[413][0]
+        config = current_app.config
+        limit = _megabytes(int(config.get("MAX_UPLOAD_BYTES") or config["MAX_CONTENT_LENGTH"]))
+        message = (
+            f"Het bestand is te groot: het mag hoogstens {limit} zijn. Ga terug en kies een kleiner bestand."
+        )
+    else:
+        title = "Formulier te groot"
+        message = "Een tekst in het formulier is veel langer dan is toegestaan. Ga terug en maak hem korter."
+    return render_template("error.html", code=413, title=title, message=message, back=request.path), 413
+
+
 def init_app(app: Flask) -> None:
     for code in MESSAGES:
-        if code != 500:
+        if code not in (413, 500):
             app.register_error_handler(code, lambda e, code=code: _render(code, _detail(e)))
+    app.register_error_handler(413, too_large)
     app.register_error_handler(500, internal_error)
     app.register_error_handler(Forbidden, lambda e: _render(403))
     app.register_error_handler(NotFound, lambda e: _render(404))

@@ -47,3 +47,8 @@ def cut(text, limit: int = QUOTED) -> str:
     """A value as a message or page quotes it: spacing folded, at most `limit` characters."""
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def quoted(value, limit: int = QUOTED) -> str:
+    """A value as a message quotes it: cut, between ‘ ’ (the one quoting of every message)."""
+    return f"‘{cut(value, limit)}’"

@@ -476,6 +476,23 @@ def xlsx_huge_cell(chars: int = 100 * 1024 * 1024, shared: bool = True) -> bytes
     return out.getvalue()
 
 
+def xlsx_shared_string_everywhere(rows: int = 1000, columns: int = 10, chars: int = 32_000) -> bytes:
+    """A header of question texts and `rows` × `columns` cells that all point at one shared string of
+    `chars` characters: some 20 kB that read as 320 million characters of text."""
+    from openpyxl.utils import get_column_letter
+
+    texts = [TEXTS[j] if j < len(TEXTS) else f"extra {j}" for j in range(columns)]
+    sst = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{MAIN_NS}" count="1" '
+           f'uniqueCount="1"><si><t>{"a" * chars}</t></si></sst>')
+    body = "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{get_column_letter(c)}{r}" t="s"><v>0</v></c>' for c in range(1, columns + 1))
+        + "</row>"
+        for r in range(2, rows + 2)
+    )
+    sheet = sheet_xml([texts]).replace("</sheetData>", body + "</sheetData>")
+    return xlsx_parts(sheet, sst)
+
+
 def zip_bomb(size: int = 20 * 1024 * 1024) -> bytes:
     """A valid small table plus one part of `size` zero bytes, packed some thousand times."""
     out = io.BytesIO(xlsx_parts(sheet_xml(small_table())))

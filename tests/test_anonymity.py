@@ -146,7 +146,8 @@ def test_the_small_session_alone_and_its_school_year_release_nothing(db, world, 
         assert rs.withheld == 2
         assert rs.withheld_message == (
             "2 antwoorden worden niet getoond: ze horen bij een bijeenkomst met minder dan 5 antwoorden "
-            "(antwoorden via links en ingelezen antwoorden tellen apart)."
+            "(antwoorden via links en ingelezen antwoorden tellen apart, net als de antwoorden per versie van de "
+            "vragenlijst)."
         )
     with pytest.raises(exporting.TooFewAnswers, match="vanaf 5 antwoorden per bijeenkomst"):
         exporting.answers_table(db, scope, session_id=small.id, min_shown=5)
@@ -202,6 +203,24 @@ def test_pages_and_downloads_hold_nothing_of_the_small_session(app, db, world, t
         assert "Klein" not in text and "10-03-2026" not in text and "2026, 3, 10" not in text, url
     response = client.get(f"/bijeenkomsten/{small.id}/antwoorden.csv")
     assert response.status_code == 302  # no file: back to the page with the message
+
+
+def test_a_safeguard_filter_says_nothing_about_what_a_small_session_answered(db, world, two_sessions):
+    """The withheld count of a safeguard's results is that of the whole selection: counted only over
+    responses with an answer to one of the safeguard's questions, it would tell whether the people of a
+    small session skipped those questions (an optional question of a coordinator's own questionnaire)."""
+    _big, small = two_sessions
+    # A third person of the small session answered only the open question.
+    stored_answers(db, small, [("geen antwoord", "Alleen een opmerking")], source=ResponseSource.LINK)
+    scope = Scope.for_user(world.coordinator)
+    whole = results.results(db, scope, ResultFilters(training_id=world.training1.id), min_shown=5)
+    assert (whole.responses, whole.withheld) == (6, 3)
+    for code in ("LO", "LL", "KC", "OR", "XX"):
+        rs = results.results(
+            db, scope, ResultFilters(training_id=world.training1.id, safeguard_code=code), min_shown=5
+        )
+        assert rs.withheld == 3, code
+        assert rs.responses == (0 if code == "XX" else 6), code
 
 
 # ----------------------------------------------------------------- padding by import
@@ -336,6 +355,37 @@ def test_open_answers_are_listed_by_their_text_never_newest_first(db, world):
     rows = load_workbook(io.BytesIO(exporting.results_xlsx(
         results.results(db, scope, ResultFilters(session_id=ts.id), min_shown=5))))["Open antwoorden"]
     assert [r[5].value for r in rows.iter_rows(min_row=2)] == shown
+
+
+def test_a_new_version_does_not_point_at_the_answers_given_after_it(db, world):
+    """Rows of a later version of the questionnaire were given later: its number, its new questions,
+    a changed type all show in a row. A coordinator who publishes a version just before X uses their
+    link could point at X's row. So the answers on each version of a session form a group of their
+    own (per source), released only from the threshold on."""
+    from evaluaties.questionnaires import services as qs
+
+    ts = world.session1
+    scope = Scope.for_user(world.coordinator)
+    link_answers(db, ts, [(4, "Eerder")] * 4)
+    v1 = applicable_version(db, ts.training_id, Audience.PARTICIPANT)
+    v2 = qs.start_new_version(db, Scope.everything(), v1.questionnaire_id)
+    qs.publish(db, Scope.everything(), v2.id)
+    db.commit()
+    link_answers(db, ts, [(1, "X")])  # 5 answers through links, but 4 + 1 per version
+
+    rs = results.results(db, scope, ResultFilters(session_id=ts.id), min_shown=5)
+    assert rs.results == [] and (rs.responses, rs.withheld) == (0, 5)
+    with pytest.raises(exporting.TooFewAnswers, match="per versie van de vragenlijst"):
+        exporting.answers_table(db, scope, session_id=ts.id, min_shown=5)
+    assert rs.withheld_message.endswith("tellen apart, net als de antwoorden per versie van de vragenlijst).")
+
+    # Four more on the new version: that group is released; the four on the old one still are not.
+    link_answers(db, ts, [(2, "Later")] * 4)
+    table = exporting.answers_table(db, scope, session_id=ts.id, min_shown=5)
+    assert column(table, "Versie") == [v2.number] * 5 and sorted(column(table, FEEDBACK)) == [1, 2, 2, 2, 2]
+    rs = results.results(db, scope, ResultFilters(training_id=world.training1.id), min_shown=5)
+    assert (rs.responses, rs.withheld) == (5, 4)
+    assert "Eerder" not in [a.text for a in by_code(rs, "opmerkingen").open_answers]
 
 
 def test_the_link_counter_does_not_point_at_a_row(db, world):

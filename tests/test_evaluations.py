@@ -1,6 +1,7 @@
 """Evaluation requests, trainer evaluations and anonymous participant answers."""
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date, timedelta
 
@@ -240,6 +241,29 @@ def test_answers_after_the_window_are_refused(db, world):
     assert exc.value.check.state is links.LinkState.WINDOW_CLOSED
     links.submit_participant_answers(db, world.session1.id, link.token, raw, D + timedelta(days=21))
     db.commit()
+
+
+def test_the_list_of_links_says_what_the_answer_page_would(client, db, world, app, monkeypatch):
+    """One definition (links.link_state): a link whose evaluation has closed, or not opened yet, is
+    not listed as "open" while its page refuses answers."""
+    coord = Scope.for_user(world.coordinator)
+    [used, closed, fresh] = links.create_single_links(db, coord, world.session1.id, 3)
+    links.close_link(db, coord, closed.id)
+    db.commit()
+    links.submit_participant_answers(db, world.session1.id, used.token, full_participant_answers(db, world), D)
+    db.commit()
+    login(client, world.coordinator)
+    url = f"/bijeenkomsten/{world.session1.id}/evaluatie"
+
+    def statuses(on):
+        monkeypatch.setitem(app.config, "FIXED_TODAY", on)
+        page = client.get(url).get_data(as_text=True)
+        state = links.check_link(db, world.session1.id, fresh.token, on).state
+        return re.findall(r'<td data-label="Status">([^<]*)</td>', page), state
+
+    assert statuses(D - timedelta(days=1)) == (["gebruikt", "gesloten", "open vanaf 1 oktober 2026"], links.LinkState.NOT_YET_OPEN)
+    assert statuses(D) == (["gebruikt", "gesloten", "open"], links.LinkState.OK)
+    assert statuses(D + timedelta(days=22)) == (["gebruikt", "gesloten", "gesloten (termijn voorbij)"], links.LinkState.WINDOW_CLOSED)
 
 
 def test_shared_link_takes_up_to_its_limit_and_a_closed_link_takes_none(db, world):

@@ -16,6 +16,7 @@ from flask import abort
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from evaluaties.answers.models import Response
 from kwaliteit import create_app, limits, logs
 from kwaliteit import db as kdb
 from kwaliteit.accounts.models import Role, User
@@ -188,6 +189,59 @@ def test_control_characters_in_a_query_string_are_refused_in_dutch(app, coordina
         assert response.status_code == 400, url
         body = _body(response)
         assert INVALID_QUERY in body and 'lang="nl"' in body
+
+
+@pytest.mark.parametrize("segment", ["a%00b", "%00", "x%1b%5B31m", "%7f", "tab%09"])
+def test_control_characters_in_a_path_are_refused_in_dutch(app, coordinator, world, segment):
+    """Also without logging in: the participant's link takes any text as its token (a NUL reached
+    PostgreSQL, which refuses it in every text: a 500)."""
+    anonymous = app.test_client()
+    for client, method, url in (
+        (anonymous, "get", f"/e/{world.session1.id}/{segment}"),
+        (anonymous, "post", f"/e/{world.session1.id}/{segment}"),
+        (coordinator, "get", f"/trainingen/{segment}"),
+    ):
+        response = getattr(client, method)(url)
+        assert response.status_code == 400, url
+        body = _body(response)
+        assert "Het adres bevat ongeldige tekens." in body and 'lang="nl"' in body
+
+
+def test_a_link_token_that_cannot_be_one_is_unknown(app, world):
+    from evaluaties.answers import links
+
+    anonymous = app.test_client()
+    made = None
+    with kdb.new_session(app) as s:
+        [made] = links.create_single_links(s, Scope.everything(), world.session1.id, 1)
+        s.commit()
+        token = made.token
+    assert links.TOKEN.fullmatch(token)
+    for odd in ("x" * 100_000, "a b", "é" * 10, token + "=", "'; DROP TABLE x; --"):
+        response = anonymous.get(f"/e/{world.session1.id}/{odd}")
+        assert response.status_code == 404 and "Deze link bestaat niet" in _body(response), odd[:20]
+    assert anonymous.get(f"/e/{world.session1.id}/{token}").status_code == 200
+
+
+def test_a_form_field_far_over_any_limit_is_refused_as_a_form_not_as_a_file(app, world):
+    """A form over MAX_CONTENT_LENGTH is refused (413) before the view reads it: the page says so in
+    Dutch, about the form (a participant uploads no file), with a way back."""
+    from datetime import timedelta
+
+    from evaluaties.answers import links
+    from tests.conftest import TODAY
+
+    with kdb.new_session(app) as s:
+        s.get(TrainingSession, world.session1.id).date = TODAY - timedelta(days=1)
+        [link] = links.create_single_links(s, Scope.everything(), world.session1.id, 1)
+        s.commit()
+        url = f"/e/{world.session1.id}/{link.token}"
+    too_much = app.config["MAX_CONTENT_LENGTH"] + 1
+    response = app.test_client().post(url, data={"q_opmerkingen": "x" * too_much})
+    assert response.status_code == 413
+    body = _body(response)
+    assert "Formulier te groot" in body and "bestand" not in body.lower() and f'href="{url}"' in body
+    assert _count(app, Response) == 0
 
 
 def test_odd_but_valid_unicode_in_a_query_string_is_fine(coordinator, world):

@@ -108,7 +108,9 @@ def question(db, world, code):
 def upload(db, world, data, filename="antwoorden.csv", user=None, session=None, now=NOW):
     user = user or world.coordinator
     ts = session or world.session1
-    return importing.start_import(db, Scope.for_user(user), ts.id, user.id, filename, data, now, MAX)
+    return importing.start_import(
+        db, Scope.for_user(user), ts.id, user.id, filename, data, now, MAX, today=TODAY
+    )
 
 
 def preview(db, world, draft, choices=None, user=None):
@@ -256,6 +258,11 @@ def test_the_same_file_twice_is_refused_at_upload_and_by_the_database(db, world)
     with pytest.raises(reading.ImportRefused, match="Dit bestand is al ingelezen voor deze bijeenkomst"):
         upload(db, world, data)
     db.rollback()
+    # Also when saved again in Excel (Windows-1252, ';') or downloaded again as XLSX: the same cells.
+    resaved = csv_file(DEFAULT_HEADER, default_rows(3), delimiter=";").decode().encode("cp1252")
+    with pytest.raises(reading.ImportRefused, match="Dit bestand is al ingelezen voor deze bijeenkomst"):
+        upload(db, world, resaved)
+    db.rollback()
     # Into another session the same file is new.
     other = factories.session(db, world.training1, on=date(2026, 10, 8))
     db.commit()
@@ -277,10 +284,38 @@ def test_the_same_file_twice_is_refused_at_upload_and_by_the_database(db, world)
     assert counts(db) == (3, 3 * 8 + 1, 1)
 
 
-def reading_hash(data: bytes) -> str:
-    import hashlib
+def reading_hash(data: bytes, filename: str = "antwoorden.csv") -> str:
+    return reading.read_survey(filename, data).content_hash
 
-    return hashlib.sha256(data).hexdigest()
+
+def test_no_answers_are_imported_into_a_session_that_has_not_taken_place(app, db, world):
+    """Like its participant links, a session takes no answers before its date: a file uploaded there
+    belongs to another session. Refused at upload, on the page, and at confirmation."""
+    data = csv_file(DEFAULT_HEADER, default_rows(3))
+    draft = upload(db, world, data)  # 1 October 2026: taken place
+    db.commit()
+    world.session1.date = TODAY + timedelta(days=1)
+    db.commit()
+    with pytest.raises(ValidationError, match="heeft nog niet plaatsgevonden"):
+        upload(db, world, data)
+    db.rollback()
+    with pytest.raises(ValidationError, match="heeft nog niet plaatsgevonden"):
+        confirm(db, world, draft)
+    db.rollback()
+    assert counts(db) == (0, 0, 0)
+
+    client = app.test_client()
+    login(client, world.coordinator)
+    page = client.get(f"/bijeenkomsten/{world.session1.id}/antwoorden/importeren").get_data(as_text=True)
+    assert "23 november 2026 en heeft nog niet plaatsgevonden" in page and 'type="file"' not in page
+    response = client.post(
+        f"/bijeenkomsten/{world.session1.id}/antwoorden/importeren/{draft.id}", data={"actie": "importeren"}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/antwoorden/importeren")
+    # On its day it takes answers.
+    world.session1.date = TODAY
+    db.commit()
+    assert confirm(db, world, draft).count == 3
 
 
 def test_more_answers_than_participants_needs_a_confirmation(db, world):
@@ -517,8 +552,8 @@ def test_row_errors_are_numbered_bounded_and_short(db, world):
         confirm(db, world, draft, Choices(over_participants=True))
     errors = exc.value.errors
     assert len(errors) == importing.MAX_ROW_ERRORS and exc.value.total == 60 and exc.value.hidden == 10
-    assert errors[0].startswith("Rij 2: Ik heb gesprekstechnieken geleerd")
-    assert errors[-1].startswith("Rij 51: ")
+    assert errors[0].startswith("Rij 2, vraag ‘Ik heb gesprekstechnieken geleerd")
+    assert errors[-1].startswith("Rij 51, vraag ")
     assert all(len(e) < 300 for e in errors)
     assert "x" * 81 not in errors[0] and "x" * 70 in errors[0]
     db.rollback()
@@ -549,6 +584,37 @@ def test_drafts_are_private_and_expire(db, world):
     importing.cancel_import(db, Scope.for_user(world.admin), world.session1.id, later.id, world.admin.id)
     db.commit()
     assert db.scalar(select(func.count()).select_from(ImportDraft)) == 0
+
+
+def test_a_user_keeps_a_bounded_number_of_drafts(db, world):
+    """Uploading again and again (the same file, or others) never piles up drafts: the oldest go."""
+    from evaluaties.transfer.models import MAX_DRAFTS_PER_USER
+
+    data = csv_file(DEFAULT_HEADER, default_rows(2))
+    made = [upload(db, world, data, now=NOW + timedelta(minutes=i)).id for i in range(MAX_DRAFTS_PER_USER + 3)]
+    other = upload(db, world, data, user=world.admin).id
+    db.commit()
+    kept = db.scalars(select(ImportDraft.id).where(ImportDraft.user_id == world.coordinator.id)).all()
+    assert sorted(kept) == made[-MAX_DRAFTS_PER_USER:]
+    assert db.get(ImportDraft, other) is not None  # another user's drafts are not touched
+    with pytest.raises(NotFound):  # the oldest draft's preview is gone
+        importing.preview(
+            db, Scope.for_user(world.coordinator), world.session1.id, made[0], world.coordinator.id
+        )
+
+
+def test_an_xlsx_that_unpacks_to_millions_of_characters_stores_no_draft(app, world):
+    client = app.test_client()
+    login(client, world.coordinator)
+    response = client.post(
+        f"/bijeenkomsten/{world.session1.id}/antwoorden/importeren",
+        data={"file": (io.BytesIO(sf.xlsx_shared_string_everywhere()), "antwoorden.xlsx")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400 and len(response.data) < 20_000
+    assert "meer dan 20.000.000 tekens tekst" in response.get_data(as_text=True)
+    with kdb.new_session(app) as s:
+        assert s.scalar(select(func.count()).select_from(ImportDraft)) == 0
 
 
 # ----------------------------------------------------------------- two confirmations at once
@@ -628,6 +694,28 @@ def upload_page(client, world, data, filename="antwoorden.csv", session=None) ->
     return response.headers["Location"]
 
 
+@pytest.mark.parametrize("naam", ["a\x01b", "x" * 101])
+def test_an_invalid_field_keeps_the_other_choices_on_the_preview(app, world, naam):
+    """A mapping name with a control character (or too long) is refused with its message, and the
+    columns and values the coordinator chose stay as chosen: nothing falls back to the proposals."""
+    client = app.test_client()
+    login(client, world.coordinator)
+    url = upload_page(client, world, csv_file(DEFAULT_HEADER, default_rows(3)))
+    fields = form_fields(client.get(url).get_data(as_text=True))
+    with kdb.new_session(app) as s:
+        remarks, feedback = question(s, world, "opmerkingen"), question(s, world, "feedback")
+    chosen = {f"kolom_{remarks.id}": "", f"waarde_{feedback.id}_0": "1"}
+    assert all(fields[name] != value for name, value in chosen.items())
+    for action in ("bijwerken", "importeren"):
+        response = client.post(url, data=fields | chosen | {"naam": naam, "actie": action})
+        assert response.status_code == 400, action
+        shown = form_fields(response.get_data(as_text=True))
+        assert {name: shown[name] for name in chosen} == chosen, action
+        assert shown["naam"] == naam
+    with kdb.new_session(app) as s:
+        assert counts(s) == (0, 0, 0)
+
+
 def test_preview_page_update_and_confirm(app, world):
     client = app.test_client()
     login(client, world.coordinator)
@@ -699,6 +787,8 @@ def test_preview_page_errors_link_to_their_fields_and_cancel(app, world):
     assert "Er is niets ingelezen." in body
     assert f'<a href="#kolom_{feedback.id}">Kies een kolom voor de verplichte vraag' in body
     assert f'id="kolom_{feedback.id}"' in body
+    # The menu lists the columns: the message does not repeat them (once per question).
+    assert "Kolommen in het bestand" not in body
     # No button: a clear message, not a guess.
     assert client.post(url, data=fields).status_code == 400
 
@@ -727,11 +817,17 @@ def test_a_very_wide_file_with_an_error_gives_a_small_page(app, world):
     response = client.post(url, data=fields | {"actie": "importeren"})
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and len(response.get_data()) < 200_000
-    assert "Rij 3: Welk cijfer geef je deze bijeenkomst als geheel?" in body
+    assert "Rij 3, vraag ‘Welk cijfer geef je deze bijeenkomst als geheel?’" in body
     response = client.post(url, data=fields | {f"kolom_{totaal.id}": "Cijfer", "actie": "importeren"})
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and len(response.get_data()) < 200_000
     assert "Kolom ‘Cijfer’ staat niet in het bestand" in body and "en 1376 meer" in body
+    # A required question without a column: where columns are typed, the message names some.
+    response = client.post(url, data=fields | {f"kolom_{totaal.id}": "", "actie": "importeren"})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and len(response.get_data()) < 200_000
+    assert "Kies een kolom voor de verplichte vraag ‘Welk cijfer geef je deze bijeenkomst als geheel?’. " \
+        "Kolommen in het bestand: ‘A: Extra vraag 0’" in body
 
 
 def test_preview_statements_do_not_grow_with_the_rows(app, world):
@@ -1088,7 +1184,7 @@ def test_a_refused_choice_names_the_allowed_options(db, world):
     with pytest.raises(reading.ImportRefused) as exc:
         confirm(db, world, draft)
     assert exc.value.errors == [
-        "Rij 3: Vorm: Kies een van de mogelijkheden ‘Fysiek’, ‘Online’, ‘Blended’ (gegeven: 'Op de maan')."
+        "Rij 3, vraag ‘Vorm’: Kies een van de mogelijkheden ‘Fysiek’, ‘Online’, ‘Blended’ (gegeven: ‘Op de maan’)."
     ]
 
 

@@ -7,7 +7,6 @@ never share the test's application context (the logged-in user, the cached scope
 from __future__ import annotations
 
 import re
-from datetime import date
 from urllib.parse import urlsplit
 
 import pytest

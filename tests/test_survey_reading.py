@@ -171,7 +171,7 @@ def test_each_tool_is_read_as_exported(name):
         case.tool, case.filename.rsplit(".", 1)[1].replace("txt", "csv"), case.encoding, case.separator,
         case.header_rows,
     )
-    assert survey.content_hash == hashlib.sha256(data).hexdigest()
+    assert len(survey.content_hash) == 64 and survey.content_hash != hashlib.sha256(data).hexdigest()
     # Columns: the identifying ones with their reason, then the questions in order, then any extra.
     assert {c.name: c.identifying for c in survey.columns if c.identifying} == case.identifying
     kept = [c for c in survey.columns if not c.identifying]
@@ -213,6 +213,26 @@ def test_legacy_qualtrics_v_columns_are_no_codes():
     assert v_columns[0].name == "ResponseID"
 
 
+def test_the_content_hash_is_of_the_cells_not_of_the_bytes():
+    """The same export downloaded again or saved again is the same file to the duplicate check."""
+    rows = [["Tijdstempel", "totaal", "opmerkingen"], ["2-10-2026 10:00", "7,5", "café; goed"], ["", "8", ""]]
+    utf8 = "\r\n".join(",".join(f'"{c}"' for c in r) for r in rows).encode("utf-8")
+    windows = "\n".join(";".join(f'"{c}"' for c in r) for r in rows).encode("cp1252")
+    excel = xlsx(rows)
+    # An XLSX made again: other dates and packing, the same cells.
+    again = rezip(excel, lambda info: zipfile.ZipInfo(info.filename, date_time=(2027, 1, 1, 0, 0, 0)))
+    assert len({utf8, windows, excel, again}) == 4
+    hashes = {read_survey(name, data).content_hash
+              for name, data in [("a.csv", utf8), ("b.csv", windows), ("c.xlsx", excel), ("d.xlsx", again),
+                                 ("e.csv", utf8 + b"\r\n\r\n")]}
+    assert len(hashes) == 1
+    # One cell more or less, or moved to the next column, is another file.
+    for changed in ([["x", "y"], ["1,", "2"]], [["x", "y"], ["1", ",2"]], [["x", "y"], ["1", "2"], ["1", "2"]]):
+        data = "\r\n".join(";".join(r) for r in changed).encode()
+        hashes.add(read_survey("f.csv", data).content_hash)
+    assert len(hashes) == 4
+
+
 def test_multi_select_answers_stay_one_cell():
     google = read_survey("g.csv", sf.google_forms("en", rows=4, multi_select=True))
     ms = read_survey("m.xlsx", sf.ms_forms("en", rows=4, multi_select=True))
@@ -252,6 +272,17 @@ def test_identifying_by_heading_is_exact_not_a_word_inside_a_question():
         "naam", "e-mailadres", None, "IP-adres", "respondent-id", None, None
     ]
     assert survey.rows == [(2, ["", "", "4", "", "", "Goed", "02-10-2026"])]
+
+
+def test_identifying_headings_beyond_name_and_e_mail():
+    header = ["Wat is je naam?", "Telefoonnummer", "Studentnummer", "Geboortedatum", "Postcode",
+              "Mijn telefoon was uit tijdens de training", "Cijfer"]
+    row = ["Jan", "0612345678", "123456", "01-02-1990", "1234 AB", "Ja", "8"]
+    survey = read_survey("a.csv", (";".join(header) + "\r\n" + ";".join(row) + "\r\n").encode())
+    assert [c.identifying for c in survey.columns] == [
+        "naam", "telefoonnummer", "persoonsnummer", "geboortedatum", "adres", None, None
+    ]
+    assert survey.rows == [(2, ["", "", "", "", "", "Ja", "8"])]
 
 
 def test_identifying_by_content_whatever_the_heading():
@@ -565,6 +596,23 @@ def test_a_cell_over_excels_length_within_the_part_limits(shared):
     data = sf.xlsx_huge_cell(40_000, shared=shared)
     assert refused("a.xlsx", data) == "Een cel in het Excel-bestand is langer dan 32.767 tekens; meer wordt niet ingelezen."
     assert peak_memory(lambda: read_survey("a.xlsx", data)) < 5 * 1024 * 1024
+
+
+def test_one_long_shared_string_in_every_cell_is_refused_by_the_total_text():
+    """Each cell within Excel's length, the parts small, but all cells together 320 million characters
+    (a draft of that size would fill the database): refused with the limit named, in little memory."""
+    data = sf.xlsx_shared_string_everywhere()
+    assert len(data) < 50 * 1024
+    assert refused("a.xlsx", data) == (
+        "Het bestand bevat meer dan 20.000.000 tekens tekst (alle cellen samen); meer wordt niet ingelezen."
+    )
+    assert peak_memory(lambda: read_survey("a.xlsx", data)) < 5 * 1024 * 1024
+
+
+def test_total_text_limit_also_for_csv():
+    limits = replace(DEFAULT_LIMITS, max_text_chars=100)
+    assert "meer dan 100 tekens tekst" in refused("a.csv", sf.google_forms(rows=5), limits)
+    assert read_survey("a.csv", b"a;b\r\n" + b"1;2\r\n" * 20, limits).rows
 
 
 def test_zip_bomb():

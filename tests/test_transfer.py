@@ -68,7 +68,7 @@ def do_import(db, world, data, filename="antwoorden.csv", columns=None, today=da
     user = user or world.coordinator
     scope = Scope.for_user(user)
     ts = session or world.session1
-    draft = importing.start_import(db, scope, ts.id, user.id, filename, data, NOW, max_bytes)
+    draft = importing.start_import(db, scope, ts.id, user.id, filename, data, NOW, max_bytes, today=today)
     version = applicable_version(db, ts.training_id, Audience.PARTICIPANT)
     chosen = {q.id: columns[q.code] for q in version.questions if q.code in (columns or {})}
     return importing.confirm_import(db, scope, ts.id, draft.id, user.id, importing.Choices(columns=chosen), today)
@@ -148,11 +148,14 @@ def test_bad_rows_3_and_7_are_all_reported_and_nothing_is_saved(db, world):
     errors = exc.value.errors
     assert errors == [
         (
-            "Rij 3: Welk cijfer geef je deze bijeenkomst als geheel?: Geef een cijfer van 1 tot en met 10, met "
-            "hoogstens één decimaal (bijvoorbeeld 7 of 7,5) (gegeven: '6,55')."
+            "Rij 3, vraag ‘Welk cijfer geef je deze bijeenkomst als geheel?’: Geef een cijfer van 1 tot en met "
+            "10, met hoogstens één decimaal (bijvoorbeeld 7 of 7,5) (gegeven: ‘6,55’)."
         ),
-        "Rij 7: Ik kan beter feedback geven aan een aankomend leraar.: Deze vraag is verplicht.",
-        "Rij 7: De trainer(s) begeleidde(n) de bijeenkomst goed.: Kies een waarde van 1 tot en met 5 (gegeven: 'soms').",
+        "Rij 7, vraag ‘Ik kan beter feedback geven aan een aankomend leraar.’: Deze vraag is verplicht.",
+        (
+            "Rij 7, vraag ‘De trainer(s) begeleidde(n) de bijeenkomst goed.’: Kies een waarde van 1 tot en met 5 "
+            "(gegeven: ‘soms’)."
+        ),
     ]
     db.rollback()
     assert count_responses(db) == 0 and count_answers(db) == 0
@@ -163,8 +166,8 @@ def test_bad_rows_in_xlsx_are_reported_by_spreadsheet_row(db, world):
     rows[2][7] = 0  # row 4
     with pytest.raises(reading.ImportRefused) as exc:
         do_import(db, world, xlsx_bytes(rows), filename="a.xlsx")
-    assert [e.split(":")[0] for e in exc.value.errors] == ["Rij 4"]
-    assert "(gegeven: '0')" in exc.value.errors[0]
+    assert [e.split(",")[0] for e in exc.value.errors] == ["Rij 4"]
+    assert "(gegeven: ‘0’)" in exc.value.errors[0]
 
 
 @pytest.mark.parametrize(
@@ -385,8 +388,8 @@ def test_import_page_reports_rows_and_saves_nothing(app, web_world):
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert "Er is niets ingelezen." in body
-    assert "Rij 3: Welk cijfer geef je deze bijeenkomst als geheel?: Geef een cijfer van 1 tot en met 10" in body
-    assert "Rij 7: Ik kan beter feedback geven aan een aankomend leraar.: Deze vraag is verplicht." in body
+    assert "Rij 3, vraag ‘Welk cijfer geef je deze bijeenkomst als geheel?’: Geef een cijfer van 1 tot en met 10" in body
+    assert "Rij 7, vraag ‘Ik kan beter feedback geven aan een aankomend leraar.’: Deze vraag is verplicht." in body
     with kdb.new_session(app) as s:
         assert s.scalar(select(func.count()).select_from(Response)) == 0
 
@@ -413,7 +416,11 @@ def test_import_page_refuses_wrong_type_and_too_large(app, web_world):
     finally:
         app.config["MAX_CONTENT_LENGTH"] = before
     assert response.status_code == 413
-    assert "Bestand te groot" in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    assert "Bestand te groot" in body
+    # The limit named, and the way back to the form.
+    assert f"het mag hoogstens {MAX // 1024 // 1024} MB zijn" in body
+    assert f'href="/bijeenkomsten/{web_world.session1.id}/antwoorden/importeren"' in body
 
     with kdb.new_session(app) as s:
         version = applicable_version(s, web_world.training1.id, Audience.PARTICIPANT)

@@ -8,6 +8,7 @@ submissions racing for the last use cannot both succeed, on SQLite or PostgreSQL
 from __future__ import annotations
 
 import enum
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -38,6 +39,11 @@ MAX_SHARED_USES = 500
 
 def new_token() -> str:
     return secrets.token_urlsafe(18)  # 144 bits
+
+
+# What a token can look like (token_urlsafe's alphabet; longer ones of earlier versions fit the
+# column): anything else is unknown without a query.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def _check_manage(db: Session, scope: Scope, session_id: int) -> TrainingSession:
@@ -166,6 +172,8 @@ def link_state(link: ParticipantLink, window: Status) -> LinkState:
 
 def check_link(db: Session, session_id: int, token: str, today: date) -> LinkCheck:
     """May this token answer for this session today? No log-in: the token is the credential."""
+    if not TOKEN.fullmatch(token):
+        return LinkCheck(LinkState.UNKNOWN)
     link = db.scalar(select(ParticipantLink).where(ParticipantLink.token == token))
     if link is None:
         return LinkCheck(LinkState.UNKNOWN)

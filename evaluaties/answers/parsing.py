@@ -23,7 +23,7 @@ from evaluaties.questionnaires.models import (
     multi_mask,
 )
 from kwaliteit import limits
-from kwaliteit.limits import cut
+from kwaliteit.limits import quoted
 from kwaliteit.validation import characters_error
 
 MAX_OPEN_LENGTH = limits.OPEN_ANSWER
@@ -50,7 +50,7 @@ def field_name(question: Question) -> str:
 
 
 def _named_options(options: list[str]) -> str:
-    named = ", ".join(f"‘{cut(o)}’" for o in options[:MAX_NAMED_OPTIONS])
+    named = ", ".join(quoted(o) for o in options[:MAX_NAMED_OPTIONS])
     more = len(options) - MAX_NAMED_OPTIONS
     return f"{named} en {more} meer" if more > 0 else named
 
@@ -77,7 +77,7 @@ def parse_grade(text: str) -> int:
         tenths = int(match[1]) * GRADE_FACTOR + int(match[2] or 0)
         if GRADE_MIN * GRADE_FACTOR <= tenths <= GRADE_MAX * GRADE_FACTOR:
             return tenths
-    raise ValueError(f"{GRADE_MESSAGE} (gegeven: '{cut(text)}').")
+    raise ValueError(f"{GRADE_MESSAGE} (gegeven: {quoted(text)}).")
 
 
 def grade_text(tenths: int) -> str:
@@ -97,7 +97,7 @@ def parse_multi(question: Question, raw: RawValue) -> int:
     if unknown:
         given = "; ".join(unknown)
         raise ValueError(
-            f"Kies uit de mogelijkheden {_named_options(options)} (onbekend: '{cut(given)}')."
+            f"Kies uit de mogelijkheden {_named_options(options)} (onbekend: {quoted(given)})."
         )
     if not parts:
         raise ValueError("Kies minstens één mogelijkheid.")
@@ -123,7 +123,7 @@ def parse_value(question: Question, raw: RawValue) -> tuple[int | None, str | No
             return int(text), None
         if text.lower() in labels:
             return labels.index(text.lower()) + 1, None
-        raise ValueError(f"Kies een waarde van 1 tot en met 5 (gegeven: '{cut(text)}').")
+        raise ValueError(f"Kies een waarde van 1 tot en met 5 (gegeven: {quoted(text)}).")
     if question.type is QuestionType.GRADE:
         return parse_grade(text), None
     if question.type is QuestionType.YES_NO:
@@ -131,14 +131,14 @@ def parse_value(question: Question, raw: RawValue) -> tuple[int | None, str | No
             return 1, None
         if text.lower() in NO:
             return 0, None
-        raise ValueError(f"Antwoord met ja of nee (gegeven: '{cut(text)}').")
+        raise ValueError(f"Antwoord met ja of nee (gegeven: {quoted(text)}).")
     if question.type is QuestionType.CHOICE:
         options = [o.lower() for o in question.options or []]
         if text.lower() in options:
             return options.index(text.lower()), None
         raise ValueError(
             f"Kies een van de mogelijkheden {_named_options(list(question.options or []))} "
-            f"(gegeven: '{cut(text)}')."
+            f"(gegeven: {quoted(text)})."
         )
     if message := characters_error(text, multiline=True):
         raise ValueError(message)

@@ -11,6 +11,10 @@ The rule (README, "Privacy en anonimiteit"):
   another, and a group is released only when it alone has at least `min_shown` responses. Imports
   are the coordinator's own data; counted together, three imported dummy rows would unlock two real
   answers.
+- Per version of the questionnaire, too: the answers on a later version were given later, and a
+  row shows its version (its number, its new questions, a changed type). Counted together, a
+  coordinator who publishes a new version just before someone uses their link could point at
+  that person's row.
 - Trainer evaluations are named, not anonymous: they are never part of a participant group and
   are released as before (audience and source "trainer").
 - Within released answers, a participant question with fewer than `min_shown` answers shows only
@@ -37,6 +41,12 @@ from kwaliteit.trainings.models import Training, TrainingSession
 # The threshold when app.config has no MIN_ANSWERS_SHOWN.
 DEFAULT_MIN_SHOWN = 5
 
+# How a message says which answers reach the threshold apart (see the module's rule).
+SEPARATE_GROUPS = (
+    "antwoorden via links en ingelezen antwoorden tellen apart, net als de antwoorden per versie van de "
+    "vragenlijst"
+)
+
 # The sources whose responses are anonymous; each is counted on its own.
 PARTICIPANT_SOURCES = (ResponseSource.LINK, ResponseSource.IMPORT)
 
@@ -47,14 +57,14 @@ def threshold(config) -> int:
 
 
 def released_groups(min_shown: int, *, session_id: int | None = None, training_id: int | None = None):
-    """(session_id, source) of every participant group that reaches the threshold on its own:
-    one GROUP BY over the responses, HAVING count >= min_shown.
+    """(session_id, source, version_id) of every participant group that reaches the threshold on
+    its own: one GROUP BY over the responses, HAVING count >= min_shown.
 
     `session_id` / `training_id` only narrow the sessions grouped (a group is one session, so its
     count is the same either way): a session page then need not group every response there is.
     """
     r = aliased(Response, name="released_response")
-    stmt = select(r.session_id, r.source).where(
+    stmt = select(r.session_id, r.source, r.version_id).where(
         r.audience == Audience.PARTICIPANT, r.source.in_(PARTICIPANT_SOURCES)
     )
     if session_id is not None:
@@ -66,7 +76,7 @@ def released_groups(min_shown: int, *, session_id: int | None = None, training_i
     session = aliased(TrainingSession, name="group_session")
     training = aliased(Training, name="group_training")
     stmt = stmt.join(session, session.id == r.session_id).join(training, training.id == session.training_id)
-    return stmt.group_by(r.session_id, r.source, training.partnership_id).having(
+    return stmt.group_by(r.session_id, r.source, r.version_id, training.partnership_id).having(
         func.count() >= threshold_expression(training.partnership_id, min_shown)
     )
 
@@ -86,7 +96,7 @@ def released(
 ) -> ColumnElement[bool]:
     """SQL condition on Response: this response may be shown (in a figure, a row, an open answer).
 
-    A participant response only when its (session, source) group is released; a trainer
+    A participant response only when its (session, source, version) group is released; a trainer
     evaluation as it always was (it is named, and never counts towards a participant group).
     Give the selection's session or training, if any, to narrow the grouping (released_groups).
     """
@@ -95,7 +105,7 @@ def released(
         and_(Response.audience == Audience.TRAINER, Response.source == ResponseSource.TRAINER),
         and_(
             Response.audience == Audience.PARTICIPANT,
-            tuple_(Response.session_id, Response.source).in_(groups),
+            tuple_(Response.session_id, Response.source, Response.version_id).in_(groups),
         ),
     )
 
@@ -115,7 +125,7 @@ def withheld_message(count: int, min_shown: int) -> str | None:
     belongs = "het hoort" if count == 1 else "ze horen"
     return (
         f"{what} niet getoond: {belongs} bij een bijeenkomst met minder dan {min_shown} antwoorden "
-        "(antwoorden via links en ingelezen antwoorden tellen apart)."
+        f"({SEPARATE_GROUPS})."
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import case, distinct, exists, func, select
+from sqlalchemy import and_, case, distinct, exists, func, select, true
 from sqlalchemy.orm import Session
 
 from evaluaties.answers.models import (
@@ -45,9 +45,6 @@ from kwaliteit.sqldates import school_year, school_year_bounds, school_year_labe
 from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session, get_training
 
-# Low response: closing within this many days, with a rate below this percentage.
-DEFAULT_LOW_DAYS = 7
-DEFAULT_LOW_THRESHOLD_PCT = 50
 # Open answers shown per question (the first in the order of their text).
 OPEN_ANSWERS_PER_QUESTION = 100
 
@@ -345,28 +342,30 @@ def results(
     conditions = _response_conditions(scope, f) + [released] + _question_conditions(f)
 
     # Counted on the responses, not the answers: a tenth of the rows. Released and withheld in
-    # one pass, the release rule evaluated once per response.
+    # one pass, the release rule evaluated once per response. A safeguard narrows the released
+    # responses to those that answered one of its questions, never the withheld ones: their number
+    # would then tell whether the people of a small session answered that safeguard's questions.
     shown = case((released, 1), else_=0).label("shown")
-    count_stmt = (
-        select(Response.id, Response.session_id, shown)
+    selected = (
+        exists().where(
+            Answer.response_id == Response.id, Question.id == Answer.question_id, *_question_conditions(f)
+        )
+        if f.safeguard_code
+        else true()
+    )
+    counted = (
+        select(Response.id, Response.session_id, shown, case((selected, 1), else_=0).label("selected"))
         .select_from(Response)
         .join(TrainingSession, TrainingSession.id == Response.session_id)
         .join(Training, Training.id == TrainingSession.training_id)
         .where(*_response_conditions(scope, f))
+        .subquery("counted")
     )
-    if f.safeguard_code:
-        count_stmt = count_stmt.where(
-            exists().where(
-                Answer.response_id == Response.id,
-                Question.id == Answer.question_id,
-                *_question_conditions(f),
-            )
-        )
-    counted = count_stmt.subquery("counted")
+    released_selected = and_(counted.c.shown == 1, counted.c.selected == 1)
     responses, sessions, withheld = db.execute(
         select(
-            func.count(case((counted.c.shown == 1, counted.c.id))),
-            func.count(distinct(case((counted.c.shown == 1, counted.c.session_id)))),
+            func.count(case((released_selected, counted.c.id))),
+            func.count(distinct(case((released_selected, counted.c.session_id)))),
             func.count(case((counted.c.shown == 0, counted.c.id))),
         )
     ).one()
@@ -530,17 +529,10 @@ def trainings_for_filter(db: Session, scope: Scope) -> list[tuple[int, str, str]
 
 
 __all__ = [
-    "DEFAULT_LOW_DAYS",
-    "DEFAULT_LOW_THRESHOLD_PCT",
-    "RateFilters",
-    "RateRow",
+    "QuestionResult",
     "ResultFilters",
     "ResultSet",
-    "QuestionResult",
-    "low_response",
-    "response_rates",
     "result_years",
     "results",
-    "session_rate",
     "trainings_for_filter",
 ]

@@ -33,11 +33,6 @@ from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session, get_training
 from kwaliteit.validation import ValidationError
 
-# More rows than this is not the answers of one session.
-MAX_IMPORT_ROWS = 5000
-# The row errors reported; beyond this only their number.
-MAX_REPORTED_ERRORS = 200
-
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -177,8 +172,8 @@ def answers_table(
             raise TooFewAnswers("Er zijn nog geen antwoorden om te exporteren.")
         raise TooFewAnswers(
             f"Er zijn nog geen antwoorden om te exporteren: een export van deelnemersantwoorden kan vanaf "
-            f"{min_shown} antwoorden per bijeenkomst (antwoorden via links en ingelezen antwoorden tellen "
-            "apart), zodat niemand te herkennen is."
+            f"{min_shown} antwoorden per bijeenkomst ({anonymity.SEPARATE_GROUPS}), zodat niemand te "
+            "herkennen is."
         )
 
     answer_rows = db.execute(

@@ -56,27 +56,35 @@ class PreviewForm(BaseForm):
         return self.actie.data if self.actie.data in (UPDATE, CONFIRM) else None
 
     def choices(self) -> Choices:
-        """What was chosen; a different saved mapping than the page showed starts from that one."""
-        mapping = (self.koppeling.data or AUTO).strip()
+        """What was chosen; a different saved mapping than the page showed starts from that one.
+
+        A field with an error (after validation) counts as not sent: the other choices are kept
+        and shown again, instead of the whole preview falling back to the proposals."""
+
+        def ok(field) -> bool:
+            return bool(field.raw_data) and not field.errors
+
+        mapping = (self.koppeling.data or AUTO).strip() if not self.koppeling.errors else AUTO
+        previous = (self.vorige_koppeling.data or AUTO).strip() if not self.vorige_koppeling.errors else AUTO
         result = Choices(
             mapping=mapping,
-            save_as=(self.naam.data or "").strip() if self.bewaren.data else None,
+            save_as=(self.naam.data or "").strip() if self.bewaren.data and not self.naam.errors else None,
             over_participants=bool(self.meer_dan_deelnemers.data),
         )
-        if mapping != (self.vorige_koppeling.data or AUTO).strip():
+        if mapping != previous:
             return result
         for q in self.version.questions:
             column = self[column_field(q)]
-            if column.raw_data:
+            if ok(column):
                 result.columns[q.id] = (column.data or "").strip()
             shown_for = self[values_field(q)]
-            if shown_for.raw_data:
+            if ok(shown_for):
                 result.values[q.id] = (
                     (shown_for.data or "").strip(),
                     {
                         n: self[value_field(q, n)].data or ""
                         for n in range(MAX_SHOWN_VALUES)
-                        if self[value_field(q, n)].raw_data
+                        if ok(self[value_field(q, n)])
                     },
                 )
         return result

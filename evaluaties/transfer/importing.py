@@ -42,16 +42,17 @@ from evaluaties.questionnaires.models import (
 from evaluaties.transfer import reading
 from evaluaties.transfer.models import (
     DRAFT_LIFETIME,
+    MAX_DRAFTS_PER_USER,
     MAX_TOOL_LENGTH,
     ImportBatch,
     ImportDraft,
     ImportMapping,
 )
-from evaluaties.transfer.reading import ImportRefused, quoted
+from evaluaties.transfer.reading import ImportRefused
 from kwaliteit import limits
 from kwaliteit.db import bulk_insert
 from kwaliteit.filters import nl_date
-from kwaliteit.limits import QUOTED, cut
+from kwaliteit.limits import QUOTED, cut, quoted
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
 from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session
@@ -517,7 +518,9 @@ class Preview:
         return max(0, len(self.file.ignored) - MAX_LISTED_IGNORED)
 
 
-def _load(db: Session, scope: Scope, session_id: int, draft_id: int, user_id: int | None):
+def _load(
+    db: Session, scope: Scope, session_id: int, draft_id: int, user_id: int | None, today: date | None = None
+):
     """The session (scope first: 403), its participant questionnaire and the user's draft (404)."""
     if not scope.may_manage():
         raise Forbidden()
@@ -525,16 +528,33 @@ def _load(db: Session, scope: Scope, session_id: int, draft_id: int, user_id: in
     draft = db.get(ImportDraft, check_id(draft_id))
     if draft is None or draft.session_id != ts.id or draft.user_id != user_id:
         raise NotFound()
-    version = _version(db, ts)
+    version = _version(db, ts, today)
     return ts, version, draft
 
 
-def _version(db: Session, ts: TrainingSession) -> QuestionnaireVersion:
+def import_target(
+    db: Session, ts: TrainingSession, today: date | None
+) -> tuple[QuestionnaireVersion | None, str | None]:
+    """The questionnaire imported answers go to, or why nothing can be imported into this session:
+    it is cancelled, it has not taken place yet on `today` (no answers before the session, as its
+    participant links are not open yet either; None: not checked), or it has no questionnaire."""
     if ts.cancelled_at is not None:
-        raise ValidationError("Deze bijeenkomst is geannuleerd: er worden geen antwoorden ingelezen.")
+        return None, "Deze bijeenkomst is geannuleerd: er worden geen antwoorden ingelezen."
+    if today is not None and ts.date > today:
+        return None, (
+            f"Deze bijeenkomst is op {nl_date(ts.date)} en heeft nog niet plaatsgevonden: er zijn nog geen "
+            "antwoorden om in te lezen. Kies de bijeenkomst waar de antwoorden bij horen."
+        )
     version = questionnaires.applicable_version(db, ts.training_id, Audience.PARTICIPANT)
     if version is None:
-        raise ValidationError("Er is geen gepubliceerde deelnemersvragenlijst voor deze training.")
+        return None, "Er is geen gepubliceerde deelnemersvragenlijst voor deze training."
+    return version, None
+
+
+def _version(db: Session, ts: TrainingSession, today: date | None) -> QuestionnaireVersion:
+    version, blocked = import_target(db, ts, today)
+    if blocked:
+        raise ValidationError(blocked)
     return version
 
 
@@ -711,9 +731,10 @@ def _build_preview(db: Session, ts, version, draft, choices: Choices | None) -> 
         elif plan.error is None:
             plan.how = None
             if q.required:
-                plan.error = (
-                    f"Kies een kolom voor de verplichte vraag {quoted(q.text)}. "
-                    f"Kolommen in het bestand: {_listed_columns(file)}."
+                # The list of columns only where they are typed: a menu shows them already, and
+                # the list once per question made the page long (a LimeSurvey file with its own codes).
+                plan.error = f"Kies een kolom voor de verplichte vraag {quoted(q.text)}." + (
+                    f" Kolommen in het bestand: {_listed_columns(file)}." if file.wide else ""
                 )
         if applied is not None and q.code in (applied.values or {}):
             plan.overrides.update(applied.values[q.code])
@@ -778,15 +799,18 @@ def start_import(
     data: bytes,
     now: datetime,
     max_bytes: int,
+    *,
+    today: date,
 ) -> ImportDraft:
     """Read an uploaded file into a draft for the preview.
 
-    Raises Forbidden/NotFound (scope), ValidationError (cancelled session, no questionnaire) or
-    ImportRefused (the file cannot be read, holds no answers, or was imported before)."""
+    Raises Forbidden/NotFound (scope), ValidationError (see import_target: cancelled, not yet taken
+    place, no questionnaire) or ImportRefused (the file cannot be read, holds no answers, or was
+    imported before)."""
     if not scope.may_manage():
         raise Forbidden()
     ts = get_session(db, scope, session_id)
-    _version(db, ts)
+    _version(db, ts, today)
     limits = dc_replace(reading.DEFAULT_LIMITS, max_bytes=max_bytes)
     survey = reading.read_survey(filename, data, limits)
     return make_draft(db, ts, user_id, filename, survey, now)
@@ -809,6 +833,13 @@ def make_draft(
         raise ImportRefused([f"Het bestand bevat geen antwoorden{detail}."])
     # Abandoned drafts of anyone go when a new one is made: no job needed to keep the table small.
     db.execute(delete(ImportDraft).where(ImportDraft.created_at < now - DRAFT_LIFETIME))
+    newest = (
+        select(ImportDraft.id)
+        .where(ImportDraft.user_id == user_id)
+        .order_by(ImportDraft.id.desc())
+        .limit(MAX_DRAFTS_PER_USER - 1)
+    )
+    db.execute(delete(ImportDraft).where(ImportDraft.user_id == user_id, ImportDraft.id.not_in(newest)))
     draft = ImportDraft(
         session_id=ts.id,
         user_id=user_id,
@@ -864,7 +895,9 @@ def _row_errors(preview_: Preview) -> tuple[list[tuple[int, list]], list[str], i
             total += len(problems)
             for name, message in problems.items():
                 if len(errors) < MAX_ROW_ERRORS:
-                    errors.append(f"Rij {number}: {cut(names[name].text)}: {_short(message, raw.get(name))}")
+                    errors.append(
+                        f"Rij {number}, vraag {quoted(names[name].text)}: {_short(message, raw.get(name))}"
+                    )
             continue
         good.append((number, answers))
     return good, errors, total
@@ -938,7 +971,7 @@ def confirm_import(
     Raises ValidationError (by form field: a column, a value, the participants' confirmation) or
     ImportRefused (row errors; the file was imported meanwhile). The draft is deleted with the
     import, in the caller's transaction."""
-    ts, version, draft = _load(db, scope, session_id, draft_id, user_id)
+    ts, version, draft = _load(db, scope, session_id, draft_id, user_id, today)
     pv = _build_preview(db, ts, version, draft, choices)
     problems = dict(pv.errors)
     name = (choices.save_as or "").strip()

@@ -21,6 +21,10 @@ from kwaliteit.trainings.models import TrainingSession
 
 # A draft older than this is deleted whenever a new one is made.
 DRAFT_LIFETIME = timedelta(hours=24)
+# Drafts one user keeps at a time; a new upload deletes the oldest beyond this. A draft can hold
+# up to reading.Limits.max_text_chars of text: without a bound, uploading the same file again and
+# again would fill the database.
+MAX_DRAFTS_PER_USER = 5
 # sha256, hexadecimal.
 HASH_LENGTH = 64
 MAX_TOOL_LENGTH = 50

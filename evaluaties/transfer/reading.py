@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from xml.parsers import expat
 
-from kwaliteit.limits import cut
+from kwaliteit.limits import quoted
 from kwaliteit.validation import FORBIDDEN_IN_TEXT
 
 MB = 1024 * 1024
@@ -42,6 +42,10 @@ class Limits:
     max_columns: int = 2000  # real Qualtrics exports have some 1,400
     max_cells: int = 2_000_000  # rows × columns
     max_cell_chars: int = 32_767  # Excel's own limit for one cell
+    # The text of all cells together. An XLSX cell can point at a shared string of max_cell_chars
+    # characters: a file of some kilobytes would otherwise become gigabytes of text (and a draft of
+    # that size). A CSV within max_bytes never holds more than max_bytes characters.
+    max_text_chars: int = 20_000_000
     max_member_bytes: int = 50 * MB  # unpacked size of one part of an XLSX (zip member)
     max_unpacked_bytes: int = 100 * MB  # unpacked size of all parts together
     max_members: int = 1000  # parts in an XLSX
@@ -104,15 +108,10 @@ class SurveyFile:
     rows: list[tuple[int, list[str]]]  # (spreadsheet row number, cells) of every finished, non-empty answer row
     unfinished: int  # rows left out as unfinished
     unfinished_reason: str | None
-    content_hash: str  # sha256 hex of the uploaded bytes
+    content_hash: str  # sha256 hex of the cells read (see _content_hash), not of the bytes
 
 
 # ================================================================ messages
-
-
-def quoted(value: str) -> str:
-    """A value as a message quotes it: cut (kwaliteit.limits.cut), between ‘ ’."""
-    return f"‘{cut(value)}’"
 
 
 def column_list(names: list[str]) -> str:
@@ -212,8 +211,23 @@ def read_survey(filename: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> 
     survey.file_type = file_type
     survey.encoding = encoding
     survey.separator = separator
-    survey.content_hash = hashlib.sha256(data).hexdigest()
+    survey.content_hash = _content_hash(table.records)
     return survey
+
+
+def _content_hash(records: list[tuple[int, list[str]]]) -> str:
+    """sha256 of the cells as read, row by row (empty rows left out): the same export downloaded
+    again (an XLSX carries the moment it was made), or saved again in another encoding or with
+    another separator, is the same file to the duplicate check; its bytes would not be. Every cell
+    is length-prefixed, so no two different tables give the same input."""
+    digest = hashlib.sha256()
+    for _number, cells in records:
+        digest.update(f"{len(cells)}\x1e".encode())
+        for cell in cells:
+            encoded = cell.encode("utf-8", "surrogatepass")
+            digest.update(f"{len(encoded)}:".encode())
+            digest.update(encoded)
+    return digest.hexdigest()
 
 
 def read_table(filename: str, data: bytes, max_bytes: int) -> list[list[str]]:
@@ -253,6 +267,7 @@ class _Table:
         self.limits = limits
         self.records: list[tuple[int, list[str]]] = []
         self.width = 0
+        self.chars = 0
 
     def add(self, number: int, cells: list[str]) -> None:
         limits = self.limits
@@ -272,6 +287,12 @@ class _Table:
                     f"Rij {number}, kolom {_column_letter(i)}: de cel is langer dan {_n(limits.max_cell_chars)} "
                     "tekens; meer wordt niet ingelezen."
                 )
+            self.chars += len(cell)
+        if self.chars > limits.max_text_chars:
+            _refuse(
+                f"Het bestand bevat meer dan {_n(limits.max_text_chars)} tekens tekst (alle cellen samen); "
+                "meer wordt niet ingelezen."
+            )
         self.width = max(self.width, end)
         if (len(self.records) + 1) * self.width > limits.max_cells:
             _too_many_cells(limits)
@@ -713,7 +734,21 @@ _IDENTIFYING_HEADINGS: dict[str, tuple[str, ...]] = {
         "naam", "name", "voornaam", "achternaam", "tussenvoegsel", "volledige naam", "voor- en achternaam",
         "full name", "first name", "last name", "firstname", "lastname", "surname", "recipientfirstname",
         "recipientlastname", "recipient first name", "recipient last name", "je naam", "jouw naam", "uw naam",
-        "your name", "naam deelnemer", "naam respondent", "naam mentor",
+        "your name", "naam deelnemer", "naam respondent", "naam mentor", "wat is je naam", "wat is uw naam",
+        "what is your name",
+    ),
+    "telefoonnummer": (
+        "telefoon", "telefoonnummer", "telefoonnr", "mobiel", "mobiel nummer", "mobiele nummer", "06-nummer",
+        "phone", "phone number", "telephone", "mobile", "mobile number", "je telefoonnummer",
+        "uw telefoonnummer",
+    ),
+    "persoonsnummer": (
+        "studentnummer", "student number", "student id", "personeelsnummer", "employee number", "employee id",
+        "leerlingnummer", "bsn", "burgerservicenummer",
+    ),
+    "geboortedatum": ("geboortedatum", "date of birth", "birth date", "birthdate", "dob"),
+    "adres": (
+        "adres", "huisadres", "woonadres", "address", "home address", "postcode", "zip code", "zipcode",
     ),
     "IP-adres": ("ip", "ipaddress", "ip address", "ip-adres", "ip adres", "ipaddr"),
     "respondent-id": (

@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from evaluaties.questionnaires import services as questionnaires
 from evaluaties.questionnaires.models import Audience
 from evaluaties.results import services as results
 from evaluaties.results.views import audience_arg, min_shown, result_filters
@@ -60,7 +59,7 @@ def export_results(fmt: str):
 
 def _answers_download(fmt: str, back: str, name: str, **where):
     s, scope = db.session(), current_scope()
-    audience_key, audience = audience_arg()
+    _key, audience = audience_arg()
     try:
         table = exporting.answers_table(
             s, scope, audience=audience or Audience.PARTICIPANT, min_shown=min_shown(), **where
@@ -97,14 +96,6 @@ def training_answers(training_id: int, fmt: str):
 # ---------------------------------------------------------------- import wizard: upload, preview, confirm
 
 
-def _import_context(s, ts):
-    """The questionnaire the answers go to, or the reason nothing can be imported."""
-    if ts.cancelled_at is not None:
-        return None, "Deze bijeenkomst is geannuleerd: er worden geen antwoorden ingelezen."
-    version = questionnaires.applicable_version(s, ts.training_id, Audience.PARTICIPANT)
-    if version is None:
-        return None, "Er is geen gepubliceerde deelnemersvragenlijst voor deze training."
-    return version, None
 
 
 @bp.route("/bijeenkomsten/<int:session_id>/antwoorden/importeren", methods=["GET", "POST"])
@@ -113,7 +104,7 @@ def import_answers(session_id: int):
     """Step 1: upload. A readable file becomes a draft and the browser goes to its preview."""
     s, scope = db.session(), current_scope()
     ts = get_session(s, scope, session_id)
-    version, blocked = _import_context(s, ts)
+    version, blocked = importing.import_target(s, ts, today())
     form = ImportForm()
     max_bytes = int(current_app.config["MAX_UPLOAD_BYTES"])
     refused: reading.ImportRefused | None = None
@@ -125,7 +116,8 @@ def import_answers(session_id: int):
             data = upload.read(max_bytes + 1)
             try:
                 draft = importing.start_import(
-                    s, scope, ts.id, current_user.id, upload.filename or "", data, utcnow(), max_bytes
+                    s, scope, ts.id, current_user.id, upload.filename or "", data, utcnow(), max_bytes,
+                    today=today(),
                 )
                 s.commit()
             except reading.ImportRefused as exc:
@@ -157,8 +149,8 @@ def _gone():
         "error.html",
         code=404,
         title="Niet gevonden",
-        message="Dit voorbeeld bestaat niet (meer): het is ingelezen, geannuleerd of verlopen. "
-        "Lees het bestand opnieuw in.",
+        message="Dit voorbeeld bestaat niet (meer): het is ingelezen, geannuleerd, verlopen of vervangen "
+        "door een latere upload. Lees het bestand opnieuw in.",
     ), 404
 
 
@@ -168,7 +160,7 @@ def import_preview(session_id: int, draft_id: int):
     """Step 2: the preview. "Voorbeeld bijwerken" recomputes it, "Importeren" saves all or nothing."""
     s, scope = db.session(), current_scope()
     ts = get_session(s, scope, session_id)
-    version, blocked = _import_context(s, ts)
+    version, blocked = importing.import_target(s, ts, today())
     if blocked:
         flash(blocked, "error")
         return redirect(url_for("transfer.import_answers", session_id=ts.id))
@@ -178,8 +170,8 @@ def import_preview(session_id: int, draft_id: int):
     failed = False
     if request.method == "POST":
         valid, action = form.validate_on_submit(), form.action()
-        if valid:
-            choices = form.choices()  # shown again whatever happens next
+        # Shown again whatever happens next; a field with an error is left out, not the others.
+        choices = form.choices()
         if valid and action is None:
             form.form_errors.append("Kies ‘Voorbeeld bijwerken’ of ‘Importeren’.")
         failed = not valid or action is None
