@@ -3,6 +3,7 @@ migrated to head once per run and emptied before every test."""
 from __future__ import annotations
 
 import os
+import threading
 from datetime import date
 
 import pytest
@@ -148,3 +149,25 @@ def count_statements(app, client, url: str) -> tuple[list[str], str]:
         event.remove(engine, "before_cursor_execute", before)
     assert response.status_code == 200
     return statements, response.get_data(as_text=True)
+
+
+def run_in_threads(*targets, timeout=30):
+    """Run each target in a thread of its own and wait: none may hang or raise (races on the real
+    database; each target opens its own session)."""
+    errors: list[BaseException] = []
+
+    def wrap(fn):
+        def run():
+            try:
+                fn()
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+        return run
+
+    threads = [threading.Thread(target=wrap(fn)) for fn in targets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    assert not any(t.is_alive() for t in threads), "a thread hangs"
+    assert not errors, errors

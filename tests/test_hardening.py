@@ -33,7 +33,7 @@ from kwaliteit.validation import (
     text_error,
 )
 from tests import factories
-from tests.conftest import login
+from tests.conftest import login, run_in_threads
 
 NUL = "\x00"
 INVALID_QUERY = "De zoekopdracht bevat ongeldige tekens."
@@ -529,26 +529,6 @@ def test_refused_logins_are_logged(app, world, caplog):
 # ================================================================ case-insensitive uniqueness
 
 
-def _run_in_threads(*targets, timeout=30):
-    errors: list[BaseException] = []
-
-    def wrap(fn):
-        def run():
-            try:
-                fn()
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-        return run
-
-    threads = [threading.Thread(target=wrap(fn)) for fn in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout)
-    assert not any(t.is_alive() for t in threads), "a thread hangs"
-    assert not errors, errors
-
-
 def test_race_and_RACE_at_the_same_moment_save_one(app, world):
     """Both checks pass before either commits (the first one waits before committing): the
     database's unique index on the lowered title refuses the second, as a field error."""
@@ -574,7 +554,7 @@ def test_race_and_RACE_at_the_same_moment_save_one(app, world):
                 s.rollback()
                 outcomes["RACE"] = exc.errors
 
-    _run_in_threads(first, second)
+    run_in_threads(first, second)
     assert outcomes == {"Race": "saved", "RACE": {"title": services.TITLE_TAKEN}}
     assert _count(app, Training, func.lower(Training.title) == "race") == 1
 
@@ -597,7 +577,7 @@ def test_two_threads_with_a_barrier_save_exactly_one(app, world, attempt):
                     outcomes.append(exc.errors)
         return run
 
-    _run_in_threads(save("Race"), save("RACE"))
+    run_in_threads(save("Race"), save("RACE"))
     assert sorted(map(str, outcomes)) == sorted(map(str, ["saved", {"title": services.TITLE_TAKEN}]))
     assert _count(app, Training, func.lower(Training.title) == "race") == 1
 

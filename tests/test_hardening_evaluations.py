@@ -26,7 +26,7 @@ from kwaliteit import db as kdb
 from kwaliteit import limits
 from kwaliteit.scope import Scope
 from kwaliteit.validation import CONTROL_CHARACTERS, SINGLE_LINE, ValidationError
-from tests.conftest import login
+from tests.conftest import login, run_in_threads
 
 NUL = "\x00"
 
@@ -175,26 +175,6 @@ def test_question_and_intro_forms_refuse_control_characters(app, coordinator, wo
 # ================================================================ questionnaire titles
 
 
-def _run_in_threads(*targets, timeout=30):
-    errors: list[BaseException] = []
-
-    def wrap(fn):
-        def run():
-            try:
-                fn()
-            except BaseException as exc:  # noqa: BLE001 - reported below
-                errors.append(exc)
-        return run
-
-    threads = [threading.Thread(target=wrap(fn)) for fn in targets]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout)
-    assert not any(t.is_alive() for t in threads), "a thread hangs"
-    assert not errors, errors
-
-
 def test_questionnaire_titles_differing_in_case_saved_at_once(app, world):
     outcomes: dict[str, object] = {}
     flushed = threading.Event()
@@ -219,7 +199,7 @@ def test_questionnaire_titles_differing_in_case_saved_at_once(app, world):
                 s.rollback()
                 outcomes["RACE"] = exc.errors
 
-    _run_in_threads(first, second)
+    run_in_threads(first, second)
     assert outcomes == {"Race": "saved", "RACE": {"title": qs.TITLE_TAKEN}}
     assert _count(app, Questionnaire, func.lower(Questionnaire.title) == "race") == 1
 
@@ -254,7 +234,7 @@ def test_two_simultaneous_submits_of_one_trainer_evaluation(app, world, attempt,
                 s.commit()
         return run
 
-    _run_in_threads(submit("A"), submit("B"))
+    run_in_threads(submit("A"), submit("B"))
     later = max(committed, key=committed.get)
     with kdb.new_session(app) as s:
         responses = s.scalars(select(Response).where(Response.session_id == world.session1.id)).all()
