@@ -24,6 +24,7 @@ from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_requ
 from kwaliteit.accounts.models import Role
 from kwaliteit.args import choice_arg, choice_args, id_arg, page_arg
 from kwaliteit.clock import today
+from kwaliteit.downloads import download
 from kwaliteit.forms import BaseForm, apply_errors, form_page, run_action, save_form
 from kwaliteit.sorting import sort_arg
 from kwaliteit.trainings.models import Training
@@ -322,7 +323,7 @@ def print_links(session_id: int):
 @roles_required(*MANAGERS)
 def download_links(session_id: int, fmt: str):
     """The links that can still be handed out, as a list: CSV (for a mail merge) or one per line."""
-    from evaluaties.transfer.exporting import CSV_MIMETYPE, to_csv
+    from evaluaties.transfer.exporting import to_csv
 
     s, scope = db.session(), current_scope()
     ts = get_session(s, scope, session_id)
@@ -336,14 +337,9 @@ def download_links(session_id: int, fmt: str):
                 for link in links
             ],
         )
-        mimetype = CSV_MIMETYPE
     else:
         data = "".join(f"{_link_url(link)}\r\n" for link in links).encode("utf-8")
-        mimetype = "text/plain; charset=utf-8"
-    response = current_app.response_class(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="links-bijeenkomst-{ts.id}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return download(data, f"links-bijeenkomst-{ts.id}", fmt)
 
 
 # ---------------------------------------------------------------- participants (no account)

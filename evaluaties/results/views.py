@@ -7,7 +7,6 @@ from evaluaties.questionnaires.models import Audience
 from evaluaties.results import anonymity
 from evaluaties.results import rates as rate_service
 from evaluaties.results import services as results
-from evaluaties.transfer import exporting
 from kwaliteit import db, limits
 from kwaliteit.accounts.auth import READERS, current_scope, roles_required
 from kwaliteit.accounts.models import Role
@@ -21,7 +20,6 @@ from kwaliteit.trainings.services import partnerships_in_scope
 bp = Blueprint("results", __name__)
 
 AUDIENCES = {"deelnemers": Audience.PARTICIPANT, "trainers": Audience.TRAINER, "alle": None}
-MIMETYPES = {"csv": exporting.CSV_MIMETYPE, "xlsx": exporting.XLSX_MIMETYPE}
 
 
 # School years (by the calendar year they start in) a filter may ask for.

@@ -33,10 +33,6 @@ from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session, get_training
 from kwaliteit.validation import ValidationError
 
-CSV_MIMETYPE = "text/csv; charset=utf-8"
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 # ================================================================ export: writing files
 
 

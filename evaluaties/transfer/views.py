@@ -12,6 +12,7 @@ from evaluaties.transfer.forms import CONFIRM, ImportForm, preview_form
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
 from kwaliteit.clock import today
+from kwaliteit.downloads import download
 from kwaliteit.forms import apply_errors
 from kwaliteit.models_base import utcnow
 from kwaliteit.scope import NotFound
@@ -21,16 +22,8 @@ from kwaliteit.validation import ValidationError
 
 bp = Blueprint("transfer", __name__)
 
-AUDIENCES = {"deelnemers": Audience.PARTICIPANT, "trainers": Audience.TRAINER, "alle": None}
-MIMETYPES = {"csv": exporting.CSV_MIMETYPE, "xlsx": exporting.XLSX_MIMETYPE}
 
 
-
-def _download(data: bytes, fmt: str, name: str):
-    response = current_app.response_class(data, mimetype=MIMETYPES[fmt])
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 
@@ -51,7 +44,7 @@ def export_results(fmt: str):
         name += f"-training-{filters.training_id}"
     if filters.school_year:
         name += f"-{school_year_label(filters.school_year)}"
-    return _download(data, fmt, name)
+    return download(data, name, fmt)
 
 
 # ---------------------------------------------------------------- answers: export and import
@@ -68,7 +61,7 @@ def _answers_download(fmt: str, back: str, name: str, **where):
         flash(str(exc), "warn")
         return redirect(back)
     data = exporting.answers_csv(table) if fmt == "csv" else exporting.answers_xlsx(table)
-    return _download(data, fmt, name)
+    return download(data, name, fmt)
 
 
 @bp.route("/bijeenkomsten/<int:session_id>/antwoorden.<any(csv, xlsx):fmt>")

@@ -13,7 +13,6 @@ from flask import Blueprint, abort, current_app, render_template, request, send_
 from flask_login import current_user
 
 from evaluaties.results import anonymity
-from evaluaties.transfer import exporting
 from kwaliteit import db
 from kwaliteit.accounts.auth import READERS, current_scope, roles_required
 from kwaliteit.accounts.models import Role
@@ -21,6 +20,7 @@ from kwaliteit.args import choice_arg, id_arg, int_arg, page_arg
 from kwaliteit.clock import today
 from kwaliteit.dashboard import assets, charts, exports, services
 from kwaliteit.dashboard.services import Filters
+from kwaliteit.downloads import download
 from kwaliteit.trainings.models import TrainingKind
 from kwaliteit.validation import EARLIEST_DATE, MAX_YEARS_AHEAD, ValidationError, check_date_bounds
 
@@ -28,7 +28,6 @@ bp = Blueprint("dashboard", __name__)
 
 # A year's cache for plotly.js and its style sheet: the plotly version is in their URL.
 ASSET_MAX_AGE = 365 * 24 * 3600
-MIMETYPES = {"csv": exporting.CSV_MIMETYPE, "xlsx": exporting.XLSX_MIMETYPE}
 
 # Query arguments (the filters) and their names in the URL.
 ARGS = ("peildatum", "partnerschap", "bestuur", "schooljaar", "soort", "respons", "trainer")
@@ -253,11 +252,7 @@ def export(tabel: str, fmt: str):
     except ValidationError as error:
         return _refused(s, scope, now, error)
     data = exports.to_csv(table) if fmt == "csv" else exports.to_xlsx(table)
-    response = current_app.response_class(data, mimetype=MIMETYPES[fmt])
-    name = f"dashboard-{tabel}-{f.reference.isoformat()}"
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return download(data, f"dashboard-{tabel}-{f.reference.isoformat()}", fmt)
 
 
 # ---------------------------------------------------------------- plotly.js
