@@ -30,6 +30,7 @@ OPTION = 200  # one label or choice option
 OPEN_ANSWER = 5000  # an answer to an open question
 IMPORT_FILENAME = 255  # an uploaded file's name, shown in the import preview
 MAPPING_NAME = 100  # a saved import mapping
+CERTIFICATE_NUMBER = 50  # of a mentor certificate, a trainer qualification or registration
 
 # Query-string texts (search boxes, filter values).
 SEARCH = 100

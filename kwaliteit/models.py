@@ -13,6 +13,14 @@ from evaluaties.questionnaires.models import (  # noqa: F401
 )
 from evaluaties.transfer.models import ImportBatch, ImportDraft, ImportMapping  # noqa: F401
 from kwaliteit.accounts.models import Invitation, Role, User, user_partnership  # noqa: F401
+from kwaliteit.certification.models import (  # noqa: F401
+    Attendance,
+    Certificate,
+    Mentorship,
+    ProfessionalRegistration,
+    RegisterPolicy,
+    TrainerQualification,
+)
 from kwaliteit.db import Base  # noqa: F401
 from kwaliteit.framework.models import Criterion, Framework, Safeguard  # noqa: F401
 from kwaliteit.registry.models import (  # noqa: F401

@@ -47,3 +47,37 @@ def school_year_label(start_year: int) -> str:
 
 def school_year_bounds(start_year: int) -> tuple[date, date]:
     return date(start_year, 8, 1), date(start_year + 1, 7, 31)
+
+
+class add_years(FunctionElement):
+    """date + n years (n may be a column). 29 February becomes 28 February in a year without it,
+    on both databases and in Python's `plus_years`, so that a boundary never differs by one day."""
+
+    type = Date()
+    inherit_cache = True
+    name = "add_years"
+
+
+@compiles(add_years)
+def _add_years_default(element, compiler, **kw):
+    d, n = (compiler.process(c, **kw) for c in element.clauses)
+    return f"CAST({d} + make_interval(years => {n}) AS DATE)"
+
+
+@compiles(add_years, "sqlite")
+def _add_years_sqlite(element, compiler, **kw):
+    d, n = (compiler.process(c, **kw) for c in element.clauses)
+    # SQLite rolls 29 February over to 1 March; step back a day in that one case.
+    moved = f"date({d}, printf('%+d years', {n}))"
+    return (
+        f"(CASE WHEN strftime('%m-%d', {d}) = '02-29' AND strftime('%m-%d', {moved}) = '03-01' "
+        f"THEN date({moved}, '-1 day') ELSE {moved} END)"
+    )
+
+
+def plus_years(d: date, years: int) -> date:
+    """Python's twin of add_years."""
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February in a year without it
+        return d.replace(year=d.year + years, day=28)

@@ -98,6 +98,8 @@ class Person(Base):
     email: Mapped[str | None] = mapped_column(String(limits.EMAIL))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # Set when the person is anonymised (AVG): name replaced, e-mail removed, the rows kept.
+    anonymised_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
     organisation: Mapped[Organisation] = relationship()
     role_links: Mapped[list[PersonRoleLink]] = relationship(
