@@ -63,6 +63,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     from kwaliteit import errors, filters, views
     from kwaliteit.accounts.user_views import bp as users_bp
     from kwaliteit.accounts.views import bp as accounts_bp
+    from kwaliteit.certification.views import bp as register_bp
     from kwaliteit.dashboard.views import bp as dashboard_bp
     from kwaliteit.framework.views import bp as framework_bp
     from kwaliteit.registry.views import bp as registry_bp
@@ -74,6 +75,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     app.register_blueprint(framework_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(registry_bp)
+    app.register_blueprint(register_bp)
     app.register_blueprint(users_bp)
 
     from evaluaties.answers import views as evaluation_views

@@ -421,6 +421,16 @@ ROUTES: dict[str, Route] = {
     # ---------------------------------------------------------------- beheer
     # Admins manage everything; coordinators the organisations, persons and (trainer and
     # coordinator) accounts of their own partnerships, and read their partnerships' settings.
+    # ------------------------------------------------------------- register
+    # Readers (admin, coordinators, steering) see the register of their own partnerships.
+    "register.index": Route(
+        url=lambda w: "/register",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    "register.flag_list": Route(
+        url=lambda w: "/register/signalen/opfrissen-nodig",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
     "registry.overview": Route(
         url=lambda w: "/beheer",
         expect={"GET": row(302, 200, 200, 200, 403, 403)},
@@ -717,6 +727,8 @@ def test_out_of_range_id_is_404_not_500(app, world, endpoint):
 FOREIGN_OBJECT_URLS = {
     # The same routes, with an object of partnership 2 ("Zuid").
     "dashboard.index": lambda w: f"/dashboard?partnerschap={w.p2.id}",
+    "register.index": lambda w: f"/register?partnerschap={w.p2.id}",
+    "register.flag_list": lambda w: f"/register/signalen/certificaat-verlopen?school={w.school2.id}",
     "dashboard.list_view": lambda w: f"/dashboard/lijst/openstaand?trainer={w.other_trainer.id}",
     "dashboard.export": lambda w: f"/dashboard/export/dekking.xlsx?partnerschap={w.p2.id}",
     "trainings.detail": lambda w: f"/trainingen/{w.training2.id}",

@@ -43,6 +43,7 @@ URL_VALUES = {
     "link_id": lambda w: w.link1.id,
     "token": lambda w: w.link1.token,
     "fmt": lambda w: "csv",
+    "flag": lambda w: "opfrissen-nodig",
     "partnership_id": lambda w: w.p1.id,
     "organisation_id": lambda w: w.school1.id,
     "person_id": lambda w: w.trainer_person.id,

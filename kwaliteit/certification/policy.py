@@ -83,6 +83,14 @@ def policy_column(name: str, partnership_id) -> ColumnElement:
     return func.coalesce(own, literal(default.value if isinstance(default, QualificationRule) else default))
 
 
+def joined_value(name: str) -> ColumnElement:
+    """SQL: policy value `name` of a query that outer-joins RegisterPolicy on its partnership."""
+    default = getattr(DEFAULTS, name)
+    return func.coalesce(
+        getattr(RegisterPolicy, name), literal(default.value if isinstance(default, QualificationRule) else default)
+    )
+
+
 @dataclass
 class PolicyData:
     """What the form sends; None: the application's default."""

@@ -1,0 +1,3 @@
+"""Register pages: mentors."""
+
+from kwaliteit.certification.views import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Register pages: qualifications."""
+
+from kwaliteit.certification.views import bp  # noqa: F401
