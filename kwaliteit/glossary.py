@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from evaluaties.answers.status import DEFAULT_PARTICIPANT_WINDOW_DAYS, DEFAULT_TRAINER_DUE_DAYS, SOON_DAYS
 from evaluaties.results.anonymity import DEFAULT_MIN_SHOWN
+from kwaliteit.certification.policy import DEFAULTS as REGISTER
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,37 @@ GROUPS = (
              "geen drempel."),
         Term("schooljaar", "Schooljaar",
              "Van 1 augustus tot en met 31 juli. Resultaten en trends worden per schooljaar getoond."),
+    )),
+    Group("Register van trainers en mentoren", (
+        Term("registratie", "Registratie train-de-trainer",
+             "Bewijs dat een trainer een train-de-trainertraining heeft afgerond: in kwaliteit gegeven of "
+             "elders (op naam), met afronddatum, nummer en geldig-tot-datum (standaard "
+             f"{REGISTER.qualification_years} jaar). Daarnaast kan een beroepsregistratie, zoals het BRLO, "
+             "met een eigen geldigheid worden vastgelegd."),
+        Term("bevoegd", "Bevoegd om te geven",
+             "Een trainer met een registratie die op de datum van de bijeenkomst geldig is. Het "
+             "registerbeleid zegt of dat voor een mentortraining geadviseerd is (de app waarschuwt) of "
+             "verplicht (de app weigert de bijeenkomst)."),
+        Term("certificaat", "Certificaat",
+             "Bewijs dat een mentor een basistraining, verdiepingstraining of opfrisbijeenkomst volgde: "
+             "uitgegeven door het bestuur, het opleidingsinstituut of beide samen, met een nummer dat "
+             "uniek is in het partnerschap en een geldig-tot-datum (standaard "
+             f"{REGISTER.certificate_years} jaar; het partnerschap kan ook 'geen einddatum' kiezen)."),
+        Term("leerlijn", "Leerlijn van een mentor",
+             "Eerst de basistraining, vóór het begeleiden van een student. Daarna elke "
+             f"{REGISTER.refresh_years} jaar (standaard) een opfrisbijeenkomst of verdiepingstraining, "
+             "gerekend vanaf de laatste van die trainingen. De fase (nog geen basistraining, opfrissen te "
+             "laat, opfrissen binnenkort, op koers) en de volgende stap met datum volgen uit de datums."),
+        Term("signaal", "Signaal",
+             "Iets in het register dat aandacht vraagt: een verlopen of bijna verlopen certificaat of "
+             "registratie, opfrissen te laat, een mentor die een student begeleidt zonder geldige "
+             "basistraining, een trainer die dit schooljaar lesgeeft zonder registratie. 'Bijna' is "
+             f"standaard binnen {REGISTER.expiring_days} dagen. Signalen worden bij elke vraag uit de "
+             "datums afgeleid, nooit opgeslagen."),
+        Term("registerbeleid", "Registerbeleid",
+             "De afspraken van een partnerschap over geldigheid, verplichting van de registratie, "
+             "opfrissen, de termijn van 'bijna verlopen' en hoe lang persoonsgegevens bewaard blijven "
+             f"(standaard {REGISTER.retention_years} jaar na iemands laatste activiteit)."),
     )),
     Group("Statussen van een evaluatie", (
         Term("nog-niet-begonnen", "Nog niet begonnen", "De bijeenkomst moet nog komen."),
