@@ -294,5 +294,9 @@ def policy(partnership_id: int):
         form,
         partnership=partnership,
         defaults=DEFAULTS,
-        hints={name: range_message(name) for name in RANGES},
+        hints={
+            name: f"Standaard {getattr(DEFAULTS, name)} {'dagen' if name == 'expiring_days' else 'jaar'}. "
+            + range_message(name)
+            for name in RANGES
+        },
     )
