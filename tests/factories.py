@@ -145,3 +145,42 @@ def build_world(db: Session) -> World:
         steering=user(db, Role.STEERING, [p1], email="steering@example.org"),
         training1=t1, training2=t2, session1=s1, session2=s2, safeguards=sgs,
     )
+
+
+# ---------------------------------------------------------------- register: trainers
+
+
+def qualification(db: Session, person: Person, completed_on: date = date(2024, 9, 1),
+                  valid_until: date | None = date(2028, 9, 1), training: Training | None = None,
+                  name: str | None = "Train-de-trainer extern", number: str | None = None):
+    """A train-the-trainer qualification (given in kwaliteit when `training` is given, else by name)."""
+    from kwaliteit.certification.models import TrainerQualification
+
+    q = TrainerQualification(person=person, training=training, external_name=None if training else name,
+                             completed_on=completed_on, valid_until=valid_until, number=number)
+    db.add(q)
+    db.flush()
+    return q
+
+
+def professional_registration(db: Session, person: Person, register: str = "BRLO",
+                              registered_on: date = date(2023, 1, 15), valid_until: date | None = date(2027, 1, 15)):
+    from kwaliteit.certification.models import ProfessionalRegistration
+
+    r = ProfessionalRegistration(person=person, register=register, number=f"BRLO-{next(_seq)}",
+                                 registered_on=registered_on, valid_until=valid_until)
+    db.add(r)
+    db.flush()
+    return r
+
+
+def register_policy(db: Session, p: Partnership, **values):
+    """The partnership's register policy with these values (others: the defaults)."""
+    from kwaliteit.certification.models import RegisterPolicy
+
+    row = db.get(RegisterPolicy, p.id) or RegisterPolicy(partnership_id=p.id)
+    for name, value in values.items():
+        setattr(row, name, value)
+    db.add(row)
+    db.flush()
+    return row

@@ -431,6 +431,61 @@ ROUTES: dict[str, Route] = {
         url=lambda w: "/register/signalen/opfrissen-nodig",
         expect={"GET": row(302, 200, 200, 200, 403, 200)},
     ),
+    # Trainers and their qualifications: readers read, admins and own coordinators manage.
+    "register.trainers": Route(
+        url=lambda w: "/register/trainers",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    "register.trainer": Route(
+        url=lambda w: f"/register/trainers/{w.trainer_person.id}",
+        missing=lambda w: f"/register/trainers/{MISSING_ID}",
+        expect={"GET": row(302, 200, 200, 403, 403, 200)},
+    ),
+    "register.add_qualification": Route(
+        url=lambda w: f"/register/trainers/{w.trainer_person.id}/registraties/nieuw",
+        missing=lambda w: f"/register/trainers/{MISSING_ID}/registraties/nieuw",
+        expect={"GET": row(302, 200, 200, 403, 403, 403), "POST": row(302, 400, 400, 403, 403, 403)},
+    ),
+    "register.edit_qualification": Route(
+        url=lambda w: f"/register/registraties/{w.qualification1.id}/bewerken",
+        missing=lambda w: f"/register/registraties/{MISSING_ID}/bewerken",
+        expect={"GET": row(302, 200, 200, 403, 403, 403), "POST": row(302, 400, 400, 403, 403, 403)},
+    ),
+    "register.delete_qualification": Route(
+        url=lambda w: f"/register/registraties/{w.qualification1.id}/verwijderen",
+        missing=lambda w: f"/register/registraties/{MISSING_ID}/verwijderen",
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    "register.add_registration": Route(
+        url=lambda w: f"/register/trainers/{w.trainer_person.id}/beroepsregistraties/nieuw",
+        missing=lambda w: f"/register/trainers/{MISSING_ID}/beroepsregistraties/nieuw",
+        expect={"GET": row(302, 200, 200, 403, 403, 403), "POST": row(302, 400, 400, 403, 403, 403)},
+    ),
+    "register.edit_registration": Route(
+        url=lambda w: f"/register/beroepsregistraties/{w.registration1.id}/bewerken",
+        missing=lambda w: f"/register/beroepsregistraties/{MISSING_ID}/bewerken",
+        expect={"GET": row(302, 200, 200, 403, 403, 403), "POST": row(302, 400, 400, 403, 403, 403)},
+    ),
+    "register.delete_registration": Route(
+        url=lambda w: f"/register/beroepsregistraties/{w.registration1.id}/verwijderen",
+        missing=lambda w: f"/register/beroepsregistraties/{MISSING_ID}/verwijderen",
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    "register.unqualified": Route(
+        url=lambda w: "/register/onbevoegd",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    # The download names trainers: managers only.
+    "register.unqualified_export": Route(
+        url=lambda w: "/register/onbevoegd.csv",
+        expect={"GET": row(302, 200, 200, 200, 403, 403)},
+    ),
+    # Every field may be empty (the defaults): an empty POST saves.
+    "register.policy": Route(
+        url=lambda w: f"/register/beleid/{w.p1.id}",
+        missing=lambda w: f"/register/beleid/{MISSING_ID}",
+        expect={"GET": row(302, 200, 200, 403, 403, 403), "POST": row(302, 302, 302, 403, 403, 403)},
+    ),
     "registry.overview": Route(
         url=lambda w: "/beheer",
         expect={"GET": row(302, 200, 200, 200, 403, 403)},
@@ -563,6 +618,10 @@ def world(app):
         _add_questionnaires(s, w)
         [w.link1] = create_single_links(s, Scope.everything(), w.session1.id, 1)
         [w.link2] = create_single_links(s, Scope.everything(), w.session2.id, 1)
+        w.qualification1 = factories.qualification(s, w.trainer_person)
+        w.qualification2 = factories.qualification(s, w.other_trainer)
+        w.registration1 = factories.professional_registration(s, w.trainer_person)
+        w.registration2 = factories.professional_registration(s, w.other_trainer)
         w.import_draft1 = _import_draft(s, w.session1, w.coordinator)
         w.import_draft2 = _import_draft(s, w.session2, w.other_coordinator)
         _pending, w.invitation_token = invite_user(
@@ -729,6 +788,17 @@ FOREIGN_OBJECT_URLS = {
     "dashboard.index": lambda w: f"/dashboard?partnerschap={w.p2.id}",
     "register.index": lambda w: f"/register?partnerschap={w.p2.id}",
     "register.flag_list": lambda w: f"/register/signalen/certificaat-verlopen?school={w.school2.id}",
+    "register.trainers": lambda w: f"/register/trainers?partnerschap={w.p2.id}",
+    "register.trainer": lambda w: f"/register/trainers/{w.other_trainer.id}",
+    "register.add_qualification": lambda w: f"/register/trainers/{w.other_trainer.id}/registraties/nieuw",
+    "register.edit_qualification": lambda w: f"/register/registraties/{w.qualification2.id}/bewerken",
+    "register.delete_qualification": lambda w: f"/register/registraties/{w.qualification2.id}/verwijderen",
+    "register.add_registration": lambda w: f"/register/trainers/{w.other_trainer.id}/beroepsregistraties/nieuw",
+    "register.edit_registration": lambda w: f"/register/beroepsregistraties/{w.registration2.id}/bewerken",
+    "register.delete_registration": lambda w: f"/register/beroepsregistraties/{w.registration2.id}/verwijderen",
+    "register.unqualified": lambda w: f"/register/onbevoegd?partnerschap={w.p2.id}",
+    "register.unqualified_export": lambda w: f"/register/onbevoegd.xlsx?partnerschap={w.p2.id}",
+    "register.policy": lambda w: f"/register/beleid/{w.p2.id}",
     "dashboard.list_view": lambda w: f"/dashboard/lijst/openstaand?trainer={w.other_trainer.id}",
     "dashboard.export": lambda w: f"/dashboard/export/dekking.xlsx?partnerschap={w.p2.id}",
     "trainings.detail": lambda w: f"/trainingen/{w.training2.id}",

@@ -49,6 +49,8 @@ URL_VALUES = {
     "person_id": lambda w: w.trainer_person.id,
     "user_id": lambda w: w.trainer.id,
     "invitation_token": lambda w: w.invitation_token,
+    "qualification_id": lambda w: w.qualification1.id,
+    "registration_id": lambda w: w.registration1.id,
     "draft_id": lambda w: w.import_draft1.id,  # the coordinator's; for the admin it does not exist
     "naam": lambda w: "te-laat",  # a list of the dashboard
     "tabel": lambda w: "dekking",  # an export of the dashboard

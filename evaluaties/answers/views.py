@@ -23,6 +23,7 @@ from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
 from kwaliteit.accounts.models import Role
 from kwaliteit.args import choice_arg, choice_args, id_arg, page_arg
+from kwaliteit.certification.qualifications import MENTOR_KINDS, unqualified_pairs
 from kwaliteit.clock import today
 from kwaliteit.downloads import download
 from kwaliteit.forms import BaseForm, apply_errors, form_page, run_action, save_form
@@ -176,6 +177,8 @@ def session_page(session_id: int):
         shared_form=SharedLinkForm(),
         plain_form=BaseForm(),
         LinkKind=LinkKind,
+        unqualified=unqualified_pairs(s, [ts.id]),
+        needs_qualification=ts.training.kind in MENTOR_KINDS,
     )
 
 

@@ -119,6 +119,7 @@ class RegisterFilters:
     board_id: int | None = None
     school_id: int | None = None
     q: str = ""
+    person_id: int | None = None  # one person (a trainer's or mentor's own page)
 
 
 # ================================================================ validity in SQL
@@ -215,6 +216,8 @@ def _filter_people(stmt: Select, org, board_id, filters: RegisterFilters) -> Sel
         stmt = stmt.where(board_id == filters.board_id)
     if filters.school_id is not None:
         stmt = stmt.where(org.id == filters.school_id)
+    if filters.person_id is not None:
+        stmt = stmt.where(Person.id == filters.person_id)
     if filters.q:
         stmt = stmt.where(
             Person.name.icontains(filters.q, autoescape=True) | Person.email.icontains(filters.q, autoescape=True)

@@ -445,7 +445,10 @@ class SessionData:
     participant_count: int = 0
 
 
-def _validate_session(db: Session, training: Training, data: SessionData, today: date) -> dict[str, str]:
+def _validate_session(
+    db: Session, training: Training, data: SessionData, today: date, kept: Sequence[int] = ()
+) -> dict[str, str]:
+    """`kept`: trainers the session already had on this date (see refuse_unqualified)."""
     errors: dict[str, str] = {}
     if data.date is None:
         errors["date"] = "Vul een datum in."
@@ -464,6 +467,11 @@ def _validate_session(db: Session, training: Training, data: SessionData, today:
         allowed = {p.id for p in trainers_for_partnership(db, training.partnership_id)}
         if not set(data.trainer_ids) <= allowed:
             errors["trainer_ids"] = "Kies alleen trainers (school- of instituutsopleiders) uit dit partnerschap."
+    if not errors.keys() & {"date", "trainer_ids"}:
+        # The register builds on trainings: imported when used, not when this module loads.
+        from kwaliteit.certification.qualifications import refuse_unqualified
+
+        refuse_unqualified(db, training, data.trainer_ids, data.date, errors, kept)
     return errors
 
 
@@ -494,7 +502,8 @@ def update_session(db: Session, scope: Scope, session_id: int, data: SessionData
     if not scope.may_manage():
         raise Forbidden()
     ts = get_session(db, scope, session_id)
-    if errors := _validate_session(db, ts.training, data, today):
+    kept = [p.id for p in ts.trainers] if ts.date == data.date else []
+    if errors := _validate_session(db, ts.training, data, today, kept):
         raise ValidationError(errors)
     _apply_session(db, ts, data)
     db.flush()

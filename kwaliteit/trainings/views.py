@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from kwaliteit import db, limits
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
 from kwaliteit.args import choice_arg, id_arg, page_arg, text_arg
+from kwaliteit.certification.qualifications import MENTOR_KINDS, teaching_warning, unqualified_pairs
 from kwaliteit.clock import today
 from kwaliteit.filters import nl_date
 from kwaliteit.forms import BaseForm, choices, form_page, run_action, save_form
@@ -99,11 +100,14 @@ def create():
 def detail(training_id: int):
     s, scope = db.session(), current_scope()
     training = services.get_training(s, scope, training_id)
+    sessions = training_session_rows(s, scope, training.id, today())
     return render_template(
         "trainings/detail.html",
         training=training,
         links=services.current_links(training),
-        sessions=training_session_rows(s, scope, training.id, today()),
+        sessions=sessions,
+        unqualified=unqualified_pairs(s, [row.session.id for row in sessions]),
+        needs_qualification=training.kind in MENTOR_KINDS,
         toggle_form=BaseForm(),
         may_manage=scope.may_manage(),
     )
@@ -186,12 +190,20 @@ def create_session(training_id: int):
     return form_page("trainings/session_form.html", form, training=training, ts=None)
 
 
+def _warn_unqualified(ts) -> None:
+    """A saved session of a mentor training with a trainer whose qualification is not valid on its
+    date: the warning (where the policy requires one, only trainers it already had get here)."""
+    if message := teaching_warning(db.session(), ts):
+        flash(message, "warn")
+
+
 def _to_new_session(ts):
     """After a new session: to its evaluation page, where its participants' links are made."""
     flash(
         f"De bijeenkomst van {nl_date(ts.date)} is opgeslagen. Maak hier de links voor de deelnemers.",
         "success",
     )
+    _warn_unqualified(ts)
     return redirect(url_for("evaluaties.session_page", session_id=ts.id, _anchor="melding"))
 
 
@@ -217,6 +229,7 @@ def edit_session(session_id: int):
         form = _session_form(s, training)
     if save_form(form, lambda: services.update_session(s, scope, session_id, _session_data(form), today())):
         flash("De bijeenkomst is bijgewerkt.", "success")
+        _warn_unqualified(ts)
         return redirect(url_for("trainings.detail", training_id=training.id))
     return form_page("trainings/session_form.html", form, training=training, ts=ts)
 
