@@ -241,7 +241,7 @@ def confirm_retention(db: Session, scope: Scope, today: date, now: datetime, see
     ids = past_retention_ids(db, scope, today)
     if seen != len(ids):
         raise ValidationError(
-            {"aantal": "De lijst is intussen veranderd. Bekijk haar opnieuw en bevestig dan."}
+            {"list": "De lijst is intussen veranderd. Bekijk haar opnieuw en bevestig dan."}
         )
     return apply_retention(db, today, now, scope)
 
