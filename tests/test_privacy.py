@@ -135,24 +135,31 @@ def _figures(s, today) -> dict:
     def rows(stmt):
         return sorted((tuple(getattr(v, "value", v) for v in r) for r in s.execute(stmt).all()), key=repr)
 
+    def grouped(*columns, joins=(), summed=()):
+        """Rows (and sums of `summed`) per the given columns: a subquery first, so that PostgreSQL
+        groups by the same expression it selects."""
+        inner = select(*(c.label(f"g{i}") for i, c in enumerate(columns)),
+                       *(m.label(f"m{i}") for i, m in enumerate(summed)))
+        for target, on in joins:
+            inner = inner.join(target, on)
+        sub = inner.subquery()
+        keys = [sub.c[f"g{i}"] for i in range(len(columns))]
+        sums = [func.sum(sub.c[f"m{i}"]) for i in range(len(summed))]
+        return rows(select(*keys, func.count(), *sums).group_by(*keys))
+
     year = school_year(TrainingSession.date)
     return {
-        "sessions": rows(select(TrainingSession.training_id, year, func.count()).group_by(TrainingSession.training_id, year)),
-        "trainers": rows(select(TrainingSession.training_id, year, func.count())
-                         .join(session_trainer, session_trainer.c.session_id == TrainingSession.id)
-                         .group_by(TrainingSession.training_id, year)),
-        "certificates": rows(select(Certificate.training_id, Certificate.kind, school_year(Certificate.issued_on),
-                                    func.count()).group_by(Certificate.training_id, Certificate.kind,
-                                                           school_year(Certificate.issued_on))),
-        "attendance": rows(select(TrainingSession.training_id, year, func.count())
-                           .join(Attendance, Attendance.session_id == TrainingSession.id)
-                           .group_by(TrainingSession.training_id, year)),
+        "sessions": grouped(TrainingSession.training_id, year),
+        "trainers": grouped(TrainingSession.training_id, year,
+                            joins=[(session_trainer, session_trainer.c.session_id == TrainingSession.id)]),
+        "certificates": grouped(Certificate.training_id, Certificate.kind, school_year(Certificate.issued_on)),
+        "attendance": grouped(TrainingSession.training_id, year,
+                              joins=[(Attendance, Attendance.session_id == TrainingSession.id)]),
         "mentorships": rows(select(Mentorship.school_year, func.sum(Mentorship.students)).group_by(Mentorship.school_year)),
-        "answers": rows(select(TrainingSession.training_id, year, Response.audience, func.count(Answer.id),
-                               func.sum(Answer.value_int))
-                        .join(Response, Response.session_id == TrainingSession.id)
-                        .join(Answer, Answer.response_id == Response.id)
-                        .group_by(TrainingSession.training_id, year, Response.audience)),
+        "answers": grouped(TrainingSession.training_id, year, Response.audience,
+                           joins=[(Response, Response.session_id == TrainingSession.id),
+                                  (Answer, Answer.response_id == Response.id)],
+                           summed=(Answer.value_int,)),
         "trainer_evaluations": rows(select(EvaluationRequest.session_id, func.count())
                                     .where(EvaluationRequest.submitted_by_id.is_not(None))
                                     .group_by(EvaluationRequest.session_id)),
