@@ -194,3 +194,40 @@ def init_cli(app: Flask) -> None:
             click.echo("Demo-accounts (alleen voor demonstratie):")
             for email, _role, password, _p in DEMO_ACCOUNTS:
                 click.echo(f"  {email:32} {password}")
+
+    @app.cli.command("retention")
+    @click.option("--today", "today_text", default=None, metavar="YYYY-MM-DD",
+                  help="The reference date (default: today).")
+    @click.option("--dry-run", is_flag=True, help="Only list who is past retention; change nothing.")
+    def retention_cmd(today_text, dry_run):
+        """Anonymise every person whose last activity is more than the retention period of their
+        partnership ago (AVG). Idempotent: a second run the same day finds nobody."""
+        from datetime import date
+
+        from kwaliteit.clock import now, today
+        from kwaliteit.registry.privacy import apply_retention, persons_past_retention
+        from kwaliteit.scope import Scope
+
+        if today_text is None:
+            reference = today()
+        else:
+            try:
+                reference = date.fromisoformat(today_text.strip())
+            except ValueError:
+                raise click.BadParameter(
+                    f"'{today_text}' is geen datum; gebruik JJJJ-MM-DD, bijvoorbeeld 2026-11-22.",
+                    param_hint="--today",
+                ) from None
+        s = db.session()
+        if dry_run:
+            page = persons_past_retention(s, Scope.everything(), reference, page=1, page_size=1000)
+            for row in page.items:
+                click.echo(f"  {row.person.id:>8}  laatste activiteit {row.last_activity.isoformat()}  "
+                           f"({row.partnership_name}, {row.retention_years} jaar)")
+            more = f" (de eerste {len(page.items)} getoond)" if page.total > len(page.items) else ""
+            click.echo(f"Bewaartermijn verstreken op {reference.isoformat()}: {page.total} personen{more}. "
+                       "Niets gewijzigd (--dry-run).")
+            return
+        ids = apply_retention(s, reference, now())
+        s.commit()
+        click.echo(f"Bewaartermijn verstreken op {reference.isoformat()}: {len(ids)} personen geanonimiseerd.")

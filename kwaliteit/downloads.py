@@ -8,6 +8,7 @@ MIMETYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "txt": "text/plain; charset=utf-8",
+    "json": "application/json; charset=utf-8",
 }
 
 

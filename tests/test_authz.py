@@ -547,6 +547,34 @@ ROUTES: dict[str, Route] = {
             "POST": row(302, 400, 400, 403, 403, 403),
         },
     ),
+    # Personal data (AVG): admins and the person's coordinators read everything about a person;
+    # only admins export it, anonymise, and anonymise everyone past retention.
+    "registry.person": Route(
+        url=lambda w: f"/beheer/personen/{w.trainer_person.id}",
+        missing=lambda w: f"/beheer/personen/{MISSING_ID}",
+        expect={"GET": row(302, 200, 200, 403, 403, 403)},
+    ),
+    "registry.person_export": Route(
+        url=lambda w: f"/beheer/personen/{w.trainer_person.id}/gegevens.json",
+        missing=lambda w: f"/beheer/personen/{MISSING_ID}/gegevens.json",
+        expect={"GET": row(302, 200, 403, 403, 403, 403)},
+    ),
+    "registry.anonymise_person": Route(
+        url=lambda w: f"/beheer/personen/{w.trainer_person.id}/anonimiseren",
+        missing=lambda w: f"/beheer/personen/{MISSING_ID}/anonimiseren",
+        expect={
+            "GET": row(302, 200, 403, 403, 403, 403),
+            "POST": row(302, 400, 403, 403, 403, 403),  # not confirmed: nothing happens
+        },
+    ),
+    "registry.retention": Route(
+        url=lambda w: "/beheer/bewaartermijn",
+        expect={"GET": row(302, 200, 200, 200, 403, 403)},
+    ),
+    "registry.apply_retention": Route(
+        url=lambda w: "/beheer/bewaartermijn/anonimiseren",
+        expect={"POST": row(302, 400, 403, 403, 403, 403)},
+    ),
     # w.trainer is a trainer account of partnership 1: the own coordinator may manage it.
     "users.index": Route(
         url=lambda w: "/beheer/gebruikers",
@@ -840,6 +868,9 @@ FOREIGN_OBJECT_URLS = {
     "transfer.cancel_import": lambda w: f"/bijeenkomsten/{w.session2.id}/antwoorden/importeren/{w.import_draft2.id}/annuleren",
     "registry.edit_organisation": lambda w: f"/beheer/organisaties/{w.school2.id}/bewerken",
     "registry.edit_person": lambda w: f"/beheer/personen/{w.other_trainer.id}/bewerken",
+    "registry.person": lambda w: f"/beheer/personen/{w.other_trainer.id}",
+    "registry.person_export": lambda w: f"/beheer/personen/{w.other_trainer.id}/gegevens.json",
+    "registry.anonymise_person": lambda w: f"/beheer/personen/{w.other_trainer.id}/anonimiseren",
     "users.edit": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/bewerken",
     "users.set_enabled": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/actief",
     "users.invitation": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/uitnodiging",

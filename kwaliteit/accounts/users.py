@@ -178,6 +178,7 @@ def persons_for_account(db: Session, scope: Scope, user: User | None = None) -> 
                         PersonRoleLink.person_id == Person.id, PersonRoleLink.role.in_(TRAINER_ROLES)
                     ),
                     not_(other_account),
+                    Person.anonymised_at.is_(None),  # an anonymised person gets no account again
                 ),
                 Organisation.partnership_id,
             ).order_by(Person.name, Person.id)
@@ -260,6 +261,8 @@ def _check_account(db: Session, scope: Scope, data: AccountData, current: User |
             errors["person_id"] = "Kies de persoon (trainer) bij dit account."
         elif person is None or not scope.allows(person.organisation.partnership_id):
             errors["person_id"] = "Kies een persoon uit je eigen partnerschappen."
+        elif person.anonymised_at is not None:
+            errors["person_id"] = "Deze persoon is geanonimiseerd en krijgt geen account meer."
         elif not person.may_be_trainer:
             errors["person_id"] = (
                 "Deze persoon is geen school- of instituutsopleider en kan geen trainer zijn."

@@ -6,7 +6,7 @@ every rule (the form only turns the input into values), so a crafted POST gets t
 
 from __future__ import annotations
 
-from wtforms import EmailField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Optional
 
 from kwaliteit.forms import BaseForm, choices, max_length
@@ -106,3 +106,26 @@ class PersonForm(BaseForm):
 
     def has_unknown_role(self) -> bool:
         return any(v not in {r.value for r in PersonRole} for v in (self.roles.data or []))
+
+
+class AnonymiseForm(BaseForm):
+    """Anonymising a person cannot be undone: the admin ticks that they mean it."""
+
+    confirm = BooleanField(
+        "Ik begrijp dat de naam en het e-mailadres van deze persoon voorgoed verdwijnen",
+        validators=[DataRequired("Vink aan dat je deze persoon wilt anonimiseren; dit kan niet ongedaan worden.")],
+    )
+
+
+class RetentionForm(BaseForm):
+    """Anonymising everyone past retention: confirmed, for the number of persons the page showed."""
+
+    aantal = HiddenField()
+    confirm = BooleanField(
+        "Ik begrijp dat de namen en e-mailadressen van deze personen voorgoed verdwijnen",
+        validators=[DataRequired("Vink aan dat je deze personen wilt anonimiseren; dit kan niet ongedaan worden.")],
+    )
+
+    def seen(self) -> int | None:
+        value = self.aantal.data or ""
+        return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None

@@ -594,6 +594,11 @@ def create_person(db: Session, scope: Scope, data: PersonData) -> Person:
 
 def update_person(db: Session, scope: Scope, person_id: int, data: PersonData) -> Person:
     person = get_person(db, scope, person_id)
+    if person.anonymised_at is not None:
+        # Anonymisation is final: no edit gives an anonymised row a real identity again.
+        from kwaliteit.registry.privacy import ALREADY_ANONYMISED
+
+        raise ValidationError({"name": ALREADY_ANONYMISED})
     _validate_person(db, scope, data, person)
     _apply_person(person, data)
     flush_unique(db, PERSON_EMAIL_INDEX, "email", EMAIL_TAKEN_PERSON)

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from kwaliteit import db
+from kwaliteit import clock, db
 from kwaliteit.accounts.auth import MANAGERS, current_scope, roles_required
 from kwaliteit.accounts.models import Role
 from kwaliteit.args import choice_arg, id_arg, page_arg, text_arg
+from kwaliteit.downloads import download
 from kwaliteit.forms import choices, form_page, save_form
 from kwaliteit.limits import SEARCH
-from kwaliteit.registry import services
-from kwaliteit.registry.forms import CHOOSE, OrganisationForm, PartnershipForm, PersonForm
+from kwaliteit.registry import privacy, services
+from kwaliteit.registry.forms import (
+    CHOOSE,
+    AnonymiseForm,
+    OrganisationForm,
+    PartnershipForm,
+    PersonForm,
+    RetentionForm,
+)
 from kwaliteit.registry.models import OrganisationKind, PersonRole
 from kwaliteit.trainings.services import partnerships_in_scope
 from kwaliteit.validation import ValidationError
@@ -264,6 +272,9 @@ def create_person():
 def edit_person(person_id: int):
     s, scope = db.session(), current_scope()
     person = services.get_person(s, scope, person_id)
+    if person.anonymised_at is not None:
+        flash(privacy.ALREADY_ANONYMISED, "error")
+        return redirect(url_for("registry.person", person_id=person.id))
     if request.method == "GET":
         form = _person_form(
             s,
@@ -281,3 +292,71 @@ def edit_person(person_id: int):
         flash("De wijzigingen zijn opgeslagen.", "success")
         return redirect(url_for("registry.persons"))
     return form_page("registry/person_form.html", form, person=person)
+
+
+# ---------------------------------------------------------------- personal data (AVG)
+
+
+@bp.route("/personen/<int:person_id>")
+@roles_required(*MANAGERS)
+def person(person_id: int):
+    s, scope = db.session(), current_scope()
+    record = privacy.person_record(s, scope, person_id)
+    return render_template(
+        "registry/person.html", record=record, is_admin=scope.role is Role.ADMIN, today=clock.today()
+    )
+
+
+@bp.route("/personen/<int:person_id>/gegevens.json")
+@roles_required(Role.ADMIN)
+def person_export(person_id: int):
+    s, scope = db.session(), current_scope()
+    person, data = privacy.export_person(s, scope, person_id)
+    return download(data, f"persoonsgegevens-{person.id}-{clock.today().isoformat()}", "json")
+
+
+@bp.route("/personen/<int:person_id>/anonimiseren", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def anonymise_person(person_id: int):
+    s, scope = db.session(), current_scope()
+    record = privacy.person_record(s, scope, person_id)
+    form = AnonymiseForm()
+    if save_form(form, lambda: privacy.anonymise_person(s, scope, person_id, clock.now(), form.confirm.data)):
+        flash("De persoon is geanonimiseerd. Aantallen en cijfers blijven gelijk.", "success")
+        return redirect(url_for("registry.person", person_id=person_id))
+    return form_page("registry/anonymise.html", form, record=record)
+
+
+def _retention_page(form: RetentionForm):
+    s, scope = db.session(), current_scope()
+    today = clock.today()
+    page = privacy.persons_past_retention(s, scope, today, page=page_arg(), page_size=_page_size())
+    form.aantal.data = str(page.total)
+    return form_page(
+        "registry/retention.html",
+        form,
+        page=page,
+        today=today,
+        is_admin=scope.role is Role.ADMIN,
+        sources=privacy.LAST_ACTIVITY_SOURCES,
+    )
+
+
+@bp.route("/bewaartermijn")
+@roles_required(*MANAGERS)
+def retention():
+    return _retention_page(RetentionForm(formdata=None))
+
+
+@bp.route("/bewaartermijn/anonimiseren", methods=["POST"])
+@roles_required(Role.ADMIN)
+def apply_retention():
+    s, scope = db.session(), current_scope()
+    form = RetentionForm()
+    if saved := save_form(
+        form, lambda: privacy.confirm_retention(s, scope, clock.today(), clock.now(), form.seen())
+    ):
+        n = len(saved.value)
+        flash(f"{n} perso{'on is' if n == 1 else 'nen zijn'} geanonimiseerd.", "success")
+        return redirect(url_for("registry.retention"))
+    return _retention_page(form)
