@@ -75,6 +75,7 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "MAX_UPLOAD_BYTES": int(env.get(PREFIX + "MAX_UPLOAD_BYTES", str(5 * 1024 * 1024))),
         "WTF_CSRF_TIME_LIMIT": None,
         "FIXED_TODAY": env.get(PREFIX + "FIXED_TODAY") or None,
+        "FIXED_NOW": env.get(PREFIX + "FIXED_NOW") or None,
         "LOG_LEVEL": env.get(PREFIX + "LOG_LEVEL", "INFO"),
         # WTForms' own Dutch messages (BaseForm.Meta.locales) instead of Flask-Babel.
         "WTF_I18N_ENABLED": False,

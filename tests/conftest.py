@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -21,6 +21,9 @@ PG_URL = os.environ.get("KWALITEIT_TEST_DATABASE_URL")
 # "Today" of every test, in services (the `today` fixture) and in requests (the app's FIXED_TODAY):
 # no test reads the wall clock, so the suite gives the same answers on any day.
 TODAY = date(2026, 11, 22)
+# The moment of every request (the app's FIXED_NOW), for what expires by the hour: invitation links
+# made at NOW must still open in a request, whatever day the suite runs.
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
 
 def _private_schema_url(url: str):
@@ -65,6 +68,7 @@ def app(database_url, tmp_path_factory):
             "WTF_CSRF_ENABLED": False,
             "PAGE_SIZE": 25,
             "FIXED_TODAY": TODAY,
+            "FIXED_NOW": NOW,
         },
         instance_path=tmp_path_factory.mktemp("instance"),
     )

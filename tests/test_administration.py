@@ -46,9 +46,8 @@ from kwaliteit.registry.models import (
 from kwaliteit.scope import Forbidden, Scope
 from kwaliteit.validation import ValidationError
 from tests import factories
-from tests.conftest import count_statements, login
+from tests.conftest import NOW, count_statements, login
 
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 NEW_PASSWORD = "een lang nieuw wachtwoord"
 
 
@@ -538,11 +537,11 @@ def test_bad_new_password_keeps_the_link_open(app, world, data, field, message):
         assert f'value="{data["password"]}"' not in body  # a password is never sent back
     with kdb.new_session(app) as s:
         assert s.get(User, user_id).password_hash == NO_PASSWORD
-        assert check_invitation(s, token, datetime.now(UTC)).state is InvitationState.OK
+        assert check_invitation(s, token, NOW).state is InvitationState.OK
 
 
 def test_expired_unknown_and_replaced_links(app, world):
-    old_id, old_token = _invite(app, partnership_ids=[world.p1.id], now=datetime.now(UTC) - timedelta(days=8))
+    old_id, old_token = _invite(app, partnership_ids=[world.p1.id], now=NOW - timedelta(days=8))
     client = app.test_client()
     response = client.get(f"/uitnodiging/{old_token}")
     assert response.status_code == 410
@@ -622,7 +621,7 @@ def test_two_simultaneous_claims_in_the_service(app, world):
         with kdb.new_session(app) as s:
             barrier.wait()
             try:
-                accept_invitation(s, token, NEW_PASSWORD, NEW_PASSWORD, datetime.now(UTC))
+                accept_invitation(s, token, NEW_PASSWORD, NEW_PASSWORD, NOW)
                 s.commit()
                 outcomes.append("ok")
             except InvitationRefused as exc:
@@ -902,7 +901,7 @@ def test_admin_changes_a_role_and_nobody_their_own(app, world):
 def test_account_status_in_the_list(app, world):
     _invite(app, "open@example.org", partnership_ids=[world.p1.id], name="Open Uitnodiging")
     _invite(app, "oud@example.org", partnership_ids=[world.p1.id], name="Oude Uitnodiging",
-            now=datetime.now(UTC) - timedelta(days=30))
+            now=NOW - timedelta(days=30))
     client = _client(app, world.admin)
     body = _body(client.get("/beheer/gebruikers?status=uitgenodigd"))
     assert "open@example.org" in body and "oud@example.org" not in body and world.trainer.email not in body
