@@ -552,3 +552,17 @@ def test_retention_cli_refuses_a_malformed_date(app, bad):
     result = app.test_cli_runner().invoke(args=["retention", "--today", bad])
     assert result.exit_code == 2
     assert "JJJJ-MM-DD" in result.output
+
+
+def test_an_anonymised_trainer_is_no_longer_offered_for_a_new_session(db, world):
+    """Planning offers living trainers only; a session that had the anonymised trainer keeps
+    them choosable, so it can still be edited."""
+    from kwaliteit.models_base import utcnow
+    from kwaliteit.trainings.services import trainers_for_partnership
+
+    world.trainer_person2.anonymised_at = utcnow()
+    db.commit()
+    offered = {p.id for p in trainers_for_partnership(db, world.p1.id)}
+    assert world.trainer_person2.id not in offered and world.trainer_person.id in offered
+    kept = {p.id for p in trainers_for_partnership(db, world.p1.id, [world.trainer_person2.id])}
+    assert world.trainer_person2.id in kept

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Select, and_, case, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from kwaliteit import limits
@@ -180,14 +180,16 @@ def organisations_in_scope(db: Session, scope: Scope) -> list[Organisation]:
     )
 
 
-def trainers_for_partnership(db: Session, partnership_id: int) -> list[Person]:
-    """People with a trainer role (school- or institute-based educator) in the partnership."""
+def trainers_for_partnership(db: Session, partnership_id: int, current: Sequence[int] = ()) -> list[Person]:
+    """People with a trainer role (school- or institute-based educator) in the partnership; an
+    anonymised person only when already among `current` (the trainers a session has)."""
     return list(
         db.scalars(
             select(Person)
             .join(Organisation, Organisation.id == Person.organisation_id)
             .where(
                 Organisation.partnership_id == partnership_id,
+                or_(Person.anonymised_at.is_(None), Person.id.in_(list(current))),
                 exists().where(
                     PersonRoleLink.person_id == Person.id, PersonRoleLink.role.in_(TRAINER_ROLES)
                 ),
@@ -446,7 +448,12 @@ class SessionData:
 
 
 def _validate_session(
-    db: Session, training: Training, data: SessionData, today: date, kept: Sequence[int] = ()
+    db: Session,
+    training: Training,
+    data: SessionData,
+    today: date,
+    kept: Sequence[int] = (),
+    current: Sequence[int] = (),
 ) -> dict[str, str]:
     """`kept`: trainers the session already had on this date (see refuse_unqualified)."""
     errors: dict[str, str] = {}
@@ -464,7 +471,7 @@ def _validate_session(
     if not data.trainer_ids:
         errors["trainer_ids"] = "Kies minstens één trainer."
     else:
-        allowed = {p.id for p in trainers_for_partnership(db, training.partnership_id)}
+        allowed = {p.id for p in trainers_for_partnership(db, training.partnership_id, current)}
         if not set(data.trainer_ids) <= allowed:
             errors["trainer_ids"] = "Kies alleen trainers (school- of instituutsopleiders) uit dit partnerschap."
     if not errors.keys() & {"date", "trainer_ids"}:
@@ -502,8 +509,9 @@ def update_session(db: Session, scope: Scope, session_id: int, data: SessionData
     if not scope.may_manage():
         raise Forbidden()
     ts = get_session(db, scope, session_id)
-    kept = [p.id for p in ts.trainers] if ts.date == data.date else []
-    if errors := _validate_session(db, ts.training, data, today, kept):
+    current = [p.id for p in ts.trainers]
+    kept = current if ts.date == data.date else []
+    if errors := _validate_session(db, ts.training, data, today, kept, current):
         raise ValidationError(errors)
     _apply_session(db, ts, data)
     db.flush()

@@ -158,11 +158,12 @@ def set_active(training_id: int):
     return redirect(url_for("trainings.detail", training_id=training_id))
 
 
-def _session_form(s, training, **kwargs) -> SessionEditForm:
+def _session_form(s, training, current=(), **kwargs) -> SessionEditForm:
+    """`current`: the trainers the session has (they stay choosable, also when anonymised)."""
     form = SessionEditForm(**kwargs)
     form.trainer_ids.choices = choices(
         (p.id, f"{p.name} ({p.organisation.name})")
-        for p in services.trainers_for_partnership(s, training.partnership_id)
+        for p in services.trainers_for_partnership(s, training.partnership_id, current)
     )
     return form
 
@@ -213,10 +214,12 @@ def edit_session(session_id: int):
     s, scope = db.session(), current_scope()
     ts = services.get_session(s, scope, session_id)
     training = ts.training
+    current = [p.id for p in ts.trainers]
     if request.method == "GET":
         form = _session_form(
             s,
             training,
+            current,
             data={
                 "date": ts.date,
                 "start_time": ts.start_time,
@@ -226,7 +229,7 @@ def edit_session(session_id: int):
             },
         )
     else:
-        form = _session_form(s, training)
+        form = _session_form(s, training, current)
     if save_form(form, lambda: services.update_session(s, scope, session_id, _session_data(form), today())):
         flash("De bijeenkomst is bijgewerkt.", "success")
         _warn_unqualified(ts)
