@@ -356,3 +356,23 @@ def test_mentor_page_statements_do_not_grow(app, client, world, db):
     db.commit()
     many, body = count_statements(app, client, url)
     assert len(many) == len(few) and body.count("certificaat C-") >= 6
+
+
+def test_demo_register_has_every_stage_and_flag(db):
+    from kwaliteit.demo import DEMO_REFERENCE_DATE, seed_demo
+
+    seed_demo(db)
+    db.commit()
+    counts = flags.register_counts(db, Scope.everything(), flags.RegisterFilters(), DEMO_REFERENCE_DATE)
+    assert all(counts.stages[s] > 0 for s in flags.Stage), counts.stages
+    for flag in flags.MENTOR_FLAGS:
+        assert counts.flags[flag] > 0, flag
+    # Sessions with attendees still waiting for their certificates: the button has work to do.
+    waiting = db.scalar(
+        select(func.count(func.distinct(Attendance.session_id))).where(
+            ~select(Certificate.id).where(Certificate.session_id == Attendance.session_id).exists()
+        )
+    )
+    issued = db.scalar(select(func.count(func.distinct(Certificate.session_id))))
+    assert waiting >= 3 and issued >= 9
+    assert db.scalar(select(func.count()).select_from(Mentorship)) > 200
