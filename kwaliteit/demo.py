@@ -14,6 +14,9 @@ Gaps left on purpose, so that the screens have something to show:
 - in the first partnership no active training serves safeguard "OR" (Organisatie): the only
   training that did, the old mentor training, is inactive;
 - two trainings are inactive (sessions only in the earlier school years).
+- the mentor register (kwaliteit.certification.demo) has mentors in every stage of the path,
+  expired and expiring certificates, mentors guiding a student without a basic training, and the
+  latest past session of each partnership with attendance but no certificates issued yet.
 """
 from __future__ import annotations
 
@@ -576,6 +579,11 @@ def seed_demo(db: Session, today: date | None = None) -> bool:
 
     load_default_questionnaires(db)
     seed_demo_evaluations(db, DEMO_REFERENCE_DATE)
+
+    # 4b. The mentor register: certificates, attendance, mentorships (with cases that need action).
+    from kwaliteit.certification.demo import seed_demo_register
+
+    seed_demo_register(db, DEMO_REFERENCE_DATE, DEMO_SEED)
 
     # 5. One account per role.
     for email, role, password, partnership in DEMO_ACCOUNTS:

@@ -184,3 +184,29 @@ def register_policy(db: Session, p: Partnership, **values):
     db.add(row)
     db.flush()
     return row
+
+
+# ---------------------------------------------------------------- the mentor register
+
+
+def certificate(db: Session, person: Person, kind: TrainingKind = TrainingKind.BASIC, issued_on: date = date(2024, 9, 1),
+                valid_until: date | None = None, number: str | None = None, session: TrainingSession | None = None):
+    from kwaliteit.certification.models import Certificate, Issuer
+
+    c = Certificate(partnership_id=person.organisation.partnership_id, person_id=person.id, kind=kind,
+                    issued_on=issued_on, valid_until=valid_until, number=number or f"C-{next(_seq)}",
+                    issued_by=Issuer.INSTITUTE, session_id=session.id if session else None,
+                    training_id=session.training_id if session else None)
+    db.add(c)
+    db.flush()
+    return c
+
+
+def mentorship(db: Session, person: Person, school: Organisation, school_year: int = 2026, students: int = 1):
+    from kwaliteit.certification.models import Mentorship, StudentKind
+
+    m = Mentorship(person_id=person.id, school_id=school.id, school_year=school_year,
+                   student_kind=StudentKind.FIRST_YEAR, students=students)
+    db.add(m)
+    db.flush()
+    return m

@@ -486,6 +486,69 @@ ROUTES: dict[str, Route] = {
         missing=lambda w: f"/register/beleid/{MISSING_ID}",
         expect={"GET": row(302, 200, 200, 403, 403, 403), "POST": row(302, 302, 302, 403, 403, 403)},
     ),
+    # Mentors (register/views/mentors.py): readers read the lists and mentor pages; managers
+    # record certificates, mentorships and attendance, print certificates and export the HR list.
+    "register.mentors": Route(
+        url=lambda w: "/register/mentoren",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    "register.mentor": Route(
+        url=lambda w: f"/register/mentoren/{w.mentor.id}",
+        missing=lambda w: f"/register/mentoren/{MISSING_ID}",
+        expect={"GET": row(302, 200, 200, 403, 403, 200)},
+    ),
+    "register.add_certificate": Route(
+        url=lambda w: f"/register/mentoren/{w.mentor.id}/certificaten",
+        missing=lambda w: f"/register/mentoren/{MISSING_ID}/certificaten",
+        expect={"POST": row(302, 400, 400, 403, 403, 403)},
+    ),
+    "register.edit_certificate": Route(
+        url=lambda w: f"/register/certificaten/{w.certificate1.id}/bewerken",
+        missing=lambda w: f"/register/certificaten/{MISSING_ID}/bewerken",
+        expect={"GET": row(302, 200, 200, 403, 403, 403), "POST": row(302, 400, 400, 403, 403, 403)},
+    ),
+    "register.delete_certificate": Route(
+        url=lambda w: f"/register/certificaten/{w.certificate1.id}/verwijderen",
+        missing=lambda w: f"/register/certificaten/{MISSING_ID}/verwijderen",
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    "register.print_certificate": Route(
+        url=lambda w: f"/register/certificaten/{w.certificate1.id}/afdrukken",
+        missing=lambda w: f"/register/certificaten/{MISSING_ID}/afdrukken",
+        expect={"GET": row(302, 200, 200, 403, 403, 403)},
+    ),
+    "register.add_mentorship": Route(
+        url=lambda w: f"/register/mentoren/{w.mentor.id}/begeleiding",
+        missing=lambda w: f"/register/mentoren/{MISSING_ID}/begeleiding",
+        expect={"POST": row(302, 400, 400, 403, 403, 403)},
+    ),
+    "register.delete_mentorship": Route(
+        url=lambda w: f"/register/begeleiding/{w.mentorship1.id}/verwijderen",
+        missing=lambda w: f"/register/begeleiding/{MISSING_ID}/verwijderen",
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    # An empty attendance form says nobody attended: saved, back to the page.
+    "register.attendance": Route(
+        url=lambda w: f"/register/bijeenkomsten/{w.session1.id}/aanwezigheid",
+        missing=lambda w: f"/register/bijeenkomsten/{MISSING_ID}/aanwezigheid",
+        expect={"GET": row(302, 200, 200, 403, 403, 403), "POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    # Nobody attended session1 yet: back to the attendance page with a message.
+    "register.issue_certificates": Route(
+        url=lambda w: f"/register/bijeenkomsten/{w.session1.id}/certificaten",
+        missing=lambda w: f"/register/bijeenkomsten/{MISSING_ID}/certificaten",
+        data=lambda w: {"issued_by": "gezamenlijk"},
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    "register.hr_list": Route(
+        url=lambda w: "/register/gesprekkencyclus",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    # The HR export holds names: managers only.
+    "register.hr_export": Route(
+        url=lambda w: "/register/gesprekkencyclus.csv",
+        expect={"GET": row(302, 200, 200, 200, 403, 403)},
+    ),
     "registry.overview": Route(
         url=lambda w: "/beheer",
         expect={"GET": row(302, 200, 200, 200, 403, 403)},
@@ -652,6 +715,7 @@ def world(app):
         w.registration2 = factories.professional_registration(s, w.other_trainer)
         w.import_draft1 = _import_draft(s, w.session1, w.coordinator)
         w.import_draft2 = _import_draft(s, w.session2, w.other_coordinator)
+        _add_register(s, w)
         _pending, w.invitation_token = invite_user(
             s, Scope.everything(), AccountData("nieuw@example.org", "Nina Nieuw", Role.COORDINATOR, [w.p1.id]),
             now(),
@@ -678,6 +742,17 @@ def _add_questionnaires(s, w) -> None:
         setattr(w, f"questionnaire{n}", q)
         setattr(w, f"draft{n}", draft)
         setattr(w, f"draft_question{n}", draft.questions[0])
+
+
+def _add_register(s, w) -> None:
+    """A mentor with a certificate and a mentorship in each partnership: w.mentor (partnership 1,
+    from the conftest world) and w.mentor2 (partnership 2); w.certificate<n>, w.mentorship<n>."""
+    from kwaliteit.registry.models import PersonRole
+
+    w.mentor2 = factories.person(s, w.school2, PersonRole.MENTOR, name="Eva Zuidema")
+    for n, (mentor, school) in enumerate(((w.mentor, w.school1), (w.mentor2, w.school2)), start=1):
+        setattr(w, f"certificate{n}", factories.certificate(s, mentor, number=f"2024-{n}"))
+        setattr(w, f"mentorship{n}", factories.mentorship(s, mentor, school))
 
 
 def _import_draft(s, session, user):
@@ -827,6 +902,18 @@ FOREIGN_OBJECT_URLS = {
     "register.unqualified": lambda w: f"/register/onbevoegd?partnerschap={w.p2.id}",
     "register.unqualified_export": lambda w: f"/register/onbevoegd.xlsx?partnerschap={w.p2.id}",
     "register.policy": lambda w: f"/register/beleid/{w.p2.id}",
+    "register.mentors": lambda w: f"/register/mentoren?school={w.school2.id}",
+    "register.mentor": lambda w: f"/register/mentoren/{w.mentor2.id}",
+    "register.add_certificate": lambda w: f"/register/mentoren/{w.mentor2.id}/certificaten",
+    "register.edit_certificate": lambda w: f"/register/certificaten/{w.certificate2.id}/bewerken",
+    "register.delete_certificate": lambda w: f"/register/certificaten/{w.certificate2.id}/verwijderen",
+    "register.print_certificate": lambda w: f"/register/certificaten/{w.certificate2.id}/afdrukken",
+    "register.add_mentorship": lambda w: f"/register/mentoren/{w.mentor2.id}/begeleiding",
+    "register.delete_mentorship": lambda w: f"/register/begeleiding/{w.mentorship2.id}/verwijderen",
+    "register.attendance": lambda w: f"/register/bijeenkomsten/{w.session2.id}/aanwezigheid",
+    "register.issue_certificates": lambda w: f"/register/bijeenkomsten/{w.session2.id}/certificaten",
+    "register.hr_list": lambda w: f"/register/gesprekkencyclus?bestuur={w.school2.id}",
+    "register.hr_export": lambda w: f"/register/gesprekkencyclus.xlsx?school={w.school2.id}",
     "dashboard.list_view": lambda w: f"/dashboard/lijst/openstaand?trainer={w.other_trainer.id}",
     "dashboard.export": lambda w: f"/dashboard/export/dekking.xlsx?partnerschap={w.p2.id}",
     "trainings.detail": lambda w: f"/trainingen/{w.training2.id}",

@@ -55,6 +55,8 @@ URL_VALUES = {
     "naam": lambda w: "te-laat",  # a list of the dashboard
     "tabel": lambda w: "dekking",  # an export of the dashboard
     "version": lambda w: plotly.__version__,  # plotly.js and its style sheet
+    "certificate_id": lambda w: w.certificate1.id,
+    "mentorship_id": lambda w: w.mentorship1.id,
 }
 # Log-in and log-out act on the client's own session: they get a fresh anonymous client each time
 # (setting a password through an invitation logs the invited person in).
@@ -62,7 +64,7 @@ OWN_CLIENT = {"accounts.login", "accounts.logout", "users.accept"}
 # Query argument names the views read (others are generated too).
 QUERY_NAMES = ["pagina", "q", "status", "soort", "partnerschap", "training", "bijeenkomst", "schooljaar",
                "doelgroep", "waarborg", "dagen", "drempel", "versie", "next",
-               "peildatum", "bestuur", "respons", "trainer", "sorteer", "richting"]
+               "peildatum", "bestuur", "respons", "trainer", "sorteer", "richting", "fase", "school"]
 
 MB = 1024 * 1024
 HOSTILE = [
