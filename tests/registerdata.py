@@ -107,8 +107,8 @@ def bulk_mentors(s: Session, schools: list[Organisation], n: int, today: date, p
         kind = i % 6
         if kind == 0:
             continue  # no certificate
-        issued = today - timedelta(days=200 * kind + i % 50)
-        valid = None if kind == 5 else issued + timedelta(days=365 * kind)
+        issued = today - timedelta(days=400 * kind + i % 50)  # 1 to 5.6 years ago
+        valid = None if kind == 5 else issued + timedelta(days=365 * (kind % 3 + 1))  # some expired
         certificates.append(
             (partnership_of[org], pid, TrainingKind.BASIC.value, issued, valid, f"{tag}-{i}",
              Issuer.BOARD.value, now)

@@ -475,7 +475,7 @@ def stage_chart(counts: RegisterCounts) -> Chart | None:
             orientation="h",
             text=[str(v) for v in values],
             textposition="outside",
-            hovertext=[f"{label}: {v} mentoren" for label, v in zip(labels, values)],
+            hovertext=[f"{label}: {v} mentor{'' if v == 1 else 'en'}" for label, v in zip(labels, values)],
             hoverinfo="text",
             marker={"color": [COLOURS[4], COLOURS[1], COLOURS[3], COLOURS[2]]},
             name="Mentoren",
