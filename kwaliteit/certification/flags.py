@@ -367,22 +367,25 @@ def stage_counts(db: Session, scope: Scope, filters: RegisterFilters, today: dat
 
 def _certificate_flag_condition(flag: Flag, today: date, expiring_days) -> ColumnElement[bool]:
     """A certificate whose validity ended (expired) or ends soon (expiring), and that has not been
-    renewed: no certificate of the same kind for the same person lasts longer."""
+    renewed: no certificate of the same kind for the same person, dated by `today`, lasts longer
+    (of two that end the same day, the later-recorded one stands). So a person with two expired
+    certificates of a kind is flagged once, and a renewal dated after `today` does not count yet."""
     other = aliased(Certificate, name="renewal")
-    if flag is Flag.CERTIFICATE_EXPIRED:
-        renewed = exists().where(
-            other.person_id == Certificate.person_id,
-            other.kind == Certificate.kind,
-            valid_on(other.issued_on, other.valid_until, today),
-        )
-        return and_(Certificate.valid_until < today, ~renewed)
     renewed = exists().where(
         other.person_id == Certificate.person_id,
         other.kind == Certificate.kind,
         other.id != Certificate.id,
-        or_(other.valid_until.is_(None), other.valid_until > Certificate.valid_until),
+        other.issued_on <= today,
+        or_(
+            other.valid_until.is_(None),
+            other.valid_until > Certificate.valid_until,
+            and_(other.valid_until == Certificate.valid_until, other.id > Certificate.id),
+        ),
     )
+    if flag is Flag.CERTIFICATE_EXPIRED:
+        return and_(Certificate.valid_until < today, ~renewed)
     return and_(
+        Certificate.issued_on <= today,
         Certificate.valid_until >= today,
         Certificate.valid_until <= add_days(literal(today), expiring_days),
         ~renewed,

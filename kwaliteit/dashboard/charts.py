@@ -20,6 +20,7 @@ import plotly.io as pio
 from markupsafe import Markup, escape
 
 from evaluaties.questionnaires.models import QuestionType
+from kwaliteit.certification.flags import RegisterCounts, Stage
 from kwaliteit.dashboard.services import (
     Composition,
     CompositionRow,
@@ -457,6 +458,45 @@ def region_chart(partnerships: list[PartnershipFigures], year_label: str) -> Cha
     return _chart("grafiek-regio", "Respons per partnerschap", summary, fig)
 
 
+# ---------------------------------------------------------------- register
+
+
+def stage_chart(counts: RegisterCounts) -> Chart | None:
+    """Mentors per stage of their path, the most urgent first (a horizontal bar per stage)."""
+    if not counts.mentors:
+        return None
+    stages = list(Stage)  # in the order of flags.STAGE_ORDER: the most urgent first
+    labels = [s.label for s in stages]
+    values = [counts.stages[s] for s in stages]
+    fig = go.Figure(
+        go.Bar(
+            y=labels,
+            x=values,
+            orientation="h",
+            text=[str(v) for v in values],
+            textposition="outside",
+            hovertext=[f"{label}: {v} mentor{'' if v == 1 else 'en'}" for label, v in zip(labels, values)],
+            hoverinfo="text",
+            marker={"color": [COLOURS[4], COLOURS[1], COLOURS[3], COLOURS[2]]},
+            name="Mentoren",
+        )
+    )
+    fig.update_layout(
+        **_layout(
+            90 + 44 * len(stages),
+            showlegend=False,
+            xaxis={"range": [0, max(values) * 1.15 + 1], "title": {"text": "Mentoren"}},
+            yaxis={"type": "category", "categoryorder": "array", "categoryarray": list(reversed(labels))},
+        )
+    )
+    summary = (
+        f"{counts.mentors} mentoren naar fase van de leerlijn: "
+        + ", ".join(f"{s.label.lower()} {counts.stages[s]}" for s in stages)
+        + ". De tabel ernaast geeft dezelfde cijfers."
+    )
+    return _chart("grafiek-leerlijn", "Mentoren per fase van de leerlijn", summary, fig)
+
+
 __all__ = [
     "Chart",
     "Composition",
@@ -465,5 +505,6 @@ __all__ = [
     "region_chart",
     "response_chart",
     "safeguard_chart",
+    "stage_chart",
     "to_script_json",
 ]

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from evaluaties.transfer import exporting
+from kwaliteit.certification import flags as register_flags
 from kwaliteit.dashboard import services
 from kwaliteit.dashboard.services import Dashboard, Filters
 from kwaliteit.scope import Scope
+from kwaliteit.sqldates import school_year_label, school_year_of
 
 # A list exported in full, up to this many rows (far more than any partnership's sessions).
 MAX_ROWS = 20_000
@@ -167,6 +169,38 @@ def _composition(d: Dashboard) -> tuple[list[str], list[list]]:
     return header, rows
 
 
+def _register(d: Dashboard) -> tuple[list[str], list[list]]:
+    c = d.register.counts
+    share = c.qualified_share
+    year = school_year_label(school_year_of(d.filters.reference))
+    return ["Kerncijfer register", "Aantal"], [
+        *[[flag.label, c.flags[flag]] for flag in register_flags.Flag],
+        ["Trainers", c.trainers],
+        [f"Trainers met een bijeenkomst in {year}", c.active_trainers],
+        ["Van hen met een geldige registratie train-de-trainer", c.active_trainers_qualified],
+        ["Aandeel met een geldige registratie (%)", None if share is None else _r(100 * share, 1)],
+        ["Mentoren", c.mentors],
+    ]
+
+
+def _certified(d: Dashboard) -> tuple[list[str], list[list]]:
+    header = ["Partnerschap", "Bestuur", "School", "Mentoren", "Gecertificeerd", "Aandeel gecertificeerd (%)"]
+    cf = d.register.certified
+
+    def share(x) -> float | None:
+        return None if x.share is None else _r(100 * x.share, 1)
+
+    rows = [[b.partnership_name, b.name, "(heel het bestuur)", b.mentors, b.certified, share(b)]
+            for b in cf.boards]
+    rows += [[x.partnership_name, x.board_name, x.name, x.mentors, x.certified, share(x)] for x in cf.schools]
+    return header, rows
+
+
+def _stages(d: Dashboard) -> tuple[list[str], list[list]]:
+    c = d.register.counts
+    return ["Fase van de leerlijn", "Mentoren"], [[s.label, c.stages[s]] for s in register_flags.Stage]
+
+
 DASHBOARD_TABLES: dict[str, tuple[str, Callable[[Dashboard], tuple[list[str], list[list]]]]] = {
     "kerncijfers": ("Kerncijfers", _headline),
     "regio": ("Per partnerschap", _region),
@@ -175,6 +209,9 @@ DASHBOARD_TABLES: dict[str, tuple[str, Callable[[Dashboard], tuple[list[str], li
     "respons": ("Respons per schooljaar", _response),
     "waarborgen": ("Gemiddelde per waarborg", _safeguards),
     "samenstelling": ("Oordeel naar samenstelling van de trainers", _composition),
+    "register": ("Register: signalen en trainers", _register),
+    "gecertificeerd": ("Gecertificeerde mentoren per bestuur en school", _certified),
+    "leerlijn": ("Mentoren per fase van de leerlijn", _stages),
 }
 
 

@@ -36,6 +36,8 @@ from evaluaties.answers.requests import OWED, owed_select, trainer_evaluation_ov
 from evaluaties.answers.status import Status, trainer_due_date
 from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, Question, QuestionType
 from evaluaties.results import anonymity, rates
+from kwaliteit.certification import figures as register_figures
+from kwaliteit.certification import flags as register_flags
 from kwaliteit.framework.models import Framework, Safeguard
 from kwaliteit.framework.services import current_safeguards
 from kwaliteit.pagination import Page, clamp_page
@@ -823,6 +825,52 @@ def composition(
     return list(rows.values())
 
 
+# ================================================================ the register
+
+
+@dataclass
+class RegisterSection:
+    """The register's figures on the reference date, for the partnership and board chosen: each
+    flag's count (the lists at /register/signalen), the active trainers' qualified share, mentors
+    per path stage, and certified mentors per board and school. The school year and the kind of
+    training do not apply: a register is a state on a date."""
+
+    reference: date
+    counts: register_flags.RegisterCounts
+    certified: register_figures.CertifiedFigures
+
+    @property
+    def empty(self) -> bool:
+        return not (self.counts.mentors or self.counts.trainers)
+
+    @property
+    def flags(self) -> list[tuple[register_flags.Flag, int]]:
+        return [(flag, self.counts.flags[flag]) for flag in register_flags.Flag]
+
+    @property
+    def stages(self) -> list[tuple[register_flags.Stage, int]]:
+        return [(stage, self.counts.stages[stage]) for stage in register_flags.Stage]
+
+    @property
+    def year_label(self) -> str:
+        """The school year in which a trainer is active (gives a session): that of the reference date."""
+        return school_year_label(school_year_of(self.reference))
+
+
+def register_filters(f: Filters) -> register_flags.RegisterFilters:
+    return register_flags.RegisterFilters(partnership_id=f.partnership_id, board_id=f.board_id)
+
+
+def register_section(db: Session, scope: Scope, f: Filters) -> RegisterSection:
+    """Four statements (certification.flags.register_counts and certified_mentors)."""
+    rf = register_filters(f)
+    return RegisterSection(
+        reference=f.reference,
+        counts=register_flags.register_counts(db, scope, rf, f.reference),
+        certified=register_figures.certified_mentors(db, scope, rf, f.reference),
+    )
+
+
 # ================================================================ the dashboard
 
 
@@ -838,6 +886,7 @@ class Dashboard:
     composition: list[CompositionRow]
     has_trainings: bool
     has_sessions: bool
+    register: RegisterSection
 
     @property
     def rating_types(self) -> list[QuestionType]:
@@ -949,6 +998,7 @@ def dashboard(
         composition=composition(db, scope, f, sel, min_shown),
         has_trainings=has_trainings,
         has_sessions=any(p.sessions for p in shown),
+        register=register_section(db, scope, f),
     )
 
 

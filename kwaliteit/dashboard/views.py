@@ -87,6 +87,17 @@ def filter_args(f: Filters, now: date, *, trainer: bool = False) -> dict[str, st
     return args
 
 
+def register_args(f: Filters) -> dict[str, str | int]:
+    """The query arguments of a register list with the dashboard's reference date, partnership and
+    board (the register has no school year or kind of training)."""
+    args: dict[str, str | int] = {"peildatum": f.reference.isoformat()}
+    if f.partnership_id is not None:
+        args["partnerschap"] = f.partnership_id
+    if f.board_id is not None:
+        args["bestuur"] = f.board_id
+    return args
+
+
 def _min_shown() -> int:
     """The anonymity threshold for the current reader (one rule: evaluaties.results.anonymity)."""
     return anonymity.scope_threshold(db.session(), current_scope(), anonymity.threshold(current_app.config))
@@ -160,6 +171,7 @@ def index():
         "safeguards": charts.safeguard_chart(d.trends),
         "composition": charts.composition_charts(d.composition, d.rating_types),
         "region": charts.region_chart(d.partnerships, f.year_label),
+        "stages": charts.stage_chart(d.register.counts),
     }
     return render_template(
         "dashboard/index.html",
@@ -170,11 +182,12 @@ def index():
         figures=figures,
         has_charts=any(figures["ratings"])
         or any(figures["composition"])
-        or any(figures[k] for k in ("response", "safeguards", "region")),
+        or any(figures[k] for k in ("response", "safeguards", "region", "stages")),
         region=len(d.partnerships) > 1,
         sort=sort,
         descending=descending,
         args=filter_args(f, now),
+        register_args=register_args(f),
         selection=services.describe(s, scope, f),
         may_manage=scope.may_manage(),
         **_context(s, scope, now),

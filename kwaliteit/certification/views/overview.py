@@ -9,13 +9,13 @@ from kwaliteit.accounts.auth import READERS, current_scope, roles_required
 from kwaliteit.args import page_arg
 from kwaliteit.certification import flags
 from kwaliteit.certification.views import bp
-from kwaliteit.certification.views.common import checked_filters
+from kwaliteit.certification.views.common import checked_filters, reference_arg
 
 
 @bp.route("")
 @roles_required(*READERS)
 def index():
-    s, scope, today = db.session(), current_scope(), clock.today()
+    s, scope, today = db.session(), current_scope(), reference_arg(clock.today())
     filters, options = checked_filters(s, scope)
     return render_template(
         "certification/index.html",
@@ -23,6 +23,7 @@ def index():
         filters=filters,
         options=options,
         today=today,
+        reference=today if today != clock.today() else None,
         Flag=flags.Flag,
         Stage=flags.Stage,
         mentor_flags=flags.MENTOR_FLAGS,
@@ -37,7 +38,7 @@ def flag_list(flag: str):
         flag_ = flags.Flag(flag)
     except ValueError:
         abort(404)
-    s, scope, today = db.session(), current_scope(), clock.today()
+    s, scope, today = db.session(), current_scope(), reference_arg(clock.today())
     filters, options = checked_filters(s, scope)
     size = current_app.config["PAGE_SIZE"]
     if flag_.about_certificates:
@@ -53,4 +54,5 @@ def flag_list(flag: str):
         filters=filters,
         options=options,
         today=today,
+        reference=today if today != clock.today() else None,
     )
