@@ -522,6 +522,24 @@ def test_a_file_too_large_to_seal_is_refused(app, reg, db):
     assert "te veel tekst" in exc.value.errors[0]
 
 
+def test_a_file_near_the_seal_limit_passes_through_the_form(app, reg, client, db):
+    """The sealed file fits in the preview form's field: no 413 from the form size limit."""
+    import hashlib
+
+    def h(x):
+        return hashlib.sha256(str(x).encode()).hexdigest()
+
+    rows = [{"Naam": h(i) + h(-i - 1), "E-mailadres": f"m{i}@school.example", "School": "CBS Het Baken"}
+            for i in range(3900)]
+    login(client, reg.coordinator)
+    response = post_upload(client, reg, as_csv(rows, header=["Naam", "E-mailadres", "School"]))
+    assert response.status_code == 200
+    fields = preview_form(response.get_data(as_text=True))
+    assert 400_000 < len(fields["bestand"]) <= importing.MAX_SEALED_CHARS
+    response = client.post("/register/importeren/controleren", data=fields | {"actie": "bijwerken"})
+    assert response.status_code == 200 and "3900 nieuwe personen" in response.get_data(as_text=True)
+
+
 # ----------------------------------------------------------------- hostile files
 
 

@@ -49,7 +49,7 @@ from kwaliteit.certification.models import (
 )
 from kwaliteit.certification.policy import Policy, policy_for
 from kwaliteit.db import bulk_insert, violates
-from kwaliteit.limits import quoted
+from kwaliteit.limits import quoted as _quoted
 from kwaliteit.registry.models import (
     PERSON_EMAIL_INDEX,
     Organisation,
@@ -62,7 +62,7 @@ from kwaliteit.registry.models import (
 from kwaliteit.scope import Forbidden, Scope
 from kwaliteit.sqldates import plus_years
 from kwaliteit.trainings.models import Training, TrainingKind, TrainingSession
-from kwaliteit.validation import ValidationError, text_error
+from kwaliteit.validation import FORBIDDEN_IN_LINE, ValidationError, characters_error, text_error
 
 # Rows of one file: a board's mentors, many times over.
 MAX_ROWS = 5000
@@ -239,7 +239,7 @@ def read_upload(
             [f"Het bestand heeft meer dan {MAX_ROWS} rijen; splits het, bijvoorbeeld per bestuur of school."]
         )
     for i, heading in enumerate(headings):
-        if message := text_error(heading, limits.NAME):
+        if message := characters_error(heading, multiline=True):
             raise ImportRefused([f"De kop van kolom {column_letter(i)}: {message}"])
     return Upload(
         partnership_id=partnership_id,
@@ -248,7 +248,7 @@ def read_upload(
         file_type=raw.file_type,
         encoding=raw.encoding,
         separator=raw.separator,
-        headings=[" ".join(h.split()) for h in headings] + [""] * (raw.width - len(headings)),
+        headings=[" ".join(h.split())[: limits.NAME] for h in headings] + [""] * (raw.width - len(headings)),
         rows=body,
         content_hash=raw.content_hash,
     )
@@ -329,6 +329,11 @@ def parse_date(text: str) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def quoted(value: str) -> str:
+    """A cell quoted in a message, its control characters shown as �: a message never carries them."""
+    return _quoted(FORBIDDEN_IN_LINE.sub("\ufffd", value))
 
 
 def _plain(text: str) -> str:
