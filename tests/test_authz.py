@@ -549,6 +549,20 @@ ROUTES: dict[str, Route] = {
         url=lambda w: "/register/gesprekkencyclus.csv",
         expect={"GET": row(302, 200, 200, 200, 403, 403)},
     ),
+    # Import and export of the register (personal data): admins and coordinators only. An empty
+    # POST to the preview has no sealed file: 400.
+    "register.import_upload": Route(
+        url=lambda w: "/register/importeren",
+        expect={"GET": row(302, 200, 200, 200, 403, 403), "POST": row(302, 400, 400, 400, 403, 403)},
+    ),
+    "register.import_preview": Route(
+        url=lambda w: "/register/importeren/controleren",
+        expect={"POST": row(302, 400, 400, 400, 403, 403)},
+    ),
+    "register.export": Route(
+        url=lambda w: "/register/export.csv",
+        expect={"GET": row(302, 200, 200, 200, 403, 403)},
+    ),
     "registry.overview": Route(
         url=lambda w: "/beheer",
         expect={"GET": row(302, 200, 200, 200, 403, 403)},
@@ -914,6 +928,8 @@ FOREIGN_OBJECT_URLS = {
     "register.issue_certificates": lambda w: f"/register/bijeenkomsten/{w.session2.id}/certificaten",
     "register.hr_list": lambda w: f"/register/gesprekkencyclus?bestuur={w.school2.id}",
     "register.hr_export": lambda w: f"/register/gesprekkencyclus.xlsx?school={w.school2.id}",
+    "register.import_upload": lambda w: f"/register/importeren?partnerschap={w.p2.id}",
+    "register.export": lambda w: f"/register/export.xlsx?school={w.school2.id}",
     "dashboard.list_view": lambda w: f"/dashboard/lijst/openstaand?trainer={w.other_trainer.id}",
     "dashboard.export": lambda w: f"/dashboard/export/dekking.xlsx?partnerschap={w.p2.id}",
     "trainings.detail": lambda w: f"/trainingen/{w.training2.id}",

@@ -4,7 +4,8 @@
 columns, their unfinished responses), and refuses with short Dutch messages whatever it cannot read
 or what is over one of the `Limits`. It never interprets answers: the import wizard maps the values.
 The cells of identifying columns (names, e-mail and IP addresses, response ids, timestamps) are
-blanked here, so they are never kept anywhere.
+blanked here, so they are never kept anywhere. `read_file` is its safe low-level part (size, type,
+encoding, separator, crafted XLSX) without that interpretation, for imports that need every column.
 
 Control characters: a kept cell or a heading with a control character (NUL and the like; tab and
 newline are fine) is refused here with its row and column, so no later step has to guard against
@@ -181,8 +182,23 @@ def _odd_xlsx(what: str):
 # ================================================================ the entry point
 
 
-def read_survey(filename: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> SurveyFile:
-    """The columns and answer rows of an uploaded CSV or XLSX survey export.
+@dataclass
+class RawFile:
+    """A file as read, before any interpretation: its non-empty records with their row numbers.
+    Nothing is left out or blanked here (read_survey does that for anonymous answers)."""
+
+    file_type: str  # "csv" or "xlsx"
+    encoding: str | None  # CSV only, as SurveyFile.encoding
+    separator: str | None  # CSV only
+    records: list[tuple[int, list[str]]]  # (spreadsheet row number, cells), empty rows left out
+    width: int  # the most cells of any record (trailing empty cells not counted)
+    content_hash: str  # as SurveyFile.content_hash
+
+
+def read_file(filename: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> RawFile:
+    """The rows of an uploaded CSV or XLSX, within the limits: size, file type, encoding,
+    separator and the checks against crafted XLSX files. Shared by read_survey and by imports
+    that keep every column (the register import needs names and e-mail addresses).
 
     Raises ImportRefused (Dutch messages) for anything it cannot or will not read."""
     if len(data) > limits.max_bytes:
@@ -207,11 +223,19 @@ def read_survey(filename: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> 
         _refuse(f"Alleen CSV- en XLSX-bestanden kunnen worden ingelezen (dit bestand: {shown}).{hint}")
     if not table.records:
         _refuse("Het bestand is leeg.")
-    survey = _interpret(table, limits)
-    survey.file_type = file_type
-    survey.encoding = encoding
-    survey.separator = separator
-    survey.content_hash = _content_hash(table.records)
+    return RawFile(file_type, encoding, separator, table.records, table.width, _content_hash(table.records))
+
+
+def read_survey(filename: str, data: bytes, limits: Limits = DEFAULT_LIMITS) -> SurveyFile:
+    """The columns and answer rows of an uploaded CSV or XLSX survey export.
+
+    Raises ImportRefused (Dutch messages) for anything it cannot or will not read."""
+    raw = read_file(filename, data, limits)
+    survey = _interpret(raw.records, raw.width, limits)
+    survey.file_type = raw.file_type
+    survey.encoding = raw.encoding
+    survey.separator = raw.separator
+    survey.content_hash = raw.content_hash
     return survey
 
 
@@ -874,9 +898,7 @@ def _identifying_by_heading(tool: str, headings: list[str], code: str | None) ->
     return None
 
 
-def _interpret(table: _Table, limits: Limits) -> SurveyFile:
-    records = table.records
-    width = table.width
+def _interpret(records: list[tuple[int, list[str]]], width: int, limits: Limits) -> SurveyFile:
     if len(records) * width > limits.max_cells:
         _too_many_cells(limits)
     first = records[0][1]
