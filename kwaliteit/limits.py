@@ -30,6 +30,9 @@ OPTION = 200  # one label or choice option
 OPEN_ANSWER = 5000  # an answer to an open question
 IMPORT_FILENAME = 255  # an uploaded file's name, shown in the import preview
 MAPPING_NAME = 100  # a saved import mapping
+ANALYSIS = 10000  # a cycle's plan, analysis, goal or summary text
+ACTION = 2000  # an improvement action and the finding it answers
+OUTBOX_KEY = 200  # what an outbox message is about and for whom
 CERTIFICATE_NUMBER = 50  # of a mentor certificate, a trainer qualification or registration
 
 # Query-string texts (search boxes, filter values).

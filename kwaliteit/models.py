@@ -21,8 +21,18 @@ from kwaliteit.certification.models import (  # noqa: F401
     RegisterPolicy,
     TrainerQualification,
 )
+from kwaliteit.cycles.models import (  # noqa: F401
+    CycleCalendar,
+    CycleGoal,
+    GoodPractice,
+    ImprovementAction,
+    PartnershipCycle,
+    ReviewCycle,
+    SafeguardSummary,
+)
 from kwaliteit.db import Base  # noqa: F401
 from kwaliteit.framework.models import Criterion, Framework, Safeguard  # noqa: F401
+from kwaliteit.notifications.models import OutboxMessage, SchedulerLock, UserPreferences  # noqa: F401
 from kwaliteit.registry.models import (  # noqa: F401
     Organisation,
     OrganisationKind,
