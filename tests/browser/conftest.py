@@ -16,7 +16,7 @@ import pytest
 from kwaliteit import create_app
 from kwaliteit import db as kdb
 from tests import factories
-from tests.conftest import TODAY
+from tests.conftest import NOW, TODAY
 
 HERE = Path(__file__).resolve().parent
 NO_CHROMIUM = (
@@ -79,6 +79,7 @@ def live_server(app, database_url, tmp_path_factory):
             "REMEMBER_COOKIE_SECURE": False,
             "PAGE_SIZE": 25,
             "FIXED_TODAY": TODAY,
+            "FIXED_NOW": NOW,
         },
         instance_path=tmp_path_factory.mktemp("live-instance"),
     )

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from evaluaties.answers import links
-from kwaliteit.clock import today
 from kwaliteit.scope import Scope
 from tests import factories
 from tests.browser.conftest import check_a11y, log_in, visit
+from tests.conftest import TODAY
 
 expect = pytest.importorskip("playwright.sync_api").expect
 
@@ -51,7 +51,7 @@ def test_trainer_sees_and_submits_an_owed_evaluation(page, world):
 
 
 def test_participant_answers_on_a_phone(phone_page, world, db):
-    ts = factories.session(db, world.training1, trainers=[world.trainer_person], on=today() - timedelta(days=2))
+    ts = factories.session(db, world.training1, trainers=[world.trainer_person], on=TODAY - timedelta(days=2))
     [link] = links.create_single_links(db, Scope.for_user(world.coordinator), ts.id, 1)
     db.commit()
     page = phone_page
