@@ -34,6 +34,7 @@ from kwaliteit.certification.policy import Policy, policy_for
 from kwaliteit.filters import nl_date
 from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import TRAINER_ROLES, Organisation, OrganisationKind, Partnership, Person
+from kwaliteit.registry.services import person_in_scope
 from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
 from kwaliteit.sqldates import plus_years, school_year
 from kwaliteit.trainings.models import Training, TrainingKind, TrainingSession, session_trainer
@@ -57,17 +58,9 @@ def _require_manager(scope: Scope) -> None:
 
 
 def get_person(db: Session, scope: Scope, person_id: int) -> Person:
-    """A person of the caller's partnerships (readers), with organisation and roles loaded."""
+    """A person of the caller's partnerships, for readers of the register."""
     _require_reader(scope)
-    person = db.get(
-        Person,
-        check_id(person_id),
-        options=[selectinload(Person.role_links), selectinload(Person.organisation)],
-    )
-    if person is None:
-        raise NotFound()
-    scope.check(person.organisation.partnership_id)
-    return person
+    return person_in_scope(db, scope, person_id)
 
 
 @dataclass

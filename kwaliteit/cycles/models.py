@@ -131,7 +131,8 @@ class ImprovementAction(Base):
     cycle_id: Mapped[int] = mapped_column(ForeignKey("review_cycle.id", ondelete="CASCADE"), index=True)
     description: Mapped[str] = mapped_column(Text)
     finding: Mapped[str] = mapped_column(Text, default="")  # the evaluation finding it answers
-    owner_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    # Required when saved; empty only when the owner's account is removed (anonymisation, AVG).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id", ondelete="SET NULL"), index=True)
     due_on: Mapped[date] = mapped_column(Date, index=True)
     safeguard_id: Mapped[int | None] = mapped_column(ForeignKey("safeguard.id"))
     status: Mapped[ActionStatus] = mapped_column(str_enum(ActionStatus, "action_status"), default=ActionStatus.OPEN)
@@ -140,7 +141,7 @@ class ImprovementAction(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
 
     cycle: Mapped[ReviewCycle] = relationship(back_populates="actions")
-    owner: Mapped[User] = relationship()
+    owner: Mapped[User | None] = relationship()
     safeguard: Mapped[Safeguard | None] = relationship()
 
 

@@ -66,6 +66,7 @@ from kwaliteit.certification.policy import joined_value
 from kwaliteit.db import Base
 from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import Organisation, Partnership, Person, PersonRoleLink
+from kwaliteit.registry.services import get_person
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
 from kwaliteit.sqldates import add_years, plus_years, school_year_label
 from kwaliteit.trainings.models import Training, TrainingSession, session_trainer
@@ -284,20 +285,6 @@ class PersonRecord:
     @property
     def roles(self):
         return sorted(self.person.roles, key=lambda r: r.value)
-
-
-def get_person(db: Session, scope: Scope, person_id: int) -> Person:
-    """The person, for admins and the coordinators of the person's partnership."""
-    _require_manager(scope)
-    person = db.get(
-        Person,
-        check_id(person_id),
-        options=[selectinload(Person.role_links), selectinload(Person.organisation)],
-    )
-    if person is None:
-        raise NotFound()
-    scope.check(person.organisation.partnership_id)
-    return person
 
 
 def person_record(db: Session, scope: Scope, person_id: int) -> PersonRecord:

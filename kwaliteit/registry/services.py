@@ -509,7 +509,14 @@ def list_persons(
 
 
 def get_person(db: Session, scope: Scope, person_id: int) -> Person:
+    """A person of the caller's partnerships, for admins and coordinators."""
     _require_manager(scope)
+    return person_in_scope(db, scope, person_id)
+
+
+def person_in_scope(db: Session, scope: Scope, person_id: int) -> Person:
+    """A person with organisation and roles loaded: 404 for no such person, 403 outside the scope.
+    Checks no role: the caller does (managers: get_person; the register lets readers in)."""
     person = db.get(
         Person,
         check_id(person_id),

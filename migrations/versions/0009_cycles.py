@@ -160,7 +160,7 @@ def upgrade() -> None:
     sa.Column('cycle_id', sa.Integer(), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
     sa.Column('finding', sa.Text(), nullable=False),
-    sa.Column('owner_id', sa.Integer(), nullable=False),
+    sa.Column('owner_id', sa.Integer(), nullable=True),
     sa.Column('due_on', sa.Date(), nullable=False),
     sa.Column('safeguard_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.Enum('open', 'bezig', 'afgerond', 'vervallen', name='action_status', native_enum=False, create_constraint=True, length=32), nullable=False),
@@ -171,7 +171,7 @@ def upgrade() -> None:
     sa.CheckConstraint('length(finding) <= 2000', name=op.f('ck_improvement_action_finding_length')),
     sa.CheckConstraint('length(trim(description)) > 0', name=op.f('ck_improvement_action_description')),
     sa.ForeignKeyConstraint(['cycle_id'], ['review_cycle.id'], name=op.f('fk_improvement_action_cycle_id_review_cycle'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['owner_id'], ['app_user.id'], name=op.f('fk_improvement_action_owner_id_app_user')),
+    sa.ForeignKeyConstraint(['owner_id'], ['app_user.id'], name=op.f('fk_improvement_action_owner_id_app_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['safeguard_id'], ['safeguard.id'], name=op.f('fk_improvement_action_safeguard_id_safeguard')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_improvement_action'))
     )
