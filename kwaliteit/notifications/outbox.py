@@ -154,7 +154,7 @@ def make_digests(db: Session, now: datetime, weekday: int = DIGEST_WEEKDAY) -> i
     pending = db.execute(
         select(OutboxMessage, User)
         .join(User, User.id == OutboxMessage.user_id)
-        .where(OutboxMessage.in_digest, OutboxMessage.sent_at.is_(None), OutboxMessage.created_at <= now)
+        .where(OutboxMessage.in_digest, OutboxMessage.sent_at.is_(None))
         .order_by(OutboxMessage.user_id, OutboxMessage.created_at, OutboxMessage.id)
     ).all()
     per_user: dict[int, tuple[User, list[OutboxMessage]]] = {}
