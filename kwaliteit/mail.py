@@ -56,7 +56,12 @@ class MailSettings:
 
 
 def build_message(
-    settings: MailSettings, to: str, subject: str, body: str, html: str | None = None, message_id: str | None = None
+    settings: MailSettings,
+    to: str,
+    subject: str,
+    body: str,
+    html: str | None = None,
+    message_id: str | None = None,
 ) -> EmailMessage:
     """A plain-text message, with an HTML alternative when `html` is given. `message_id` (the part
     before the @) makes the Message-ID stable, so a message sent twice can be recognised."""
@@ -66,7 +71,10 @@ def build_message(
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = f"<{message_id}@{domain or 'kwaliteit'}>" if message_id else make_msgid(domain=domain)
+    if message_id:
+        message["Message-ID"] = f"<{message_id}@{domain or 'kwaliteit'}>"
+    else:
+        message["Message-ID"] = make_msgid(domain=domain)
     message.set_content(body)
     if html is not None:
         message.add_alternative(html, subtype="html")

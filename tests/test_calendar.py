@@ -1,5 +1,6 @@
 """The personal calendar feed: a secret, renewable address without log-in; parses with icalendar
 and holds the user's due dates."""
+
 from __future__ import annotations
 
 import re
@@ -63,18 +64,46 @@ def test_coordinator_feed_holds_cycles_of_own_partnerships_and_own_actions(app, 
     with kdb.new_session(app) as s:
         t1 = s.get(type(world.training1), world.training1.id)
         t2 = s.get(type(world.training2), world.training2.id)
-        cycle = ReviewCycle(training_id=t1.id, school_year=2026, plan_due=date(2026, 10, 1),
-                            check_due=date(2027, 7, 1), act_due=date(2027, 7, 31), plan_done_at=None)
-        done = ReviewCycle(training_id=t1.id, school_year=2025, plan_due=date(2025, 10, 1),
-                           check_due=date(2026, 7, 1), act_due=date(2026, 7, 31))
-        foreign = ReviewCycle(training_id=t2.id, school_year=2026, plan_due=date(2026, 10, 1),
-                              check_due=date(2027, 7, 1), act_due=date(2027, 7, 31))
+        cycle = ReviewCycle(
+            training_id=t1.id,
+            school_year=2026,
+            plan_due=date(2026, 10, 1),
+            check_due=date(2027, 7, 1),
+            act_due=date(2027, 7, 31),
+            plan_done_at=None,
+        )
+        done = ReviewCycle(
+            training_id=t1.id,
+            school_year=2025,
+            plan_due=date(2025, 10, 1),
+            check_due=date(2026, 7, 1),
+            act_due=date(2026, 7, 31),
+        )
+        foreign = ReviewCycle(
+            training_id=t2.id,
+            school_year=2026,
+            plan_due=date(2026, 10, 1),
+            check_due=date(2027, 7, 1),
+            act_due=date(2027, 7, 31),
+        )
         s.add_all([cycle, done, foreign])
         s.flush()
-        s.add(ImprovementAction(cycle_id=cycle.id, description="Feedback", owner_id=world.coordinator.id,
-                                due_on=date(2027, 3, 1)))
-        s.add(ImprovementAction(cycle_id=foreign.id, description="Elders", owner_id=world.other_coordinator.id,
-                                due_on=date(2027, 3, 2)))
+        s.add(
+            ImprovementAction(
+                cycle_id=cycle.id,
+                description="Feedback",
+                owner_id=world.coordinator.id,
+                due_on=date(2027, 3, 1),
+            )
+        )
+        s.add(
+            ImprovementAction(
+                cycle_id=foreign.id,
+                description="Elders",
+                owner_id=world.other_coordinator.id,
+                due_on=date(2027, 3, 2),
+            )
+        )
         token = renew_calendar_token(s, world.coordinator.id)
         s.commit()
     events = _events(app.test_client().get(f"/agenda/{token}.ics"))
@@ -129,10 +158,14 @@ def test_feed_is_set_based(app, world):
     with kdb.new_session(app) as s:
         t1 = s.get(type(world.training1), world.training1.id)
         for year in range(2000, 2020):
-            c = ReviewCycle(training_id=t1.id, school_year=year, plan_due=TODAY, check_due=TODAY, act_due=TODAY)
+            c = ReviewCycle(
+                training_id=t1.id, school_year=year, plan_due=TODAY, check_due=TODAY, act_due=TODAY
+            )
             s.add(c)
             s.flush()
-            s.add(ImprovementAction(cycle_id=c.id, description="x", owner_id=world.coordinator.id, due_on=TODAY))
+            s.add(
+                ImprovementAction(cycle_id=c.id, description="x", owner_id=world.coordinator.id, due_on=TODAY)
+            )
         s.commit()
     large, body = count_statements(app, client, f"/agenda/{token}.ics")
     assert len(large) == len(small) and body.count("BEGIN:VEVENT") == 80

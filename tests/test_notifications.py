@@ -1,6 +1,7 @@
 """Reminders through the outbox, against a real SMTP server on loopback (aiosmtpd): each reminder
 arrives once, also when queued and delivered twice, with the server down, after a failure halfway,
 after a crash after the claim, and with two deliverers at once; the weekly digest; the pages."""
+
 from __future__ import annotations
 
 import email
@@ -22,7 +23,6 @@ from kwaliteit.notifications.reminders import queue_reminders
 from kwaliteit.notifications.services import set_weekly_digest
 from tests import factories
 from tests.conftest import NOW, TODAY, login, run_in_threads
-
 
 # ================================================================== a controllable SMTP server
 
@@ -119,8 +119,15 @@ def _deliver(app, now=NOW, settings=None, **kw):
 
 def _mails(n: int, user_id: int, prefix: str = "test") -> list[Mail]:
     return [
-        Mail(f"{prefix}:{i}:user {user_id}", "test", user_id, f"ontvanger{i}@example.org", f"Bericht {i}",
-             f"Tekst {i}", f"<p>Tekst {i}</p>")
+        Mail(
+            f"{prefix}:{i}:user {user_id}",
+            "test",
+            user_id,
+            f"ontvanger{i}@example.org",
+            f"Bericht {i}",
+            f"Tekst {i}",
+            f"<p>Tekst {i}</p>",
+        )
         for i in range(n)
     ]
 
@@ -158,7 +165,9 @@ def test_expected_reminders_arrive_once(app, world, smtp):
     assert sorted(e.rcpt_tos[0] for e in smtp.inbox.messages) == ["trainer@example.org"] * 2
     subjects = sorted(smtp.inbox.subjects())
     assert subjects[0].startswith("Herinnering: je trainersevaluatie van Basistraining mentoren Noord")
-    assert subjects[1].startswith("Te laat: je trainersevaluatie van Basistraining mentoren Noord (01-10-2026)")
+    assert subjects[1].startswith(
+        "Te laat: je trainersevaluatie van Basistraining mentoren Noord (01-10-2026)"
+    )
     # Plain text and HTML, in Dutch, with a link to the evaluation (relative: no BASE_URL set).
     message = next(m for m in smtp.inbox.parsed() if str(m["Subject"]).strip().startswith("Herinnering"))
     parts = {p.get_content_type(): p.get_content() for p in message.walk() if not p.is_multipart()}
@@ -232,13 +241,19 @@ def test_server_down_keeps_mail_and_retries_after_back_off(app, world):
         assert _deliver(app, NOW + backoff(1), settings=server.settings).sent == 1
         assert len(server.inbox.messages) == 3
         assert all(r.sent_at is not None for r in _rows(app))
-        assert sorted(e.rcpt_tos[0] for e in server.inbox.messages) == [f"ontvanger{i}@example.org" for i in range(3)]
+        assert sorted(e.rcpt_tos[0] for e in server.inbox.messages) == [
+            f"ontvanger{i}@example.org" for i in range(3)
+        ]
     finally:
         server.stop()
 
 
 def test_back_off_doubles_up_to_a_day():
-    assert [backoff(n) for n in (1, 2, 3)] == [timedelta(minutes=5), timedelta(minutes=10), timedelta(minutes=20)]
+    assert [backoff(n) for n in (1, 2, 3)] == [
+        timedelta(minutes=5),
+        timedelta(minutes=10),
+        timedelta(minutes=20),
+    ]
     assert backoff(20) == backoff(1000) == timedelta(days=1)
 
 
@@ -364,12 +379,24 @@ def test_coordinators_and_owners_are_reminded(app, world, smtp):
         t1 = s.get(type(world.training1), world.training1.id)
         # A session whose participant window (21 days) closes in 3 days, with no answers of 12.
         factories.session(s, t1, on=TODAY - timedelta(days=18), participants=12)
-        cycle = ReviewCycle(training_id=t1.id, school_year=2026, plan_due=TODAY + timedelta(days=3),
-                            check_due=date(2027, 7, 1), act_due=date(2027, 7, 31), owner_id=world.coordinator.id)
+        cycle = ReviewCycle(
+            training_id=t1.id,
+            school_year=2026,
+            plan_due=TODAY + timedelta(days=3),
+            check_due=date(2027, 7, 1),
+            act_due=date(2027, 7, 31),
+            owner_id=world.coordinator.id,
+        )
         s.add(cycle)
         s.flush()
-        s.add(ImprovementAction(cycle_id=cycle.id, description="Meer oefenen met feedbackgesprekken",
-                                owner_id=world.coordinator.id, due_on=TODAY - timedelta(days=2)))
+        s.add(
+            ImprovementAction(
+                cycle_id=cycle.id,
+                description="Meer oefenen met feedbackgesprekken",
+                owner_id=world.coordinator.id,
+                due_on=TODAY - timedelta(days=2),
+            )
+        )
         tp = s.get(type(world.trainer_person), world.trainer_person.id)
         factories.qualification(s, tp, valid_until=TODAY + timedelta(days=30))
         mentor = s.get(type(world.mentor), world.mentor.id)
@@ -377,12 +404,20 @@ def test_coordinators_and_owners_are_reminded(app, world, smtp):
         s.commit()
     _queue(app)
     _deliver(app, settings=smtp.settings)
-    to_coordinator = sorted(s for e, s in zip(smtp.inbox.messages, smtp.inbox.subjects())
-                            if e.rcpt_tos == ["coordinator@example.org"])
+    to_coordinator = sorted(
+        s
+        for e, s in zip(smtp.inbox.messages, smtp.inbox.subjects())
+        if e.rcpt_tos == ["coordinator@example.org"]
+    )
     assert len(to_coordinator) == 4, to_coordinator
-    assert to_coordinator[0].startswith("Herinnering: Plan van de kwaliteitscyclus Basistraining mentoren Noord 2026-2027")
+    assert to_coordinator[0].startswith(
+        "Herinnering: Plan van de kwaliteitscyclus Basistraining mentoren Noord 2026-2027"
+    )
     assert to_coordinator[1].startswith("Lage respons: Basistraining mentoren Noord")
-    assert to_coordinator[2] == f"Registraties en certificaten die verlopen op {(TODAY + timedelta(days=30)):%d-%m-%Y}"
+    assert (
+        to_coordinator[2]
+        == f"Registraties en certificaten die verlopen op {(TODAY + timedelta(days=30)):%d-%m-%Y}"
+    )
     assert to_coordinator[3] == "Te laat: verbeteractie Meer oefenen met feedbackgesprekken"
     register = next(m for m in smtp.inbox.parsed() if "Registraties" in str(m["Subject"]))
     text = next(p for p in register.walk() if p.get_content_type() == "text/plain").get_content()
@@ -399,13 +434,25 @@ def test_coordinators_and_owners_are_reminded(app, world, smtp):
 def test_html_is_escaped(app, world, smtp):
     with _session(app) as s:
         t1 = s.get(type(world.training1), world.training1.id)
-        cycle = ReviewCycle(training_id=t1.id, school_year=2026, plan_due=date(2026, 10, 1),
-                            check_due=date(2027, 7, 1), act_due=date(2027, 7, 31), owner_id=world.coordinator.id,
-                            plan_done_at=NOW)
+        cycle = ReviewCycle(
+            training_id=t1.id,
+            school_year=2026,
+            plan_due=date(2026, 10, 1),
+            check_due=date(2027, 7, 1),
+            act_due=date(2027, 7, 31),
+            owner_id=world.coordinator.id,
+            plan_done_at=NOW,
+        )
         s.add(cycle)
         s.flush()
-        s.add(ImprovementAction(cycle_id=cycle.id, description="<script>alert(1)</script> & meer",
-                                owner_id=world.coordinator.id, due_on=TODAY + timedelta(days=1)))
+        s.add(
+            ImprovementAction(
+                cycle_id=cycle.id,
+                description="<script>alert(1)</script> & meer",
+                owner_id=world.coordinator.id,
+                due_on=TODAY + timedelta(days=1),
+            )
+        )
         s.commit()
     _queue(app)
     with _session(app) as s:
@@ -436,12 +483,21 @@ def test_queue_reminders_is_set_based(app, world):
         for i in range(30):
             factories.session(s, t1, trainers=[tp], on=TODAY - timedelta(days=10 + i % 20))
         for i in range(10):
-            cycle = ReviewCycle(training_id=t1.id, school_year=2000 + i, plan_due=TODAY + timedelta(days=2),
-                                check_due=TODAY, act_due=TODAY + timedelta(days=5), owner_id=world.coordinator.id)
+            cycle = ReviewCycle(
+                training_id=t1.id,
+                school_year=2000 + i,
+                plan_due=TODAY + timedelta(days=2),
+                check_due=TODAY,
+                act_due=TODAY + timedelta(days=5),
+                owner_id=world.coordinator.id,
+            )
             s.add(cycle)
             s.flush()
-            s.add(ImprovementAction(cycle_id=cycle.id, description=f"Actie {i}", owner_id=world.coordinator.id,
-                                    due_on=TODAY))
+            s.add(
+                ImprovementAction(
+                    cycle_id=cycle.id, description=f"Actie {i}", owner_id=world.coordinator.id, due_on=TODAY
+                )
+            )
         s.commit()
     large = _statements_of_queue(app, TODAY + timedelta(days=1))
     assert large == small
@@ -501,6 +557,8 @@ def test_smtp_settings_with_mail_aliases(monkeypatch, tmp_path):
     monkeypatch.setenv("KWALITEIT_SMTP_FROM", "kwaliteit@example.org")
     config = load_config(tmp_path, {"SECRET_KEY": "x"})
     settings = MailSettings.from_config(config)
-    assert (settings.server, settings.port, settings.sender) == ("smtp.example.org", 2525, "kwaliteit@example.org")
-
-
+    assert (settings.server, settings.port, settings.sender) == (
+        "smtp.example.org",
+        2525,
+        "kwaliteit@example.org",
+    )

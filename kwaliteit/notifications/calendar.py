@@ -51,7 +51,8 @@ def due_events(db: Session, user: User, today: date) -> list[DueEvent]:
             stmt.with_only_columns(TrainingSession.id, TrainingSession.date, Training.title, due.label("due"))
             .where(
                 exists().where(
-                    session_trainer.c.session_id == TrainingSession.id, session_trainer.c.person_id == user.person_id
+                    session_trainer.c.session_id == TrainingSession.id,
+                    session_trainer.c.person_id == user.person_id,
                 ),
                 status.in_([s.value for s in (*OWED, Status.UPCOMING)]),
                 due >= since,

@@ -80,13 +80,17 @@ def queue_many(db: Session, mails: list[Mail]) -> int:
     if not mails:
         return 0
     user_ids = sorted({m.user_id for m in mails if m.user_id is not None})
-    digest = set(
-        db.scalars(
-            select(UserPreferences.user_id).where(
-                UserPreferences.user_id.in_(user_ids), UserPreferences.weekly_digest
+    digest = (
+        set(
+            db.scalars(
+                select(UserPreferences.user_id).where(
+                    UserPreferences.user_id.in_(user_ids), UserPreferences.weekly_digest
+                )
             )
         )
-    ) if user_ids else set()
+        if user_ids
+        else set()
+    )
     rows = [
         {
             "key": m.key,
@@ -106,7 +110,15 @@ def queue_many(db: Session, mails: list[Mail]) -> int:
 
 
 def queue(
-    db: Session, key: str, kind: str, user: User, subject: str, text: str, html: str, *, recipient: str | None = None
+    db: Session,
+    key: str,
+    kind: str,
+    user: User,
+    subject: str,
+    text: str,
+    html: str,
+    *,
+    recipient: str | None = None,
 ) -> bool:
     """Queue one message to `user` (at `recipient`, default their address); False when a message
     with this key exists already."""
@@ -166,7 +178,8 @@ def make_digests(db: Session, now: datetime, weekday: int = DIGEST_WEEKDAY) -> i
     for user, messages in per_user.values():
         key = f"{DIGEST_KIND}:user {user.id}:{year}-W{week:02d}"
         context = {"user": user, "messages": messages, "week": week, "year": year}
-        subject = f"Weekoverzicht herinneringen, week {week}: {len(messages)} bericht{'en' if len(messages) != 1 else ''}"
+        n = len(messages)
+        subject = f"Weekoverzicht herinneringen, week {week}: {n} bericht{'en' if n != 1 else ''}"
         mails.append(
             {
                 "key": key,
@@ -206,7 +219,9 @@ def _hold(db: Session, now: datetime) -> int:
         log.info("Geen mailserver: bericht aan %s blijft in de outbox: %s\n%s", recipient, subject, text)
     if waiting:
         db.execute(
-            update(OutboxMessage).where(OutboxMessage.id.in_([w.id for w in waiting])).values(last_error=NO_SMTP)
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_([w.id for w in waiting]))
+            .values(last_error=NO_SMTP)
         )
     db.commit()
     return len(waiting)
@@ -237,7 +252,9 @@ def _finish(db: Session, message_id: int, **values) -> None:
 MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
-def deliver(db: Session, now: datetime, settings: MailSettings | None, limit: int | None = None) -> DeliveryReport:
+def deliver(
+    db: Session, now: datetime, settings: MailSettings | None, limit: int | None = None
+) -> DeliveryReport:
     """Send the due messages (unsent, not waiting for a digest, next attempt reached), oldest
     first, each claimed and committed on its own (see the module docstring). Makes the week's
     digests first. Without `settings` nothing is sent: see _hold. Commits as it goes."""
@@ -272,7 +289,12 @@ def deliver(db: Session, now: datetime, settings: MailSettings | None, limit: in
                 continue
             attempts = row.attempts + 1
             message = build_message(
-                settings, row.recipient, row.subject, row.body_text, row.body_html, message_id=f"kwaliteit-outbox-{row.id}"
+                settings,
+                row.recipient,
+                row.subject,
+                row.body_text,
+                row.body_html,
+                message_id=f"kwaliteit-outbox-{row.id}",
             )
             try:
                 if smtp is None:
@@ -299,7 +321,9 @@ def deliver(db: Session, now: datetime, settings: MailSettings | None, limit: in
     return report
 
 
-def _fail(db: Session, message_id: int, attempts: int, now: datetime, exc: Exception, report: DeliveryReport) -> None:
+def _fail(
+    db: Session, message_id: int, attempts: int, now: datetime, exc: Exception, report: DeliveryReport
+) -> None:
     error = (f"{type(exc).__name__}: {exc}")[:ERROR_LENGTH]
     _finish(db, message_id, next_attempt_at=now + backoff(attempts), last_error=error)
     report.failed += 1

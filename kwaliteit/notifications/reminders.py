@@ -88,8 +88,14 @@ def trainer_evaluation_mails(db: Session, today: date) -> list[Mail]:
     stmt, status = owed_select(today, Audience.TRAINER)
     due = trainer_due_date()
     rows = db.execute(
-        stmt.with_only_columns(TrainingSession.id, TrainingSession.date, Training.title, due.label("due"),
-                               status.label("status"), User)
+        stmt.with_only_columns(
+            TrainingSession.id,
+            TrainingSession.date,
+            Training.title,
+            due.label("due"),
+            status.label("status"),
+            User,
+        )
         .join(session_trainer, session_trainer.c.session_id == TrainingSession.id)
         .join(User, User.person_id == session_trainer.c.person_id)
         .where(
@@ -173,23 +179,37 @@ def register_mails(db: Session, today: date, coordinators: dict[int, list[Recipi
     certificates that expire soon (certification.flags), one message per coordinator and end date
     (a group trained together ends together). Three statements."""
     scope, filters = Scope.everything(), RegisterFilters()
-    trainers = list_trainers(db, scope, filters, today, flag=Flag.QUALIFICATION_EXPIRING, page_size=REGISTER_ROWS)
+    trainers = list_trainers(
+        db, scope, filters, today, flag=Flag.QUALIFICATION_EXPIRING, page_size=REGISTER_ROWS
+    )
     certificates = list_certificate_flags(
         db, scope, Flag.CERTIFICATE_EXPIRING, filters, today, page_size=REGISTER_ROWS
     )
     org_ids = sorted({t.person.organisation_id for t in trainers.items})
-    partnership_of_org = dict(
-        db.execute(select(Organisation.id, Organisation.partnership_id).where(Organisation.id.in_(org_ids))).all()
-    ) if org_ids else {}
+    partnership_of_org = (
+        dict(
+            db.execute(
+                select(Organisation.id, Organisation.partnership_id).where(Organisation.id.in_(org_ids))
+            ).all()
+        )
+        if org_ids
+        else {}
+    )
     # (partnership, end date) -> qualifications and certificates
-    groups: dict[tuple[int, date], dict[str, list]] = defaultdict(lambda: {"trainers": [], "certificates": []})
+    groups: dict[tuple[int, date], dict[str, list]] = defaultdict(
+        lambda: {"trainers": [], "certificates": []}
+    )
     for t in trainers.items:
         groups[(partnership_of_org[t.person.organisation_id], t.valid_until)]["trainers"].append(
             {"name": t.person.name, "organisation": t.organisation_name}
         )
     for c in certificates.items:
         groups[(c.certificate.partnership_id, c.certificate.valid_until)]["certificates"].append(
-            {"name": c.person.name, "kind": c.certificate.kind.label, "school": c.school_name or c.board_name or ""}
+            {
+                "name": c.person.name,
+                "kind": c.certificate.kind.label,
+                "school": c.school_name or c.board_name or "",
+            }
         )
     mails = []
     for (partnership_id, until), items in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0])):
@@ -215,7 +235,11 @@ def register_mails(db: Session, today: date, coordinators: dict[int, list[Recipi
 
 
 def _phase_stage(phase: Phase, today: date):
-    due = {Phase.PLAN: ReviewCycle.plan_due, Phase.CHECK: ReviewCycle.check_due, Phase.ACT: ReviewCycle.act_due}[phase]
+    due = {
+        Phase.PLAN: ReviewCycle.plan_due,
+        Phase.CHECK: ReviewCycle.check_due,
+        Phase.ACT: ReviewCycle.act_due,
+    }[phase]
     recent = due >= today - timedelta(days=OVERDUE_WINDOW_DAYS)
     return case(
         (and_(phase_overdue_sql(phase, today), recent), literal(OVERDUE)),
@@ -228,7 +252,12 @@ def phase_mails(db: Session, today: date) -> list[Mail]:
     (kwaliteit.cycles.status): one statement."""
     stages = [_phase_stage(p, today) for p in CYCLE_PHASES]
     rows = db.execute(
-        select(ReviewCycle, Training.title, User, *(s.label(f"{p.value}_stage") for p, s in zip(CYCLE_PHASES, stages)))
+        select(
+            ReviewCycle,
+            Training.title,
+            User,
+            *(s.label(f"{p.value}_stage") for p, s in zip(CYCLE_PHASES, stages)),
+        )
         .join(Training, Training.id == ReviewCycle.training_id)
         .join(User, User.id == ReviewCycle.owner_id)
         .where(User.is_enabled, or_(*(s.is_not(None) for s in stages)))

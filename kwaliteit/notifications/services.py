@@ -72,7 +72,11 @@ def set_weekly_digest(db: Session, user_id: int, enabled: bool) -> None:
     _upsert(db, user_id, weekly_digest=enabled)
     unsent = (
         update(OutboxMessage)
-        .where(OutboxMessage.user_id == user_id, OutboxMessage.sent_at.is_(None), OutboxMessage.kind != DIGEST_KIND)
+        .where(
+            OutboxMessage.user_id == user_id,
+            OutboxMessage.sent_at.is_(None),
+            OutboxMessage.kind != DIGEST_KIND,
+        )
         .execution_options(synchronize_session=False)
     )
     if enabled:
@@ -128,9 +132,11 @@ class OutboxState(enum.Enum):
 
     @property
     def label(self) -> str:
-        return {"wacht": "Wacht op verzending", "mislukt": "Mislukt, wordt opnieuw geprobeerd", "verstuurd": "Verstuurd"}[
-            self.value
-        ]
+        return {
+            "wacht": "Wacht op verzending",
+            "mislukt": "Mislukt, wordt opnieuw geprobeerd",
+            "verstuurd": "Verstuurd",
+        }[self.value]
 
 
 def _state_condition(state: OutboxState):

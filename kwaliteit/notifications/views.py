@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 from wtforms import BooleanField
 
@@ -43,7 +53,9 @@ def _no_store(response):
 def mine():
     s = db.session()
     prefs = services.preferences(s, current_user.id)
-    page = services.my_messages(s, current_user.id, page=page_arg(), page_size=current_app.config["PAGE_SIZE"])
+    page = services.my_messages(
+        s, current_user.id, page=page_arg(), page_size=current_app.config["PAGE_SIZE"]
+    )
     pending = session.pop(NEW_FEED, None)
     feed_url = pending["url"] if pending and pending.get("user_id") == current_user.id else None
     page_html = render_template(
