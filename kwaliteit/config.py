@@ -40,19 +40,40 @@ def _instance_secret(instance_path: Path) -> str:
 MAIL_SECURITY = ("none", "starttls", "ssl")
 
 
+# Outgoing mail: the documented names are KWALITEIT_SMTP_*; the older KWALITEIT_MAIL_* names still
+# work as aliases (the SMTP_ name wins when both are set). Config key: (documented, alias).
+MAIL_SETTINGS = {
+    "MAIL_SERVER": ("SMTP_HOST", "MAIL_SERVER"),
+    "MAIL_PORT": ("SMTP_PORT", "MAIL_PORT"),
+    "MAIL_SECURITY": ("SMTP_SECURITY", "MAIL_SECURITY"),
+    "MAIL_USERNAME": ("SMTP_USERNAME", "MAIL_USERNAME"),
+    "MAIL_PASSWORD": ("SMTP_PASSWORD", "MAIL_PASSWORD"),
+    "MAIL_FROM": ("SMTP_FROM", "MAIL_FROM"),
+    "MAIL_TIMEOUT": ("SMTP_TIMEOUT", "MAIL_TIMEOUT"),
+}
+
+
+def _mail_env(env, key: str) -> str | None:
+    for name in MAIL_SETTINGS[key]:
+        if env.get(PREFIX + name):
+            return env[PREFIX + name]
+    return None
+
+
 def _mail_config(env) -> dict:
-    """Outgoing mail (invitations). Without KWALITEIT_MAIL_SERVER nothing is e-mailed and the
-    inviter passes the link on. BASE_URL is the address of the app in e-mailed links (and in links
-    the CLI prints), so that a link never depends on the Host header of a request."""
+    """Outgoing mail (invitations, reminders). Without KWALITEIT_SMTP_HOST nothing is e-mailed:
+    the inviter passes the link on, and reminders wait in the outbox. BASE_URL is the address of
+    the app in e-mailed links (and in links the CLI prints), so that a link never depends on the
+    Host header of a request."""
     return {
-        "MAIL_SERVER": env.get(PREFIX + "MAIL_SERVER") or None,
-        "MAIL_PORT": int(env.get(PREFIX + "MAIL_PORT", "25")),
+        "MAIL_SERVER": _mail_env(env, "MAIL_SERVER"),
+        "MAIL_PORT": int(_mail_env(env, "MAIL_PORT") or "25"),
         # none, starttls (usually port 587) or ssl (usually port 465)
-        "MAIL_SECURITY": env.get(PREFIX + "MAIL_SECURITY", "none"),
-        "MAIL_USERNAME": env.get(PREFIX + "MAIL_USERNAME") or None,
-        "MAIL_PASSWORD": env.get(PREFIX + "MAIL_PASSWORD") or None,
-        "MAIL_FROM": env.get(PREFIX + "MAIL_FROM") or None,
-        "MAIL_TIMEOUT": float(env.get(PREFIX + "MAIL_TIMEOUT", "10")),
+        "MAIL_SECURITY": _mail_env(env, "MAIL_SECURITY") or "none",
+        "MAIL_USERNAME": _mail_env(env, "MAIL_USERNAME"),
+        "MAIL_PASSWORD": _mail_env(env, "MAIL_PASSWORD"),
+        "MAIL_FROM": _mail_env(env, "MAIL_FROM"),
+        "MAIL_TIMEOUT": float(_mail_env(env, "MAIL_TIMEOUT") or "10"),
         "BASE_URL": env.get(PREFIX + "BASE_URL") or None,
     }
 

@@ -1,7 +1,7 @@
 """Jinja filters for Dutch formatting."""
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
 
 from flask import Flask
 
@@ -22,6 +22,19 @@ def nl_time(value: time | None) -> str:
     return "" if value is None else value.strftime("%H:%M")
 
 
+def nl_datetime(value: datetime | None) -> str:
+    """A moment in Dutch time: "22 november 2026 13:00"."""
+    if value is None:
+        return ""
+    from datetime import UTC
+
+    from kwaliteit.clock import TIMEZONE
+
+    # SQLite gives stored moments back without a zone: they are UTC.
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(TIMEZONE)
+    return f"{nl_date(local.date())} {local.strftime('%H:%M')}"
+
+
 def nl_number(value, digits: int = 1) -> str:
     """A number with a decimal comma and always `digits` decimals: 4,0 beside 4,1, never "4"."""
     if value is None:
@@ -40,4 +53,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(option_labels)
     app.add_template_filter(nl_date)
     app.add_template_filter(nl_time)
+    app.add_template_filter(nl_datetime)
     app.add_template_filter(nl_number)

@@ -1,4 +1,5 @@
-"""Outgoing e-mail over SMTP (smtplib), configured with KWALITEIT_MAIL_* (see kwaliteit.config).
+"""Outgoing e-mail over SMTP (smtplib), configured with KWALITEIT_SMTP_* (or the older
+KWALITEIT_MAIL_* aliases; see kwaliteit.config).
 
 Mail is sent at the edge, after the transaction that made its content has committed, and a
 failure never undoes that work: the caller tells the user the mail did not go and what to do.
@@ -40,9 +41,9 @@ class MailSettings:
             return None
         security = config.get("MAIL_SECURITY") or "none"
         if security not in MAIL_SECURITY:
-            raise MailError(f"KWALITEIT_MAIL_SECURITY moet een van {', '.join(MAIL_SECURITY)} zijn.")
+            raise MailError(f"KWALITEIT_SMTP_SECURITY moet een van {', '.join(MAIL_SECURITY)} zijn.")
         if not config.get("MAIL_FROM"):
-            raise MailError("KWALITEIT_MAIL_FROM (het afzenderadres) ontbreekt.")
+            raise MailError("KWALITEIT_SMTP_FROM (het afzenderadres) ontbreekt.")
         return cls(
             server=config["MAIL_SERVER"],
             port=int(config.get("MAIL_PORT") or 25),
@@ -54,32 +55,57 @@ class MailSettings:
         )
 
 
-def build_message(settings: MailSettings, to: str, subject: str, body: str) -> EmailMessage:
+def build_message(
+    settings: MailSettings,
+    to: str,
+    subject: str,
+    body: str,
+    html: str | None = None,
+    message_id: str | None = None,
+) -> EmailMessage:
+    """A plain-text message, with an HTML alternative when `html` is given. `message_id` (the part
+    before the @) makes the Message-ID stable, so a message sent twice can be recognised."""
+    domain = settings.sender.rpartition("@")[2] or None
     message = EmailMessage()
     message["From"] = settings.sender
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=True)
-    message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or None)
+    if message_id:
+        message["Message-ID"] = f"<{message_id}@{domain or 'kwaliteit'}>"
+    else:
+        message["Message-ID"] = make_msgid(domain=domain)
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     return message
+
+
+def connect(settings: MailSettings) -> smtplib.SMTP:
+    """An open, logged-in connection to the SMTP server (use it as a context manager); OSError or
+    SMTPException when that fails."""
+    if settings.security == "ssl":
+        smtp = smtplib.SMTP_SSL(
+            settings.server, settings.port, timeout=settings.timeout, context=ssl.create_default_context()
+        )
+    else:
+        smtp = smtplib.SMTP(settings.server, settings.port, timeout=settings.timeout)
+    try:
+        if settings.security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if settings.username:
+            smtp.login(settings.username, settings.password or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
 
 
 def send_mail(settings: MailSettings, to: str, subject: str, body: str) -> None:
     """Hand one plain-text message to the SMTP server; MailError when that fails."""
     message = build_message(settings, to, subject, body)
     try:
-        if settings.security == "ssl":
-            smtp = smtplib.SMTP_SSL(
-                settings.server, settings.port, timeout=settings.timeout, context=ssl.create_default_context()
-            )
-        else:
-            smtp = smtplib.SMTP(settings.server, settings.port, timeout=settings.timeout)
-        with smtp:
-            if settings.security == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
-            if settings.username:
-                smtp.login(settings.username, settings.password or "")
+        with connect(settings) as smtp:
             smtp.send_message(message)
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("E-mail aan %s niet verstuurd: %s", to, exc)

@@ -693,6 +693,31 @@ ROUTES: dict[str, Route] = {
         public=True,
         expect={"GET": row(200, 200, 200, 200, 200, 200), "POST": row(400, 400, 400, 400, 400, 400)},
     ),
+    # --------------------------------------------------------- notifications
+    # Every account reads its own reminders, chooses the digest and renews its calendar address.
+    "notifications.mine": Route(
+        url=lambda w: "/herinneringen",
+        expect={"GET": row(302, 200, 200, 200, 200, 200)},
+    ),
+    "notifications.preferences": Route(
+        url=lambda w: "/herinneringen/voorkeuren",
+        expect={"POST": row(302, 302, 302, 302, 302, 302)},
+    ),
+    "notifications.renew_feed": Route(
+        url=lambda w: "/herinneringen/agenda",
+        expect={"POST": row(302, 302, 302, 302, 302, 302)},
+    ),
+    # The secret address is the credential (here the steering member's feed, which holds no dates).
+    "notifications.calendar_feed": Route(
+        url=lambda w: f"/agenda/{w.calendar_token}.ics",
+        public=True,
+        expect={"GET": row(200, 200, 200, 200, 200, 200)},
+    ),
+    # Reminders may name things of several partnerships: only admins read the whole outbox.
+    "notifications.outbox": Route(
+        url=lambda w: "/beheer/berichten",
+        expect={"GET": row(302, 200, 403, 403, 403, 403)},
+    ),
 }
 
 IGNORED_ENDPOINTS = {"static"}
@@ -716,6 +741,7 @@ def world(app):
     from kwaliteit.accounts.models import Role
     from kwaliteit.accounts.users import AccountData, invite_user
     from kwaliteit.clock import now
+    from kwaliteit.notifications.services import renew_calendar_token
     from kwaliteit.scope import Scope
 
     with kdb.new_session(app) as s:
@@ -730,6 +756,7 @@ def world(app):
         w.import_draft1 = _import_draft(s, w.session1, w.coordinator)
         w.import_draft2 = _import_draft(s, w.session2, w.other_coordinator)
         _add_register(s, w)
+        w.calendar_token = renew_calendar_token(s, w.steering.id)
         _pending, w.invitation_token = invite_user(
             s, Scope.everything(), AccountData("nieuw@example.org", "Nina Nieuw", Role.COORDINATOR, [w.p1.id]),
             now(),

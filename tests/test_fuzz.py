@@ -57,6 +57,7 @@ URL_VALUES = {
     "version": lambda w: plotly.__version__,  # plotly.js and its style sheet
     "certificate_id": lambda w: w.certificate1.id,
     "mentorship_id": lambda w: w.mentorship1.id,
+    "calendar_token": lambda w: w.calendar_token,
 }
 # Log-in and log-out act on the client's own session: they get a fresh anonymous client each time
 # (setting a password through an invitation logs the invited person in).
