@@ -701,7 +701,10 @@ def _cycle_conditions(scope: Scope, f: CycleFilters, today: date) -> list:
 def list_cycles(
     db: Session, scope: Scope, f: CycleFilters, today: date, page: int = 1, page_size: int = 25
 ) -> Page:
-    """Cycles with their derived phase statuses and action counts: two statements."""
+    """Cycles with their derived phase statuses and action counts: two statements. Filtering on
+    another partnership is Forbidden."""
+    if f.partnership_id is not None:
+        scope.check(f.partnership_id)
     base = (
         select(ReviewCycle.id)
         .join(Training, Training.id == ReviewCycle.training_id)
@@ -790,7 +793,9 @@ def list_actions(
     where: Sequence = (),
 ) -> Page:
     """Improvement actions: overdue ones ("te-laat"), open ones, or all; the earliest due first.
-    Two statements."""
+    Two statements. Filtering on another partnership is Forbidden."""
+    if partnership_id is not None:
+        scope.check(partnership_id)
     conditions = [scope.condition(Training.partnership_id), *where]
     if partnership_id is not None:
         conditions.append(Training.partnership_id == partnership_id)
