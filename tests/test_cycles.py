@@ -513,3 +513,25 @@ def test_role_of_owner_choices(db, world):
     roles = {u.role for u in services.owner_choices(db, world.p1.id)}
     assert Role.TRAINER not in roles and {Role.ADMIN, Role.COORDINATOR, Role.STEERING} <= roles
     assert world.other_coordinator not in services.owner_choices(db, world.p1.id)
+
+
+def test_anonymising_the_owner_of_an_action_asks_for_another_owner_first(db, world, cycle):
+    """An action needs an owner: anonymising the person whose account owns one is refused with a
+    clear message; a person whose account owns none is anonymised as before."""
+    from kwaliteit.registry.models import PersonRole
+    from kwaliteit.registry.privacy import anonymise_person
+    from tests.conftest import NOW
+
+    person = factories.person(db, world.school1, PersonRole.SCHOOL_EDUCATOR, name="Olga Eigenaar")
+    owner = factories.user(db, Role.COORDINATOR, [world.p1], person=person)
+    action = factories.improvement_action(db, cycle, owner)
+    owner_id, user_class = owner.id, type(owner)
+    db.commit()
+    with pytest.raises(ValidationError, match="eigenaar van een verbeteractie"):
+        anonymise_person(db, EVERYTHING, person.id, NOW)
+    db.rollback()
+    action.owner_id = world.coordinator.id
+    db.commit()
+    anonymise_person(db, EVERYTHING, person.id, NOW)
+    db.commit()
+    assert db.get(user_class, owner_id) is None

@@ -618,6 +618,15 @@ def _scrub(db: Session, needles: list[str]) -> None:
                 db.execute(update(table).where(*where).values({column.name: new}))
 
 
+REQUIRED_REFERENCE = "Het account van deze persoon is nog ergens verplicht aan gekoppeld; wijzig dat eerst."
+REQUIRED_REFERENCES = {
+    "improvement_action": (
+        "Het account van deze persoon is eigenaar van een verbeteractie. Kies eerst een andere eigenaar "
+        "voor die verbeteracties (Kwaliteitscycli › Verbeteracties)."
+    ),
+}
+
+
 def _delete_accounts(db: Session, person_ids: list[int]) -> None:
     """Delete the accounts of these persons. References to an account are set to NULL, or
     deleted with it where the foreign key cascades (invitations, drafts, partnership links)."""
@@ -632,8 +641,9 @@ def _delete_accounts(db: Session, person_ids: list[int]) -> None:
                 db.execute(delete(table).where(fk.parent.in_(user_ids)))
             elif fk.parent.nullable:
                 db.execute(update(table).where(fk.parent.in_(user_ids)).values({fk.parent.name: None}))
-            else:  # pragma: no cover - no such reference exists; a new one must choose
-                raise RuntimeError(f"{table.name}.{fk.parent.name} refers to an account and cannot be cleared")
+            elif db.scalar(select(func.count()).select_from(table).where(fk.parent.in_(user_ids))):
+                # A required reference (an improvement action's owner): the user chooses another first.
+                raise ValidationError(REQUIRED_REFERENCES.get(table.name, REQUIRED_REFERENCE))
     db.execute(delete(User).where(User.id.in_(user_ids)))
 
 
