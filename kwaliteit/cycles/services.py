@@ -756,7 +756,7 @@ def cycle_years(db: Session, scope: Scope, today: date) -> list[int]:
     return sorted(years, reverse=True)
 
 
-def trainings_without_cycle(db: Session, scope: Scope, today: date) -> list[tuple[int, str, str]]:
+def active_trainings(db: Session, scope: Scope, today: date) -> list[tuple[int, str, str]]:
     """Active trainings within scope, for the "open a cycle" menu: (id, title, partnership)."""
     return [
         tuple(r)

@@ -42,7 +42,7 @@ def _cycle_url(cycle_id: int, anchor: str | None = "melding") -> str:
 def _open_form(s, scope, now) -> OpenCycleForm:
     form = OpenCycleForm()
     form.training_id.choices = choices(
-        [CHOOSE, *((tid, f"{title} ({pname})") for tid, title, pname in services.trainings_without_cycle(s, scope, now))]
+        [CHOOSE, *((tid, f"{title} ({pname})") for tid, title, pname in services.active_trainings(s, scope, now))]
     )
     form.school_year.choices = choices((y, school_year_label(y)) for y in services.open_years(now))
     if form.school_year.data is None:
