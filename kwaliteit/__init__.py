@@ -78,6 +78,10 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     app.register_blueprint(register_bp)
     app.register_blueprint(users_bp)
 
+    from kwaliteit.cycles.views import bp as cycles_bp
+
+    app.register_blueprint(cycles_bp)
+
     from evaluaties.answers import views as evaluation_views
     from evaluaties.questionnaires import views as questionnaire_views
     from evaluaties.results import views as results_views

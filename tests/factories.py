@@ -210,3 +210,29 @@ def mentorship(db: Session, person: Person, school: Organisation, school_year: i
     db.add(m)
     db.flush()
     return m
+
+
+# ---------------------------------------------------------------- review cycles
+
+
+def cycle(db: Session, t: Training, school_year: int = 2026, owner: User | None = None, **values):
+    """A review cycle with the default calendar's due dates (cycles.calendar.DEFAULTS)."""
+    from kwaliteit.cycles.calendar import DEFAULTS, due_dates
+    from kwaliteit.cycles.models import ReviewCycle
+
+    dates = due_dates(DEFAULTS, school_year)
+    c = ReviewCycle(training=t, school_year=school_year, plan_due=dates.plan_due, check_due=dates.check_due,
+                    act_due=dates.act_due, owner=owner, **values)
+    db.add(c)
+    db.flush()
+    return c
+
+
+def improvement_action(db: Session, c, owner: User, description: str = "Meer oefenen met feedbackgesprekken.",
+                       due_on: date = date(2027, 3, 1), **values):
+    from kwaliteit.cycles.models import ImprovementAction
+
+    a = ImprovementAction(cycle=c, description=description, owner=owner, due_on=due_on, **values)
+    db.add(a)
+    db.flush()
+    return a

@@ -718,6 +718,66 @@ ROUTES: dict[str, Route] = {
         url=lambda w: "/beheer/berichten",
         expect={"GET": row(302, 200, 403, 403, 403, 403)},
     ),
+    # ------------------------------------------------------------ review cycles
+    # Readers see the cycles of their own partnerships; coordinators and admins manage them;
+    # trainers have no part in them. An empty plan or analysis is a valid (empty) text: saved.
+    "cycles.index": Route(
+        url=lambda w: "/cycli",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    "cycles.open_cycle": Route(
+        url=lambda w: "/cycli/openen",
+        expect={"POST": row(302, 400, 400, 400, 403, 403)},
+    ),
+    "cycles.actions": Route(
+        url=lambda w: "/cycli/acties",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    "cycles.detail": Route(
+        url=lambda w: f"/cycli/{w.cycle1.id}",
+        missing=lambda w: f"/cycli/{MISSING_ID}",
+        expect={"GET": row(302, 200, 200, 403, 403, 200)},
+    ),
+    "cycles.edit_plan": Route(
+        url=lambda w: f"/cycli/{w.cycle1.id}/plan",
+        missing=lambda w: f"/cycli/{MISSING_ID}/plan",
+        expect={"GET": row(302, 200, 200, 403, 403, 403), "POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    "cycles.edit_analysis": Route(
+        url=lambda w: f"/cycli/{w.cycle1.id}/analyse",
+        missing=lambda w: f"/cycli/{MISSING_ID}/analyse",
+        expect={"GET": row(302, 200, 200, 403, 403, 403), "POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    "cycles.edit_settings": Route(
+        url=lambda w: f"/cycli/{w.cycle1.id}/instellingen",
+        missing=lambda w: f"/cycli/{MISSING_ID}/instellingen",
+        expect={"GET": row(302, 200, 200, 403, 403, 403), "POST": row(302, 400, 400, 403, 403, 403)},
+    ),
+    "cycles.complete_phase": Route(
+        url=lambda w: f"/cycli/{w.cycle1.id}/plan/afronden",
+        missing=lambda w: f"/cycli/{MISSING_ID}/plan/afronden",
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    "cycles.reopen_phase": Route(
+        url=lambda w: f"/cycli/{w.cycle1.id}/plan/heropenen",
+        missing=lambda w: f"/cycli/{MISSING_ID}/plan/heropenen",
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    "cycles.add_action": Route(
+        url=lambda w: f"/cycli/{w.cycle1.id}/acties/nieuw",
+        missing=lambda w: f"/cycli/{MISSING_ID}/acties/nieuw",
+        expect={"GET": row(302, 200, 200, 403, 403, 403), "POST": row(302, 400, 400, 403, 403, 403)},
+    ),
+    "cycles.edit_action": Route(
+        url=lambda w: f"/cycli/acties/{w.action1.id}/bewerken",
+        missing=lambda w: f"/cycli/acties/{MISSING_ID}/bewerken",
+        expect={"GET": row(302, 200, 200, 403, 403, 403), "POST": row(302, 400, 400, 403, 403, 403)},
+    ),
+    "cycles.delete_action": Route(
+        url=lambda w: f"/cycli/acties/{w.action1.id}/verwijderen",
+        missing=lambda w: f"/cycli/acties/{MISSING_ID}/verwijderen",
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
 }
 
 IGNORED_ENDPOINTS = {"static"}
@@ -757,6 +817,7 @@ def world(app):
         w.import_draft2 = _import_draft(s, w.session2, w.other_coordinator)
         _add_register(s, w)
         w.calendar_token = renew_calendar_token(s, w.steering.id)
+        _add_cycles(s, w)
         _pending, w.invitation_token = invite_user(
             s, Scope.everything(), AccountData("nieuw@example.org", "Nina Nieuw", Role.COORDINATOR, [w.p1.id]),
             now(),
@@ -794,6 +855,14 @@ def _add_register(s, w) -> None:
     for n, (mentor, school) in enumerate(((w.mentor, w.school1), (w.mentor2, w.school2)), start=1):
         setattr(w, f"certificate{n}", factories.certificate(s, mentor, number=f"2024-{n}"))
         setattr(w, f"mentorship{n}", factories.mentorship(s, mentor, school))
+
+
+def _add_cycles(s, w) -> None:
+    """A review cycle of 2026 with an improvement action per partnership: w.cycle<n>, w.action<n>."""
+    for n, (training, owner) in enumerate(((w.training1, w.coordinator), (w.training2, w.other_coordinator)), 1):
+        cycle = factories.cycle(s, training, 2026, owner=owner)
+        setattr(w, f"cycle{n}", cycle)
+        setattr(w, f"action{n}", factories.improvement_action(s, cycle, owner))
 
 
 def _import_draft(s, session, user):
@@ -1004,6 +1073,17 @@ FOREIGN_OBJECT_URLS = {
     "users.edit": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/bewerken",
     "users.set_enabled": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/actief",
     "users.invitation": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/uitnodiging",
+    "cycles.index": lambda w: f"/cycli?partnerschap={w.p2.id}",
+    "cycles.actions": lambda w: f"/cycli/acties?partnerschap={w.p2.id}",
+    "cycles.detail": lambda w: f"/cycli/{w.cycle2.id}",
+    "cycles.edit_plan": lambda w: f"/cycli/{w.cycle2.id}/plan",
+    "cycles.edit_analysis": lambda w: f"/cycli/{w.cycle2.id}/analyse",
+    "cycles.edit_settings": lambda w: f"/cycli/{w.cycle2.id}/instellingen",
+    "cycles.complete_phase": lambda w: f"/cycli/{w.cycle2.id}/plan/afronden",
+    "cycles.reopen_phase": lambda w: f"/cycli/{w.cycle2.id}/plan/heropenen",
+    "cycles.add_action": lambda w: f"/cycli/{w.cycle2.id}/acties/nieuw",
+    "cycles.edit_action": lambda w: f"/cycli/acties/{w.action2.id}/bewerken",
+    "cycles.delete_action": lambda w: f"/cycli/acties/{w.action2.id}/verwijderen",
 }
 
 

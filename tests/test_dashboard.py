@@ -781,7 +781,7 @@ def test_regional_steering_user_sees_exactly_their_partnerships(client, dash):
     assert "Basistraining West" in html
     headline = html[html.index('id="kern-kop"') : html.index('id="register-kop"')]
     tiles = re.findall(r'<span class="tile-count">(\d+)</span>', headline)
-    assert tiles == ["4", "1", "1", "1", "1", "0"]  # Noord + West
+    assert tiles == ["4", "1", "1", "1", "1", "0", "0", "0"]  # Noord + West; no overdue cycle phases or actions
     assert client.get(f"/dashboard?partnerschap={dash.w.p2.id}").status_code == 403
     one = client.get(f"/dashboard?partnerschap={dash.p3.id}").get_data(as_text=True)
     assert 'id="regio-kop"' not in one and "Basistraining mentoren Noord" not in one

@@ -58,6 +58,9 @@ URL_VALUES = {
     "certificate_id": lambda w: w.certificate1.id,
     "mentorship_id": lambda w: w.mentorship1.id,
     "calendar_token": lambda w: w.calendar_token,
+    "cycle_id": lambda w: w.cycle1.id,
+    "action_id": lambda w: w.action1.id,
+    "fase": lambda w: "check",  # a phase of a review cycle
 }
 # Log-in and log-out act on the client's own session: they get a fresh anonymous client each time
 # (setting a password through an invitation logs the invited person in).
@@ -65,7 +68,7 @@ OWN_CLIENT = {"accounts.login", "accounts.logout", "users.accept"}
 # Query argument names the views read (others are generated too).
 QUERY_NAMES = ["pagina", "q", "status", "soort", "partnerschap", "training", "bijeenkomst", "schooljaar",
                "doelgroep", "waarborg", "dagen", "drempel", "versie", "next",
-               "peildatum", "bestuur", "respons", "trainer", "sorteer", "richting", "fase", "school"]
+               "peildatum", "bestuur", "respons", "trainer", "sorteer", "richting", "fase", "school", "cyclus"]
 
 MB = 1024 * 1024
 HOSTILE = [

@@ -4,6 +4,7 @@ participant form. Views parse and render; the rules are in evaluaties.answers.re
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import session as browser_session
 from flask_login import current_user
 
 from evaluaties.answers import links as link_service
@@ -25,6 +26,7 @@ from kwaliteit.accounts.models import Role
 from kwaliteit.args import choice_arg, choice_args, id_arg, page_arg
 from kwaliteit.certification.qualifications import MENTOR_KINDS, unqualified_pairs
 from kwaliteit.clock import today
+from kwaliteit.cycles.services import public_actions
 from kwaliteit.downloads import download
 from kwaliteit.forms import BaseForm, apply_errors, form_page, run_action, save_form
 from kwaliteit.sorting import sort_arg
@@ -33,6 +35,9 @@ from kwaliteit.trainings.services import get_session, partnerships_in_scope
 from kwaliteit.validation import ValidationError
 
 bp = Blueprint("evaluaties", __name__)
+
+# In the participant's own (signed) cookie: the session just answered, for the thank-you page.
+THANKED_SESSION = "bedankt_bijeenkomst"
 
 
 # ---------------------------------------------------------------- trainers
@@ -371,13 +376,20 @@ def answer(session_id: int, token: str):
             s.rollback()
             return _state_page(exc.check)
         else:
+            # The thank-you page shows what was done with earlier feedback on this training.
+            browser_session[THANKED_SESSION] = session_id
             return redirect(url_for("evaluaties.thanks"))
     return (
-        render_template("evaluaties/answer.html", form=form, ts=check.session, check=check),
+        render_template(
+            "evaluaties/answer.html", form=form, ts=check.session, check=check,
+            public_actions=public_actions(s, session_id),
+        ),
         400 if form.errors else 200,
     )
 
 
 @bp.route("/e/bedankt")
 def thanks():
-    return render_template("evaluaties/thanks.html")
+    session_id = browser_session.get(THANKED_SESSION)
+    actions = public_actions(db.session(), session_id) if isinstance(session_id, int) else []
+    return render_template("evaluaties/thanks.html", public_actions=actions)

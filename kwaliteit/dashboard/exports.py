@@ -51,6 +51,8 @@ def _headline(d: Dashboard) -> tuple[list[str], list[list]]:
         ["Bijeenkomsten zonder deelnemerslinks", h.without_links],
         ["Actieve trainingen zonder waarborg", h.trainings_without_safeguard],
         ["Waarborgen zonder actieve training", h.safeguards_uncovered],
+        ["Fasen van kwaliteitscycli te laat", h.overdue_phases],
+        ["Verbeteracties te laat", h.overdue_actions],
     ]
 
 

@@ -37,6 +37,7 @@ from evaluaties.answers.status import Status, trainer_due_date
 from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, Question, QuestionType
 from evaluaties.results import anonymity, rates
 from kwaliteit.certification import figures as register_figures
+from kwaliteit.cycles import services as cycle_services
 from kwaliteit.certification import flags as register_flags
 from kwaliteit.framework.models import Framework, Safeguard
 from kwaliteit.framework.services import current_safeguards
@@ -319,6 +320,8 @@ class Headline:
     without_links: int
     trainings_without_safeguard: int
     safeguards_uncovered: int
+    overdue_phases: int = 0  # of review cycles (kwaliteit.cycles)
+    overdue_actions: int = 0
 
 
 def _session_counts(db: Session, scope: Scope, f: Filters, sel: Selection, min_shown: int) -> list:
@@ -887,6 +890,7 @@ class Dashboard:
     has_trainings: bool
     has_sessions: bool
     register: RegisterSection
+    cycles: cycle_services.DashboardCycles | None = None
 
     @property
     def rating_types(self) -> list[QuestionType]:
@@ -933,7 +937,7 @@ def trainer_list(
 def dashboard(
     db: Session, scope: Scope, f: Filters, min_shown: int, sort: str = "vervaldatum", descending: bool = False
 ) -> Dashboard:
-    """Everything on the dashboard for the filters: about twenty statements, whatever the data size.
+    """Everything on the dashboard for the filters: about twenty-two statements, whatever the data size.
     `sort`, `descending`: the order of the overdue table (see trainer_list)."""
     check_filters(db, scope, f)
     sel = selection(scope, f)
@@ -983,6 +987,9 @@ def dashboard(
         trainings_without_safeguard=sum(1 for t, _p in cover.unlinked if t.active),
         safeguards_uncovered=len(cover.uncovered),
     )
+    # Review cycles: overdue phases and actions of the selection's trainings (two statements).
+    cycles = cycle_services.dashboard_cycles(db, scope, f.reference, sel.training, f.school_year, PANEL_ROWS)
+    headline.overdue_phases, headline.overdue_actions = cycles.overdue_phases, cycles.overdue_actions
     overdue = trainer_list(db, scope, f, sel, {Status.OVERDUE}, sort=sort, descending=descending)
     has_trainings = bool(
         db.scalar(select(exists(select(Training.id).where(scope.condition(Training.partnership_id)))))
@@ -999,6 +1006,7 @@ def dashboard(
         has_trainings=has_trainings,
         has_sessions=any(p.sessions for p in shown),
         register=register_section(db, scope, f),
+        cycles=cycles,
     )
 
 

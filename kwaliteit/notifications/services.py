@@ -36,15 +36,9 @@ def app_url(endpoint: str, **values) -> str | None:
     return base.rstrip("/") + path if base else path
 
 
-# The page of a review cycle, when the cycles area has one (it is built alongside); else the dashboard.
-CYCLE_ENDPOINTS = ("cycles.detail", "cycles.cycle", "cycles.show")
-
-
 def cycle_url(cycle_id: int) -> str | None:
-    for endpoint in CYCLE_ENDPOINTS:
-        if url := app_url(endpoint, cycle_id=cycle_id):
-            return url
-    return app_url("dashboard.index")
+    """The page of a review cycle."""
+    return app_url("cycles.detail", cycle_id=cycle_id)
 
 
 def has_base_url() -> bool:

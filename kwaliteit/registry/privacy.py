@@ -605,6 +605,10 @@ def _scrub(db: Session, needles: list[str]) -> None:
                 db.execute(update(table).where(*where).values({column.name: new}))
 
 
+# A reference to an account that can be neither cleared nor cascaded: the user must change it first.
+REQUIRED_REFERENCE = "Het account van deze persoon is nog ergens verplicht aan gekoppeld; wijzig dat eerst."
+
+
 def _delete_accounts(db: Session, person_ids: list[int]) -> None:
     """Delete the accounts of these persons. References to an account are set to NULL, or
     deleted with it where the foreign key cascades (invitations, drafts, partnership links)."""
@@ -619,8 +623,9 @@ def _delete_accounts(db: Session, person_ids: list[int]) -> None:
                 db.execute(delete(table).where(fk.parent.in_(user_ids)))
             elif fk.parent.nullable:
                 db.execute(update(table).where(fk.parent.in_(user_ids)).values({fk.parent.name: None}))
-            else:  # pragma: no cover - no such reference exists; a new one must choose
-                raise RuntimeError(f"{table.name}.{fk.parent.name} refers to an account and cannot be cleared")
+            elif db.scalar(select(func.count()).select_from(table).where(fk.parent.in_(user_ids))):
+                # A required reference (an improvement action's owner): the user chooses another first.
+                raise ValidationError({"confirm": REQUIRED_REFERENCE})
     db.execute(delete(User).where(User.id.in_(user_ids)))
 
 
