@@ -21,8 +21,12 @@ def _parse_day(text: str) -> date:
         ) from None
 
 
-def _stop_on_sigterm(_signum, _frame):
-    # As Ctrl-C: unwinds the scheduler, which lets running jobs finish and releases the lock.
+def _stop(_signum, _frame):
+    """Ctrl-C or SIGTERM: unwind the scheduler, which lets running jobs finish and releases the
+    lock. Further signals are ignored meanwhile (`make run` sends SIGTERM after the terminal's
+    SIGINT), so the clean-up is not cut short."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -37,7 +41,8 @@ def init_cli(app: Flask) -> None:
         second one waits until the first stops. Never start it inside a web worker."""
         from scheduler.runner import run_forever
 
-        signal.signal(signal.SIGTERM, _stop_on_sigterm)
+        signal.signal(signal.SIGINT, _stop)
+        signal.signal(signal.SIGTERM, _stop)
         try:
             run_forever(current_app._get_current_object())
         except KeyboardInterrupt:
