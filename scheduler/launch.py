@@ -24,8 +24,7 @@ def supervise(commands: list[list[str]], poll: float = 0.2) -> int:
     """Start every command; return when one ends (its exit code) or on Ctrl-C/SIGTERM (0),
     after stopping the others."""
     # SIGINT too: a shell starting this in the background would have it ignored.
-    signal.signal(signal.SIGINT, _interrupt)
-    signal.signal(signal.SIGTERM, _interrupt)
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     procs: list[subprocess.Popen] = []
     code = 0
     try:
@@ -48,6 +47,8 @@ def supervise(commands: list[list[str]], poll: float = 0.2) -> int:
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return code
 
 

@@ -30,10 +30,7 @@ def _scheduled(app: Flask, job: registry.Job) -> None:
 def build_scheduler(app: Flask) -> BlockingScheduler:
     """Every job of the registry by its explicit id, in Europe/Amsterdam, one instance at a time,
     missed runs coalesced into one. Each also runs once at start: catching up after downtime."""
-    scheduler = BlockingScheduler(
-        timezone=clock.TIMEZONE,
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_SECONDS},
-    )
+    scheduler = BlockingScheduler(timezone=clock.TIMEZONE)
     start = datetime.now(clock.TIMEZONE)
     for job in registry.JOBS:
         scheduler.add_job(
@@ -43,6 +40,9 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
             id=job.id,
             name=job.title,
             next_run_time=start,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=MISFIRE_GRACE_SECONDS,
         )
     return scheduler
 
