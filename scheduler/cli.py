@@ -65,7 +65,8 @@ def init_cli(app: Flask) -> None:
         if not lock.try_acquire():
             holder = lock.holder() or "houder onbekend"
             lock.release()
-            click.echo(f"Er draait al een planner of een andere tick ({holder}); deze tick doet niets.", err=True)
+            click.echo(f"Er draait al een planner of een andere tick ({holder}); deze tick doet niets.",
+                       err=True)
             sys.exit(EXIT_LOCKED)
         heartbeat = Heartbeat(lock, settings(app).heartbeat_seconds, on_lost=lambda: None).start()
         try:
@@ -74,6 +75,7 @@ def init_cli(app: Flask) -> None:
             heartbeat.stop()
             lock.release()
         if failed:
-            click.echo(f"Taken voor {reference.isoformat()} mislukt: {', '.join(failed)} (zie het log).", err=True)
+            click.echo(f"Taken voor {reference.isoformat()} mislukt: {', '.join(failed)} (zie het log).",
+                       err=True)
             sys.exit(1)
         click.echo(f"Alle taken uitgevoerd voor {reference.isoformat()}.")

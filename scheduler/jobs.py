@@ -114,7 +114,8 @@ def run_job(app: Flask, job: Job, today: date, now: datetime) -> bool:
         except Exception:
             log.exception("Taak %s (%s) voor %s mislukt.", job.id, job.title, today.isoformat())
             return False
-    log.info("Taak %s voor %s klaar in %.1f s: %s.", job.id, today.isoformat(), time.monotonic() - started, summary)
+    elapsed = time.monotonic() - started
+    log.info("Taak %s voor %s klaar in %.1f s: %s.", job.id, today.isoformat(), elapsed, summary)
     return True
 
 

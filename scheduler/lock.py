@@ -142,7 +142,9 @@ class LeaseLock(Lock):
         with self.engine.begin() as conn:
             return bool(
                 conn.execute(
-                    update(t).where(t.c.name == self.name, t.c.holder == self.me).values(heartbeat_at=_wall_now())
+                    update(t)
+                    .where(t.c.name == self.name, t.c.holder == self.me)
+                    .values(heartbeat_at=_wall_now())
                 ).rowcount
             )
 
@@ -169,7 +171,9 @@ class AdvisoryLock(Lock):
         # minute, about when the server drops its session and so the lock.
         self.engine = create_engine(
             url, poolclass=NullPool,
-            connect_args={"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3},
+            connect_args={
+                "keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3
+            },
         )
         self.name = name
         self.me = holder_id()
@@ -237,7 +241,8 @@ class AdvisoryLock(Lock):
             conn = self._connect()
             row = conn.execute(
                 text(
-                    "SELECT a.application_name, a.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                    "SELECT a.application_name, a.pid FROM pg_locks l "
+                    "JOIN pg_stat_activity a ON a.pid = l.pid "
                     "WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 "
                     "AND l.classid = CAST(:hi AS oid) AND l.objid = CAST(:lo AS oid) "
                     "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
@@ -289,7 +294,8 @@ class Heartbeat:
             except DBAPIError:
                 # SQLite busy for longer than its timeout (a long job writing): try again soon; the
                 # lease outlasts several missed beats.
-                log.warning("Planner: hartslag mislukt; volgende poging over %.0f s.", self.interval, exc_info=True)
+                log.warning("Planner: hartslag mislukt; volgende poging over %.0f s.", self.interval,
+                            exc_info=True)
                 continue
             if not alive:
                 self.lost = True

@@ -9,6 +9,7 @@ from datetime import datetime
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
+from sqlalchemy.exc import DBAPIError
 
 from kwaliteit import clock
 from scheduler import jobs as registry
@@ -47,13 +48,26 @@ def build_scheduler(app: Flask) -> BlockingScheduler:
     return scheduler
 
 
+def _try(lock: Lock) -> bool:
+    try:
+        return lock.try_acquire()
+    except DBAPIError:
+        # SQLite busy for longer than its time-out, or the database briefly away: try again.
+        log.warning("Planner: het slot kon niet worden gecontroleerd; later opnieuw.", exc_info=True)
+        return False
+
+
 def _wait_for(lock: Lock, poll_seconds: float) -> None:
     announced = False
-    while not lock.try_acquire():
+    while not _try(lock):
         if not announced:
+            try:
+                holder = lock.holder() or "houder onbekend"
+            except DBAPIError:
+                holder = "houder onbekend"
             log.warning(
                 "Er draait al een planner (%s). Deze planner wacht tot die stopt en neemt het dan over.",
-                lock.holder() or "houder onbekend",
+                holder,
             )
             announced = True
         time.sleep(poll_seconds)
@@ -69,7 +83,9 @@ def run_forever(app: Flask) -> None:
             log.info("Planner actief (%s); taken: %s.", lock.me, ", ".join(j.id for j in registry.JOBS))
             scheduler = build_scheduler(app)
             # On a lost lock: stop, letting running jobs finish, before anyone else may start them.
-            heartbeat = Heartbeat(lock, cfg.heartbeat_seconds, on_lost=lambda s=scheduler: s.shutdown(wait=True))
+            heartbeat = Heartbeat(
+                lock, cfg.heartbeat_seconds, on_lost=lambda s=scheduler: s.shutdown(wait=True)
+            )
             heartbeat.start()
             try:
                 scheduler.start()

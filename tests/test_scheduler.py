@@ -44,6 +44,10 @@ def tested_jobs(monkeypatch):
     monkeypatch.setattr(jobs, "JOBS", [jobs.job_by_id(j) for j in TESTED_JOBS])
 
 
+def _recorder(ran: list) -> jobs.Job:
+    return jobs.Job("recorder", "Registreert", lambda today, _now: ran.append(today))
+
+
 def _fresh(db) -> None:
     """Read what the tick committed in its own session: a new snapshot, no cached rows."""
     db.rollback()
@@ -151,10 +155,12 @@ def test_a_failing_job_does_not_stop_the_others(app, db, world, monkeypatch, cap
     assert db.scalar(select(SchedulerLock.holder)) is None
 
 
-@pytest.mark.parametrize("bad", ["2026-13-01", "23-11-2026", "gisteren", "", "2026-02-30", "\x00", "9" * 5000])
+@pytest.mark.parametrize(
+    "bad", ["2026-13-01", "23-11-2026", "gisteren", "", "2026-02-30", "\x00", "9" * 5000]
+)
 def test_tick_refuses_a_malformed_date(app, monkeypatch, bad):
     ran = []
-    monkeypatch.setattr(jobs, "JOBS", [jobs.Job("recorder", "Registreert", lambda today, now: ran.append(today))])
+    monkeypatch.setattr(jobs, "JOBS", [_recorder(ran)])
     result = _tick(app, "--today", bad)
     assert result.exit_code == 2
     assert "JJJJ-MM-DD" in result.output and "geen datum" in result.output
@@ -163,7 +169,7 @@ def test_tick_refuses_a_malformed_date(app, monkeypatch, bad):
 
 def test_tick_refuses_while_another_holds_the_lock(app, monkeypatch):
     ran = []
-    monkeypatch.setattr(jobs, "JOBS", [jobs.Job("recorder", "Registreert", lambda today, now: ran.append(today))])
+    monkeypatch.setattr(jobs, "JOBS", [_recorder(ran)])
     other = make_lock(app)
     assert other.try_acquire()
     try:
@@ -197,7 +203,8 @@ def test_the_scheduler_has_explicit_ids_and_the_agreed_defaults(app):
 
 def _age_lease(app, seconds: float) -> None:
     with kdb.engine_of(app).begin() as conn:
-        conn.execute(update(SchedulerLock).values(heartbeat_at=datetime.now(UTC) - timedelta(seconds=seconds)))
+        aged = datetime.now(UTC) - timedelta(seconds=seconds)
+        conn.execute(update(SchedulerLock).values(heartbeat_at=aged))
 
 
 def test_the_lease_has_one_holder_and_is_free_once_it_expires(app):
@@ -391,9 +398,9 @@ def test_the_launcher_stops_both_on_sigterm(tmp_path):
     ).format(a=_sleeper(tmp_path / "a.pid"), b=_sleeper(tmp_path / "b.pid"))
     launcher = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT)
     try:
-        _wait_until(lambda: (tmp_path / "a.pid").exists() and (tmp_path / "b.pid").exists()
-                    and (tmp_path / "b.pid").read_text() and (tmp_path / "a.pid").read_text(), 30, "both children")
-        pids = [int((tmp_path / n).read_text()) for n in ("a.pid", "b.pid")]
+        files = [tmp_path / "a.pid", tmp_path / "b.pid"]
+        _wait_until(lambda: all(f.exists() and f.read_text() for f in files), 30, "both children")
+        pids = [int(f.read_text()) for f in files]
         launcher.send_signal(signal.SIGTERM)
         assert launcher.wait(30) == 0
         _wait_until(lambda: not any(_alive(p) for p in pids), 10, "both children to stop")
