@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test serve db clean bench
+.PHONY: run test serve scheduler db clean bench
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,8 +18,10 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
-## make run: install, migrate the embedded SQLite database, load demo data when empty, serve.
-run: db serve
+## make run: install, migrate the embedded SQLite database, load demo data when empty, then serve
+## and run the scheduler side by side; Ctrl-C stops both.
+run: db
+	$(BIN)/python -m scheduler.launch --host $(HOST) --port $(PORT)
 
 db: $(VENV)/.installed
 	$(FLASK) db upgrade
@@ -29,6 +31,9 @@ db: $(VENV)/.installed
 
 serve: $(VENV)/.installed
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+scheduler: $(VENV)/.installed
+	$(FLASK) scheduler run
 
 ## make test: install the test dependencies and run the whole suite.
 # pytest exits 5 when it collected no tests (e.g. a filter that matches nothing): not a failure.

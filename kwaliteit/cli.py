@@ -231,3 +231,7 @@ def init_cli(app: Flask) -> None:
         ids = apply_retention(s, reference, now())
         s.commit()
         click.echo(f"Bewaartermijn verstreken op {reference.isoformat()}: {len(ids)} personen geanonimiseerd.")
+
+    from scheduler.cli import init_cli as init_scheduler_cli
+
+    init_scheduler_cli(app)

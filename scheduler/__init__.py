@@ -1,4 +1,4 @@
-"""Scheduler: APScheduler set-up, thin job functions that call services, and the single-instance
-lock. Empty so far: nothing needs a timed job yet. Evaluation statuses (open, due soon, overdue)
-are derived at query time and need none; reminders and the yearly review cycles will add the
-first jobs."""
+"""Scheduler: timed jobs in a process of their own (`flask --app wsgi scheduler run`), never in a
+web worker. jobs.py holds the job functions (thin: they call services) and their registry;
+lock.py the single-instance lock; runner.py the APScheduler set-up; cli.py the commands;
+launch.py starts the web server and the scheduler together (`make run`)."""

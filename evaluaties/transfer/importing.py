@@ -816,6 +816,12 @@ def start_import(
     return make_draft(db, ts, user_id, filename, survey, now)
 
 
+def delete_expired_drafts(db: Session, now: datetime) -> int:
+    """Delete every draft older than DRAFT_LIFETIME at `now` (abandoned: never confirmed or
+    cancelled). Returns how many went."""
+    return db.execute(delete(ImportDraft).where(ImportDraft.created_at < now - DRAFT_LIFETIME)).rowcount
+
+
 def make_draft(
     db: Session, ts: TrainingSession, user_id: int | None, filename: str, survey, now: datetime
 ) -> ImportDraft:
@@ -831,8 +837,8 @@ def make_draft(
             left_out.append(f"{file.empty_rows} lege {'rij' if file.empty_rows == 1 else 'rijen'}")
         detail = f" (alleen {' en '.join(left_out)})" if left_out else " (alleen de kopregel)"
         raise ImportRefused([f"Het bestand bevat geen antwoorden{detail}."])
-    # Abandoned drafts of anyone go when a new one is made: no job needed to keep the table small.
-    db.execute(delete(ImportDraft).where(ImportDraft.created_at < now - DRAFT_LIFETIME))
+    # Abandoned drafts of anyone go when a new one is made (and daily, by the scheduler).
+    delete_expired_drafts(db, now)
     newest = (
         select(ImportDraft.id)
         .where(ImportDraft.user_id == user_id)
