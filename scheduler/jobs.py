@@ -45,16 +45,22 @@ def open_cycles(today: date, now: datetime) -> str:
 def send_reminders(today: date, now: datetime) -> str:
     """Queue every reminder owed on `today` (the outbox's unique keys drop what was queued before),
     then deliver what is due in the outbox. Queued reminders are committed before delivery, so a
-    crash while sending loses nothing and sends nothing twice."""
+    crash while sending loses nothing and sends nothing twice. Without SMTP settings the mail is
+    kept in the outbox (and logged); a broken setting fails this job, not the others."""
+    from kwaliteit.mail import MailSettings
     from kwaliteit.notifications.outbox import deliver
     from kwaliteit.notifications.reminders import queue_reminders
 
+    settings = MailSettings.from_config(current_app.config)
     with kdb.new_session() as s:
         queued = queue_reminders(s, today)
         s.commit()
-        sent = deliver(s, now, current_app.config)
+        report = deliver(s, now, settings)
         s.commit()
-    return f"{_count(queued)} herinneringen klaargezet, {_count(sent)} verstuurd"
+    return (
+        f"{_count(queued)} herinneringen klaargezet, {report.sent} verstuurd, {report.failed} mislukt, "
+        f"{report.held} bewaard"
+    )
 
 
 def retention(today: date, now: datetime) -> str:

@@ -32,8 +32,8 @@ from tests import factories
 from tests.conftest import NOW, PG_URL, run_in_threads
 
 ROOT = Path(__file__).resolve().parent.parent
-# The jobs whose services exist on this branch; open_cycles and send_reminders call services of
-# other packages (kwaliteit.cycles.services, kwaliteit.notifications.*) and are tested with them.
+# The jobs of the tests that look at retention and drafts alone; every job together (cycles,
+# reminders over SMTP) is test_every_job_over_a_school_year_boundary_opens_cycles_once_and_mails_once.
 TESTED_JOBS = ("retention", "cleanup_import_drafts")
 ACTIVE = "Planner actief"
 WAITING = "Er draait al een planner"
@@ -119,6 +119,53 @@ def test_tick_over_a_school_year_boundary_and_again_the_same_day(app, db, world,
     assert "0 personen geanonimiseerd" in caplog.text and "0 importconcepten verwijderd" in caplog.text
     # The lock is released after every tick.
     assert db.scalar(select(SchedulerLock.holder)) is None
+
+
+def test_every_job_over_a_school_year_boundary_opens_cycles_once_and_mails_once(app, db, world, monkeypatch):
+    """All jobs, with a real SMTP server on loopback: on 31 July a trainer is reminded of an
+    evaluation due soon; on 1 August the year's cycles open; the reminder is not sent again, and a
+    second tick on the same day changes nothing and sends nothing."""
+    from kwaliteit.cycles.models import ReviewCycle
+    from tests.test_notifications import Server
+
+    server = Server()
+    server.start()
+    try:
+        for key, value in (("MAIL_SERVER", "127.0.0.1"), ("MAIL_PORT", server.port),
+                           ("MAIL_FROM", "kwaliteit@example.org"), ("MAIL_SECURITY", "none")):
+            monkeypatch.setitem(app.config, key, value)
+        factories.session(db, world.training1, trainers=[world.trainer_person], on=date(2026, 7, 20))  # due 3 August: soon on 31 July
+        db.commit()
+
+        result = _tick(app, "--today", "2026-07-31")
+        assert result.exit_code == 0, result.output
+        # The cycles of the school year of 31 July (2025-2026), which had none yet.
+        assert set(db.scalars(select(ReviewCycle.school_year))) == {2025}
+        trainer_mails = [e for e in server.inbox.messages if e.rcpt_tos == ["trainer@example.org"]]
+        assert len(trainer_mails) == 1, server.inbox.subjects()
+        sent = len(server.inbox.messages)  # also the coordinators' late 2025-2026 phases
+
+        result = _tick(app, "--today", "2026-08-01")
+        assert result.exit_code == 0, result.output
+        _fresh(db)
+        opened = db.execute(
+            select(ReviewCycle.training_id, ReviewCycle.school_year).where(ReviewCycle.school_year == 2026)
+        ).all()
+        assert sorted(opened) == sorted([(world.training1.id, 2026), (world.training2.id, 2026)])
+        # Nothing is sent again: only what became due on 1 August (the 2025-2026 Act, due 31 July,
+        # now late); the new cycles' first due date (Plan, 1 October) is not yet near.
+        new = server.inbox.subjects()[sent:]
+        assert new and all(s.startswith("Te laat: Act van de kwaliteitscyclus") for s in new), new
+        assert len([e for e in server.inbox.messages if e.rcpt_tos == ["trainer@example.org"]]) == 1
+        sent = len(server.inbox.messages)
+
+        before = _snapshot(app)
+        result = _tick(app, "--today", "2026-08-01")
+        assert result.exit_code == 0, result.output
+        assert _snapshot(app) == before
+        assert len(server.inbox.messages) == sent
+    finally:
+        server.stop()
 
 
 def test_tick_without_a_date_uses_the_apps_today(app, tested_jobs):
