@@ -87,6 +87,10 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     app.register_blueprint(questionnaire_views.bp)
     app.register_blueprint(results_views.bp)
     app.register_blueprint(transfer_views.bp)
+
+    from kwaliteit.cycles.dossier_views import bp as dossier_bp
+
+    app.register_blueprint(dossier_bp)
     errors.init_app(app)
     filters.init_app(app)
 

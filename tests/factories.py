@@ -210,3 +210,41 @@ def mentorship(db: Session, person: Person, school: Organisation, school_year: i
     db.add(m)
     db.flush()
     return m
+
+
+# ---------------------------------------------------------------- review cycles (issue 10)
+
+
+def review_cycle(db: Session, t: Training, school_year: int = 2026, **values):
+    """A training's review cycle with the default calendar's due dates (others: `values`)."""
+    from kwaliteit.cycles.calendar import DEFAULTS, due_dates
+    from kwaliteit.cycles.models import ReviewCycle
+
+    due = due_dates(DEFAULTS, school_year)
+    c = ReviewCycle(training_id=t.id, school_year=school_year, plan_due=due.plan_due, check_due=due.check_due,
+                    act_due=due.act_due, **values)
+    db.add(c)
+    db.flush()
+    return c
+
+
+def improvement_action(db: Session, cycle, owner: User, due_on: date, description: str = "Verbeteractie",
+                       safeguard=None, **values):
+    from kwaliteit.cycles.models import ImprovementAction
+
+    a = ImprovementAction(cycle_id=cycle.id, description=description, owner_id=owner.id, due_on=due_on,
+                          safeguard_id=safeguard.id if safeguard else None, **values)
+    db.add(a)
+    db.flush()
+    return a
+
+
+def good_practice(db: Session, p: Partnership, author: User | None, title: str = "Good practice", text: str = "Tekst",
+                  safeguard=None, training: Training | None = None):
+    from kwaliteit.cycles.models import GoodPractice
+
+    g = GoodPractice(partnership_id=p.id, title=title, text=text, author_id=author.id if author else None,
+                     safeguard_id=safeguard.id if safeguard else None, training_id=training.id if training else None)
+    db.add(g)
+    db.flush()
+    return g
