@@ -57,6 +57,7 @@ URL_VALUES = {
     "version": lambda w: plotly.__version__,  # plotly.js and its style sheet
     "certificate_id": lambda w: w.certificate1.id,
     "mentorship_id": lambda w: w.mentorship1.id,
+    "practice_id": lambda w: w.practice1.id,
 }
 # Log-in and log-out act on the client's own session: they get a fresh anonymous client each time
 # (setting a password through an invitation logs the invited person in).
@@ -64,7 +65,8 @@ OWN_CLIENT = {"accounts.login", "accounts.logout", "users.accept"}
 # Query argument names the views read (others are generated too).
 QUERY_NAMES = ["pagina", "q", "status", "soort", "partnerschap", "training", "bijeenkomst", "schooljaar",
                "doelgroep", "waarborg", "dagen", "drempel", "versie", "next",
-               "peildatum", "bestuur", "respons", "trainer", "sorteer", "richting", "fase", "school"]
+               "peildatum", "bestuur", "respons", "trainer", "sorteer", "richting", "fase", "school",
+               "vanaf", "eigen"]
 
 MB = 1024 * 1024
 HOSTILE = [

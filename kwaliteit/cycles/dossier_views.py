@@ -3,7 +3,7 @@ summary per safeguard, the peer-review dossier (printable page and workbook), go
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
@@ -116,16 +116,15 @@ def _cycle_page(partnership_id: int, form=None, status: int = 200):
     )
 
 
-@bp.route("/partnerschappen/<int:partnership_id>/cyclus")
+@bp.route("/partnerschappen/<int:partnership_id>/cyclus", methods=["GET", "POST"])
 @roles_required(*READERS)
 def cycle(partnership_id: int):
-    return _cycle_page(partnership_id)
-
-
-@bp.route("/partnerschappen/<int:partnership_id>/cyclus", methods=["POST"])
-@roles_required(*MANAGERS)
-def save_cycle(partnership_id: int):
+    """Readers see the cycle; managers save the summaries (POST)."""
+    if request.method == "GET":
+        return _cycle_page(partnership_id)
     s, scope, now = db.session(), current_scope(), today()
+    if not scope.may_manage():
+        abort(403)
     services.get_partnership(s, scope, partnership_id, manage=True)
     year = _school_year(now)
     safeguards = current_safeguards(s)
