@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
-from kwaliteit.args import id_arg, int_arg, page_arg, text_arg
+from kwaliteit.args import choice_arg, id_arg, int_arg, page_arg, text_arg
 from kwaliteit.clock import today
 from kwaliteit.cycles import calendar as cal
 from kwaliteit.cycles import dossier as dossier_service
@@ -188,7 +188,7 @@ def practice_list():
         q=text_arg("q", SEARCH),
         safeguard_id=id_arg("waarborg"),
         partnership_id=id_arg("partnerschap"),
-        mine=request.args.get("eigen") == "1",
+        mine=choice_arg("eigen", ("1",)) == "1",
     )
     page = practices.list_practices(s, scope, f, page_arg(), current_app.config["PAGE_SIZE"])
     args = {k: v for k, v in (("q", f.q), ("waarborg", f.safeguard_id), ("partnerschap", f.partnership_id)) if v}

@@ -22,7 +22,7 @@ from kwaliteit.cycles.models import GoodPractice
 from kwaliteit.framework.models import Framework, Safeguard
 from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import Partnership
-from kwaliteit.scope import Forbidden, NotFound, Scope
+from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope
 from kwaliteit.trainings.models import Training
 from kwaliteit.validation import ValidationError, check_text
 
@@ -49,11 +49,18 @@ def may_edit(scope: Scope, practice: GoodPractice) -> bool:
     return scope.role is Role.TRAINER and scope.user_id is not None and practice.author_id == scope.user_id
 
 
+def _is_id(value: int | None) -> bool:
+    """A number some row could have (a crafted one beyond the columns is simply unknown)."""
+    return value is not None and 0 < value <= MAX_ID
+
+
 def _check(db: Session, scope: Scope, data: PracticeData) -> None:
     errors: dict[str, str] = {}
-    if data.partnership_id is None or not scope.allows(data.partnership_id) or db.get(
-        Partnership, data.partnership_id
-    ) is None:
+    if (
+        not _is_id(data.partnership_id)
+        or not scope.allows(data.partnership_id)
+        or db.get(Partnership, data.partnership_id) is None
+    ):
         errors["partnership_id"] = CHOOSE_PARTNERSHIP
     title = (data.title or "").strip()
     check_text(errors, "title", title, limits.TITLE)
@@ -63,18 +70,18 @@ def _check(db: Session, scope: Scope, data: PracticeData) -> None:
     if not (data.text or "").strip() and "text" not in errors:
         errors["text"] = "Beschrijf de good practice."
     if data.training_id is not None:
-        training = db.get(Training, data.training_id)
+        training = db.get(Training, data.training_id) if _is_id(data.training_id) else None
         if training is None or not scope.allows(training.partnership_id):
             errors["training_id"] = "Kies een training uit de lijst."
         elif "partnership_id" not in errors and training.partnership_id != data.partnership_id:
             errors["training_id"] = "Deze training hoort niet bij het gekozen partnerschap."
     if data.safeguard_id is not None:
-        current = db.scalar(
+        current = _is_id(data.safeguard_id) and db.scalar(
             select(Safeguard.id)
             .join(Framework, Framework.id == Safeguard.framework_id)
             .where(Safeguard.id == data.safeguard_id, Framework.is_current.is_(True))
         )
-        if current is None:
+        if not current:
             errors["safeguard_id"] = "Kies een waarborg uit de lijst."
     if errors:
         raise ValidationError(errors)
