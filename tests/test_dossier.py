@@ -34,8 +34,14 @@ def test_defaults_and_due_dates_of_a_school_year():
 
 
 def _calendar_post(client, pid, **fields):
-    data = {"opens": "", "plan_due": "", "check_due": "", "act_due": "", "peer_review_years": "",
-            "last_peer_review": ""} | fields
+    data = {
+        "opens": "",
+        "plan_due": "",
+        "check_due": "",
+        "act_due": "",
+        "peer_review_years": "",
+        "last_peer_review": "",
+    } | fields
     return client.post(f"/kwaliteitszorg/partnerschappen/{pid}/kalender", data=data)
 
 
@@ -48,7 +54,11 @@ def _calendar_post(client, pid, **fields):
         ({"opens": "morgen"}, "opens", "dd-mm"),
         ({"plan_due": "\x00"}, "plan_due", "ongeldige tekens"),
         # 1 September comes before the default Plan (1 October) within the school year.
-        ({"check_due": "01-09"}, "check_due", "moet in het schooljaar (augustus tot en met juli) na de termijn van Plan"),
+        (
+            {"check_due": "01-09"},
+            "check_due",
+            "moet in het schooljaar (augustus tot en met juli) na de termijn van Plan",
+        ),
         # Plan due on 1 July, Check due 1 June: in school-year order Check comes first.
         ({"plan_due": "01-07", "check_due": "01-06"}, "check_due", "na de termijn van Plan (1 juli)"),
         ({"peer_review_years": "0"}, "peer_review_years", "van 1 tot en met 12"),
@@ -70,8 +80,14 @@ def test_calendar_saves_and_empty_means_default(app, client, world):
     login(client, world.coordinator)
     page = client.get(f"/kwaliteitszorg/partnerschappen/{world.p1.id}/kalender").get_data(as_text=True)
     assert "Standaard 1 oktober (01-10)" in page and "standaard 6" in page
-    response = _calendar_post(client, world.p1.id, plan_due="15-10", check_due=" 1/6 ", peer_review_years="4",
-                              last_peer_review="2023-03-15")
+    response = _calendar_post(
+        client,
+        world.p1.id,
+        plan_due="15-10",
+        check_due=" 1/6 ",
+        peer_review_years="4",
+        last_peer_review="2023-03-15",
+    )
     assert response.status_code == 302
     with kdb.new_session(app) as s:
         row = s.get(CycleCalendar, world.p1.id)
@@ -99,7 +115,9 @@ def test_calendar_is_for_the_partnerships_managers(db, world, today):
 
 def _cycles(app) -> list[tuple[int, int]]:
     with kdb.new_session(app) as s:
-        return sorted(tuple(r) for r in s.execute(select(PartnershipCycle.partnership_id, PartnershipCycle.school_year)))
+        return sorted(
+            tuple(r) for r in s.execute(select(PartnershipCycle.partnership_id, PartnershipCycle.school_year))
+        )
 
 
 def test_open_partnership_cycles_is_idempotent_and_follows_the_calendar(app, world):
@@ -128,7 +146,9 @@ def test_summaries_per_safeguard_open_the_cycle_once(app, client, world):
     login(client, world.coordinator)
     sg1, sg2 = world.safeguards[:2]
     url = f"/kwaliteitszorg/partnerschappen/{world.p1.id}/cyclus?schooljaar=2026"
-    response = client.post(url, data={f"waarborg_{sg1.id}": "Mentoren leren van elkaar.", f"waarborg_{sg2.id}": ""})
+    response = client.post(
+        url, data={f"waarborg_{sg1.id}": "Mentoren leren van elkaar.", f"waarborg_{sg2.id}": ""}
+    )
     assert response.status_code == 302
     response = client.post(url, data={f"waarborg_{sg1.id}": "Bijgesteld.", f"waarborg_{sg2.id}": "Nieuw."})
     assert response.status_code == 302
@@ -155,10 +175,12 @@ def test_cycle_page_shows_the_trainings_cycles_per_safeguard(app, client, world)
     with kdb.new_session(app) as s:
         t1 = s.merge(world.training1)
         cycle = factories.review_cycle(s, t1, 2026)  # Plan due 1 October 2026, not done: overdue on 22-11
-        factories.improvement_action(s, cycle, s.merge(world.coordinator), date(2026, 11, 1),
-                                     safeguard=s.merge(world.safeguards[0]))
-        factories.improvement_action(s, cycle, s.merge(world.coordinator), date(2027, 3, 1),
-                                     safeguard=s.merge(world.safeguards[0]))
+        factories.improvement_action(
+            s, cycle, s.merge(world.coordinator), date(2026, 11, 1), safeguard=s.merge(world.safeguards[0])
+        )
+        factories.improvement_action(
+            s, cycle, s.merge(world.coordinator), date(2027, 3, 1), safeguard=s.merge(world.safeguards[0])
+        )
         s.commit()
     with kdb.new_session(app) as s:
         page = pc.cycle_page(s, Scope.for_user(world.steering), world.p1.id, 2026, TODAY)
@@ -203,12 +225,17 @@ def test_unknown_peer_review_asks_for_the_last_date(app, client, world):
 
 def test_countdown_on_the_dashboard(app, client, world):
     with kdb.new_session(app) as s:
-        s.add(CycleCalendar(partnership_id=world.p1.id, peer_review_years=6, last_peer_review=date(2021, 3, 15)))
+        s.add(
+            CycleCalendar(partnership_id=world.p1.id, peer_review_years=6, last_peer_review=date(2021, 3, 15))
+        )
         s.commit()
     login(client, world.coordinator)
     html = client.get("/dashboard").get_data(as_text=True)
     assert 'id="peer-review"' in html
-    assert "15-03-2027: over 3 maanden (113 dagen)" in html or "15 maart 2027: over 3 maanden (113 dagen)" in html
+    assert (
+        "15-03-2027: over 3 maanden (113 dagen)" in html
+        or "15 maart 2027: over 3 maanden (113 dagen)" in html
+    )
     html = client.get("/dashboard?peildatum=2027-03-10").get_data(as_text=True)
     assert "over 5 dagen" in html
     # Partnership 2 has no last peer review; its coordinator is asked for it.
@@ -259,7 +286,7 @@ def test_dossier_period_and_sections(db, dash):  # noqa: F811
     ll = by_code[dash.w.safeguards[0].code]
     [training] = [t for t in ll.trainings if t.training_id == t1.id]
     assert training.rationale == f"Dient {dash.w.safeguards[0].name}."
-    [(series, cells)] = training.ratings
+    [(_series, cells)] = training.ratings
     assert {y: (m.count, m.value) for y, m in cells.items()} == {2025: (7, 3.0), 2026: (6, 4.0)}
     # Gaps: Orde (OR) has only an inactive training; T5 serves no safeguard; no peer review date.
     assert by_code["OR"].gaps == ["Geen actieve training dient deze waarborg."]
@@ -275,12 +302,21 @@ def test_dossier_period_and_sections(db, dash):  # noqa: F811
 def test_dossier_holds_cycles_analyses_actions_and_overdue_phases(app, db, dash):  # noqa: F811
     w = dash.w
     with kdb.new_session(app) as s:
-        cycle = factories.review_cycle(s, s.merge(w.training1), 2025, analysis_right_things="Ja, zie de respons.")
+        cycle = factories.review_cycle(
+            s, s.merge(w.training1), 2025, analysis_right_things="Ja, zie de respons."
+        )
         from kwaliteit.cycles.models import CycleGoal
 
         s.add(CycleGoal(cycle_id=cycle.id, safeguard_id=w.safeguards[0].id, text="Meer tandems."))
-        factories.improvement_action(s, cycle, s.merge(w.coordinator), date(2026, 9, 1), "Uitnodiging eerder sturen",
-                                     safeguard=s.merge(w.safeguards[0]), finding="Lage respons in november")
+        factories.improvement_action(
+            s,
+            cycle,
+            s.merge(w.coordinator),
+            date(2026, 9, 1),
+            "Uitnodiging eerder sturen",
+            safeguard=s.merge(w.safeguards[0]),
+            finding="Lage respons in november",
+        )
         s.commit()
     dossier = dossier_service.dossier(db, Scope.for_user(w.coordinator), w.p1.id, REF, 5)
     ll = dossier.sections[0]
@@ -340,8 +376,13 @@ def test_dossier_statement_count_does_not_grow(app, client, dash):  # noqa: F811
     before = len(count_statements(app, client, url)[0])
     with kdb.new_session(app) as s:
         for n in range(4):
-            t = s.merge(dash.w.training1) if n == 0 else factories.training(s, s.merge(dash.w.p1), f"Cyclus {n}",
-                                                                              safeguards=[s.merge(dash.w.safeguards[0])])
+            t = (
+                s.merge(dash.w.training1)
+                if n == 0
+                else factories.training(
+                    s, s.merge(dash.w.p1), f"Cyclus {n}", safeguards=[s.merge(dash.w.safeguards[0])]
+                )
+            )
             for year in (2024, 2025, 2026):
                 c = factories.review_cycle(s, t, year)
                 factories.improvement_action(s, c, s.merge(dash.w.coordinator), date(2026, 1, 1))

@@ -26,10 +26,16 @@ def _count(app) -> int:
 def test_trainer_records_one_and_steering_reads_it_per_safeguard(app, client, world):
     login(client, world.trainer)
     sg = world.safeguards[1]
-    response = client.post(f"{URL}/nieuw", data={
-        "partnership_id": world.p1.id, "title": "Tandem in de klas", "text": "Schoolopleider en pabo samen.",
-        "training_id": world.training1.id, "safeguard_id": sg.id,
-    })
+    response = client.post(
+        f"{URL}/nieuw",
+        data={
+            "partnership_id": world.p1.id,
+            "title": "Tandem in de klas",
+            "text": "Schoolopleider en pabo samen.",
+            "training_id": world.training1.id,
+            "safeguard_id": sg.id,
+        },
+    )
     assert response.status_code == 302
     with kdb.new_session(app) as s:
         gp = s.scalar(select(GoodPractice))
@@ -89,12 +95,19 @@ def test_who_may_change_and_delete(app, client, world):
         with pytest.raises(Forbidden):
             practices.create_practice(s, steering, practices.PracticeData(world.p1.id, "x", "y"))
         coordinator = Scope.for_user(s.get(type(world.coordinator), world.coordinator.id))
-        assert practices.update_practice(s, coordinator, other_id, practices.PracticeData(world.p1.id, "Z", "y"))
+        assert practices.update_practice(
+            s, coordinator, other_id, practices.PracticeData(world.p1.id, "Z", "y")
+        )
         s.rollback()
     login(client, world.trainer)
     assert client.post(f"{URL}/{other_id}/verwijderen").status_code == 403
-    assert client.post(f"{URL}/{own_id}/bewerken", data={"partnership_id": world.p1.id, "title": "Eigen 2",
-                                                         "text": "Nieuw"}).status_code == 302
+    assert (
+        client.post(
+            f"{URL}/{own_id}/bewerken",
+            data={"partnership_id": world.p1.id, "title": "Eigen 2", "text": "Nieuw"},
+        ).status_code
+        == 302
+    )
     assert client.post(f"{URL}/{own_id}/verwijderen").status_code == 302
     assert _count(app) == 1
     client.post("/uitloggen")
@@ -118,7 +131,11 @@ def test_search_is_literal_per_word_and_survives_hostile_strings(app, client, wo
         response = client.get(URL, query_string={"q": q})
         assert response.status_code < 500
         html = response.get_data(as_text=True)
-        return {t for t in ("Feedback met 100% respons", "Intervisie_groep", "Ouderavond", "Feedback Zuid") if t in html}
+        return {
+            t
+            for t in ("Feedback met 100% respons", "Intervisie_groep", "Ouderavond", "Feedback Zuid")
+            if t in html
+        }
 
     assert titles("feedback") == {"Feedback met 100% respons", "Ouderavond"}
     assert titles("feedback kaartje") == {"Feedback met 100% respons"}
@@ -143,8 +160,14 @@ def test_list_is_paged_per_safeguard_with_a_constant_number_of_statements(app, c
     with kdb.new_session(app) as s:
         p1, author = s.merge(world.p1), s.merge(world.trainer)
         for n in range(60):
-            factories.good_practice(s, p1, author, f"Bulk {n:02d}", safeguard=s.merge(sgs[n % len(sgs)]),
-                                    training=s.merge(world.training1) if n % 2 else None)
+            factories.good_practice(
+                s,
+                p1,
+                author,
+                f"Bulk {n:02d}",
+                safeguard=s.merge(sgs[n % len(sgs)]),
+                training=s.merge(world.training1) if n % 2 else None,
+            )
         factories.good_practice(s, p1, author, "Zonder waarborg")
         s.commit()
     after = count_statements(app, client, URL)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from evaluaties.transfer import exporting
+from kwaliteit.cycles import calendar as cal
 from kwaliteit.cycles.models import ImprovementAction, ReviewCycle
 from kwaliteit.cycles.partnership import (
     PeerReview,
@@ -24,7 +25,6 @@ from kwaliteit.cycles.partnership import (
     get_partnership,
     summaries_by_year,
 )
-from kwaliteit.cycles import calendar as cal
 from kwaliteit.cycles.status import ActionState, Phase, PhaseStatus, action_state, phase_status
 from kwaliteit.dashboard import services as dash
 from kwaliteit.framework.models import Safeguard
@@ -146,7 +146,12 @@ def dashboard_filters(partnership_id: int, reference: date) -> dash.Filters:
 
 
 def dossier(
-    db: Session, scope: Scope, partnership_id: int, reference: date, min_shown: int, first_year: int | None = None
+    db: Session,
+    scope: Scope,
+    partnership_id: int,
+    reference: date,
+    min_shown: int,
+    first_year: int | None = None,
 ) -> Dossier:
     partnership = get_partnership(db, scope, partnership_id)
     first, last = period(reference, first_year)
@@ -155,10 +160,14 @@ def dossier(
     sel = dash.selection(scope, f)
     safeguards = current_safeguards(db)
     matrix = dash.coverage_matrix(db, scope, f, sel, safeguards, min_shown)
-    trends, _by_partnership = dash.trends(db, scope, f, sel, safeguards, min_shown, year_count=last - first + 1)
+    trends, _by_partnership = dash.trends(
+        db, scope, f, sel, safeguards, min_shown, year_count=last - first + 1
+    )
     register = dash.register_section(db, scope, f)
     calendar = cal.calendar_for(db, partnership_id)
-    peer = PeerReview(partnership_id, partnership.name, calendar.peer_review_years, calendar.last_peer_review, reference)
+    peer = PeerReview(
+        partnership_id, partnership.name, calendar.peer_review_years, calendar.last_peer_review, reference
+    )
 
     cycles = list(
         db.scalars(
@@ -195,7 +204,14 @@ def dossier(
                 r.rationales[sg.id],
                 r.evaluated,
                 [
-                    (s, {y: s.cells[(r.training_id, y)] for y in trends.years if (r.training_id, y) in s.cells})
+                    (
+                        s,
+                        {
+                            y: s.cells[(r.training_id, y)]
+                            for y in trends.years
+                            if (r.training_id, y) in s.cells
+                        },
+                    )
                     for s in trends.ratings
                     if any((r.training_id, y) in s.cells for y in trends.years)
                 ],
@@ -217,7 +233,8 @@ def dossier(
             ActionEvidence(a, c.training.title, c.school_year, action_state(a, reference))
             for c in cycles
             for a in c.actions
-            if a.safeguard_id == sg.id or (a.safeguard_id is None and sg.id in served.get(c.training_id, set()))
+            if a.safeguard_id == sg.id
+            or (a.safeguard_id is None and sg.id in served.get(c.training_id, set()))
         ]
         column = columns[sg.id]
         gaps = []
@@ -231,16 +248,17 @@ def dossier(
                 gaps.append(f"{ce.title} ({ce.year_label}): {', '.join(late)} te laat.")
         for ae in actions:
             if ae.state is ActionState.OVERDUE:
-                gaps.append(
-                    f"Verbeteractie te laat (uiterlijk {ae.action.due_on:%d-%m-%Y}): {ae.action.description[:120]}"
-                )
+                due, text = ae.action.due_on, ae.action.description[:120]
+                gaps.append(f"Verbeteractie te laat (uiterlijk {due:%d-%m-%Y}): {text}")
         sections.append(
             Section(
                 safeguard=sg,
                 column=column,
                 trainings=trainings,
                 trend=trend_by_code.get(sg.code),
-                summaries=[(y, summaries[(y, sg.id)]) for y in range(first, last + 1) if (y, sg.id) in summaries],
+                summaries=[
+                    (y, summaries[(y, sg.id)]) for y in range(first, last + 1) if (y, sg.id) in summaries
+                ],
                 cycles=cycle_evidence,
                 actions=actions,
                 gaps=gaps,
@@ -302,7 +320,15 @@ def section_rows(d: Dossier, s: Section) -> list[list]:
         ],
     ]
     for t in s.trainings:
-        rows.append(["Training", t.title, d.matrix.year_label, t.evaluated, f"{t.kind.label}. Onderbouwing: {t.rationale}"])
+        rows.append(
+            [
+                "Training",
+                t.title,
+                d.matrix.year_label,
+                t.evaluated,
+                f"{t.kind.label}. Onderbouwing: {t.rationale}",
+            ]
+        )
         for series, cells in t.ratings:
             for year in d.years:
                 if year in cells:
@@ -310,7 +336,11 @@ def section_rows(d: Dossier, s: Section) -> list[list]:
     if s.trend is not None:
         for year in d.years:
             if year in s.trend.cells:
-                rows.append(_mean_row("Gemiddelde waarborgvragen", s.safeguard.name, year, s.trend.cells[year], "schaal 1–5"))
+                rows.append(
+                    _mean_row(
+                        "Gemiddelde waarborgvragen", s.safeguard.name, year, s.trend.cells[year], "schaal 1–5"
+                    )
+                )
     for year, text in s.summaries:
         rows.append(["Samenvatting partnerschap", s.safeguard.name, school_year_label(year), None, text])
     for c in s.cycles:
@@ -342,7 +372,13 @@ def overview_rows(d: Dossier) -> list[list]:
         ["Partnerschap", d.partnership.name, "", None, ""],
         ["Peildatum", f"{d.reference:%d-%m-%Y}", "", None, ""],
         ["Periode", d.period_label, "", None, ""],
-        ["Volgende peer review", f"{p.next:%d-%m-%Y}" if p.next else "onbekend", "", p.days_left, p.countdown],
+        [
+            "Volgende peer review",
+            f"{p.next:%d-%m-%Y}" if p.next else "onbekend",
+            "",
+            p.days_left,
+            p.countdown,
+        ],
     ]
     for r in d.trends.response:
         if r.year >= d.first_year:
@@ -358,14 +394,23 @@ def overview_rows(d: Dossier) -> list[list]:
     c = d.register.counts
     rows.append(["Register", "Mentoren", "", c.mentors, f"op {d.reference:%d-%m-%Y}"])
     rows.append(["Register", "Trainers", "", c.trainers, ""])
-    rows.append(["Register", "Actieve trainers met geldige registratie", "", c.active_trainers_qualified,
-                 f"van {c.active_trainers} actieve trainers"])
+    rows.append(
+        [
+            "Register",
+            "Actieve trainers met geldige registratie",
+            "",
+            c.active_trainers_qualified,
+            f"van {c.active_trainers} actieve trainers",
+        ]
+    )
     for flag, n in d.register.flags:
         rows.append(["Register: signaal", flag.label, "", n, ""])
     for stage, n in d.register.stages:
         rows.append(["Register: leerlijn", stage.label, "", n, ""])
     for b in d.register.certified.boards:
-        rows.append(["Register: gecertificeerde mentoren", b.name, "", b.certified, f"van {b.mentors} mentoren"])
+        rows.append(
+            ["Register: gecertificeerde mentoren", b.name, "", b.certified, f"van {b.mentors} mentoren"]
+        )
     for gap in d.gaps:
         rows.append(["Hiaat", d.partnership.name, "", None, gap])
     return rows

@@ -53,7 +53,10 @@ def summary_form(safeguards, **kwargs) -> BaseForm:
 
 class PracticeForm(BaseForm):
     partnership_id = SelectField(
-        "Partnerschap", coerce=optional_id, validate_choice=False, validators=[InputRequired("Kies een partnerschap.")]
+        "Partnerschap",
+        coerce=optional_id,
+        validate_choice=False,
+        validators=[InputRequired("Kies een partnerschap.")],
     )
     title = StringField(
         "Titel", filters=[_strip], validators=[DataRequired("Vul een titel in."), max_length(limits.TITLE)]

@@ -80,7 +80,9 @@ def calendar(partnership_id: int):
         form,
         partnership=partnership,
         defaults=defaults,
-        default_labels={name: services.day_month_label(getattr(cal.DEFAULTS, name)) for name in cal.DAY_FIELDS},
+        default_labels={
+            name: services.day_month_label(getattr(cal.DEFAULTS, name)) for name in cal.DAY_FIELDS
+        },
         default_years=cal.DEFAULTS.peer_review_years,
         years_range=services.PEER_REVIEW_YEARS_RANGE,
     )
@@ -174,7 +176,11 @@ def dossier_xlsx(partnership_id: int):
     except ValidationError as error:
         partnership = services.get_partnership(db.session(), current_scope(), partnership_id)
         return render_template("dossier/dossier.html", d=None, error=error, partnership=partnership), 400
-    return download(dossier_service.to_xlsx(d), f"peer-review-dossier-{d.partnership.id}-{d.reference.isoformat()}", "xlsx")
+    return download(
+        dossier_service.to_xlsx(d),
+        f"peer-review-dossier-{d.partnership.id}-{d.reference.isoformat()}",
+        "xlsx",
+    )
 
 
 # ---------------------------------------------------------------- good practices
@@ -191,7 +197,9 @@ def practice_list():
         mine=choice_arg("eigen", ("1",)) == "1",
     )
     page = practices.list_practices(s, scope, f, page_arg(), current_app.config["PAGE_SIZE"])
-    args = {k: v for k, v in (("q", f.q), ("waarborg", f.safeguard_id), ("partnerschap", f.partnership_id)) if v}
+    args = {
+        k: v for k, v in (("q", f.q), ("waarborg", f.safeguard_id), ("partnerschap", f.partnership_id)) if v
+    }
     if f.mine:
         args["eigen"] = "1"
     return render_template(
@@ -208,7 +216,9 @@ def practice_list():
 
 def _practice_form(s, scope, **kwargs) -> PracticeForm:
     form = PracticeForm(**kwargs)
-    form.partnership_id.choices = choices([("", "Kies…"), *((p.id, p.name) for p in partnerships_in_scope(s, scope))])
+    form.partnership_id.choices = choices(
+        [("", "Kies…"), *((p.id, p.name) for p in partnerships_in_scope(s, scope))]
+    )
     form.training_id.choices = choices(
         [("", "Geen bepaalde training"), *option_labels(practices.training_choices(s, scope))]
     )

@@ -35,7 +35,13 @@ from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Forbidden, NotFound, Scope
 from kwaliteit.sqldates import plus_years, school_year_label, school_year_of
 from kwaliteit.trainings.models import Training, TrainingSafeguard
-from kwaliteit.validation import EARLIEST_DATE, MAX_YEARS_AHEAD, ValidationError, check_date_bounds, check_text
+from kwaliteit.validation import (
+    EARLIEST_DATE,
+    MAX_YEARS_AHEAD,
+    ValidationError,
+    check_date_bounds,
+    check_text,
+)
 
 READER_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.STEERING)
 
@@ -64,8 +70,18 @@ def get_partnership(db: Session, scope: Scope, partnership_id: int, *, manage: b
 # ================================================================ calendar settings
 
 MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
 )
 DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _DAY_MONTH = re.compile(r"(\d{1,2})\s*[-/.]\s*(\d{1,2})")
@@ -122,7 +138,9 @@ class CalendarData:
     last_peer_review: date | None = None
 
 
-def save_calendar(db: Session, scope: Scope, partnership_id: int, data: CalendarData, today: date) -> CycleCalendar:
+def save_calendar(
+    db: Session, scope: Scope, partnership_id: int, data: CalendarData, today: date
+) -> CycleCalendar:
     """Store the calendar; empty fields keep the default. The four days must follow each other
     within the school year (August to July): opening, Plan, Check, Act."""
     get_partnership(db, scope, partnership_id, manage=True)
@@ -143,10 +161,11 @@ def save_calendar(db: Session, scope: Scope, partnership_id: int, data: Calendar
     if not errors:
         effective = {name: parsed[name] or getattr(cal.DEFAULTS, name) for name in cal.DAY_FIELDS}
         for before, after in zip(cal.DAY_FIELDS, cal.DAY_FIELDS[1:]):
-            if school_year_position(effective[after]) <= school_year_position(effective[before]):
+            first, then = effective[before], effective[after]
+            if school_year_position(then) <= school_year_position(first):
                 errors[after] = (
-                    f"{LABELS[after].capitalize()} ({day_month_label(effective[after])}) moet in het schooljaar "
-                    f"(augustus tot en met juli) na {LABELS[before]} ({day_month_label(effective[before])}) vallen."
+                    f"{LABELS[after].capitalize()} ({day_month_label(then)}) moet in het schooljaar "
+                    f"(augustus tot en met juli) na {LABELS[before]} ({day_month_label(first)}) vallen."
                 )
                 break
     low, high = PEER_REVIEW_YEARS_RANGE
@@ -154,7 +173,9 @@ def save_calendar(db: Session, scope: Scope, partnership_id: int, data: Calendar
         errors["peer_review_years"] = f"Kies een aantal jaren van {low} tot en met {high}."
     if data.last_peer_review is not None:
         if data.last_peer_review > today:
-            errors["last_peer_review"] = "De laatste peer review ligt in de toekomst. Vul de datum in waarop hij was."
+            errors["last_peer_review"] = (
+                "De laatste peer review ligt in de toekomst. Vul de datum in waarop hij was."
+            )
         elif message := check_date_bounds(data.last_peer_review, today):
             errors["last_peer_review"] = message
     if errors:
@@ -232,7 +253,12 @@ def peer_reviews(
     """The next peer review of each partnership within scope (or of those given): one statement."""
     stmt = (
         scope.filter(
-            select(Partnership.id, Partnership.name, CycleCalendar.peer_review_years, CycleCalendar.last_peer_review),
+            select(
+                Partnership.id,
+                Partnership.name,
+                CycleCalendar.peer_review_years,
+                CycleCalendar.last_peer_review,
+            ),
             Partnership.id,
         )
         .outerjoin(CycleCalendar, CycleCalendar.partnership_id == Partnership.id)
@@ -268,7 +294,9 @@ def open_partnership_cycles(db: Session, today: date) -> int:
     from kwaliteit.models_base import utcnow
 
     year = school_year_of(today)
-    existing = set(db.scalars(select(PartnershipCycle.partnership_id).where(PartnershipCycle.school_year == year)))
+    existing = set(
+        db.scalars(select(PartnershipCycle.partnership_id).where(PartnershipCycle.school_year == year))
+    )
     due = [
         pid
         for pid, opens in db.execute(
@@ -279,7 +307,9 @@ def open_partnership_cycles(db: Session, today: date) -> int:
         if pid not in existing and cal.day_in_school_year(opens or cal.DEFAULTS.opens, year) <= today
     ]
     now = utcnow()
-    _insert_ignoring_duplicates(db, [{"partnership_id": pid, "school_year": year, "created_at": now} for pid in due])
+    _insert_ignoring_duplicates(
+        db, [{"partnership_id": pid, "school_year": year, "created_at": now} for pid in due]
+    )
     return len(due)
 
 
@@ -353,13 +383,15 @@ def cycle_page(db: Session, scope: Scope, partnership_id: int, year: int, today:
     )
     if cycle_id is not None:
         for sid, text in db.execute(
-            select(SafeguardSummary.safeguard_id, SafeguardSummary.text).where(SafeguardSummary.cycle_id == cycle_id)
+            select(SafeguardSummary.safeguard_id, SafeguardSummary.text).where(
+                SafeguardSummary.cycle_id == cycle_id
+            )
         ):
             if sid in states:
                 states[sid].summary = text
     links = current_links()
-    done = lambda column: func.sum(case((column.is_not(None), 1), else_=0))  # noqa: E731
-    overdue = lambda phase: func.sum(case((phase_overdue_sql(phase, today), 1), else_=0))  # noqa: E731
+    done = lambda column: func.sum(case((column.is_not(None), 1), else_=0))
+    overdue = lambda phase: func.sum(case((phase_overdue_sql(phase, today), 1), else_=0))
     for sid, n, pd, cd, ad, po, co, ao in db.execute(
         select(
             links.c.safeguard_id,
@@ -395,7 +427,11 @@ def cycle_page(db: Session, scope: Scope, partnership_id: int, year: int, today:
     ):
         if sid in states:
             s = states[sid]
-            s.actions_open, s.actions_overdue, s.actions_done = int(n_open or 0), int(n_overdue or 0), int(n_done or 0)
+            s.actions_open, s.actions_overdue, s.actions_done = (
+                int(n_open or 0),
+                int(n_overdue or 0),
+                int(n_done or 0),
+            )
         else:  # no safeguard, or one of an earlier framework
             without += int(n_open or 0) + int(n_done or 0)
     return CyclePage(
@@ -434,7 +470,9 @@ def save_summaries(
         raise ValidationError(errors)
     from kwaliteit.models_base import utcnow
 
-    _insert_ignoring_duplicates(db, [{"partnership_id": partnership_id, "school_year": year, "created_at": utcnow()}])
+    _insert_ignoring_duplicates(
+        db, [{"partnership_id": partnership_id, "school_year": year, "created_at": utcnow()}]
+    )
     cycle = db.scalar(
         select(PartnershipCycle).where(
             PartnershipCycle.partnership_id == partnership_id, PartnershipCycle.school_year == year
