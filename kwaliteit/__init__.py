@@ -95,6 +95,9 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     from kwaliteit.notifications.views import bp as notifications_bp
 
     app.register_blueprint(notifications_bp)
+    from kwaliteit.cycles.dossier_views import bp as dossier_bp
+
+    app.register_blueprint(dossier_bp)
     errors.init_app(app)
     filters.init_app(app)
 

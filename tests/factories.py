@@ -229,10 +229,22 @@ def cycle(db: Session, t: Training, school_year: int = 2026, owner: User | None 
 
 
 def improvement_action(db: Session, c, owner: User, description: str = "Meer oefenen met feedbackgesprekken.",
-                       due_on: date = date(2027, 3, 1), **values):
+                       due_on: date = date(2027, 3, 1), safeguard=None, **values):
     from kwaliteit.cycles.models import ImprovementAction
 
-    a = ImprovementAction(cycle=c, description=description, owner=owner, due_on=due_on, **values)
+    a = ImprovementAction(cycle=c, description=description, owner=owner, due_on=due_on,
+                          safeguard_id=safeguard.id if safeguard else None, **values)
     db.add(a)
     db.flush()
     return a
+
+
+def good_practice(db: Session, p: Partnership, author: User | None, title: str = "Good practice", text: str = "Tekst",
+                  safeguard=None, training: Training | None = None):
+    from kwaliteit.cycles.models import GoodPractice
+
+    g = GoodPractice(partnership_id=p.id, title=title, text=text, author_id=author.id if author else None,
+                     safeguard_id=safeguard.id if safeguard else None, training_id=training.id if training else None)
+    db.add(g)
+    db.flush()
+    return g

@@ -778,6 +778,54 @@ ROUTES: dict[str, Route] = {
         missing=lambda w: f"/cycli/acties/{MISSING_ID}/verwijderen",
         expect={"POST": row(302, 302, 302, 403, 403, 403)},
     ),
+    # ------------------------------------------------- kwaliteitszorg (issue 10: dossier)
+    # Readers see the partnership cycle and the peer-review dossier; managers set the calendar and
+    # write the summaries; trainers see neither. Good practices: trainers record and read them too.
+    "dossier.index": Route(
+        url=lambda w: "/kwaliteitszorg",
+        expect={"GET": row(302, 200, 200, 200, 403, 200)},
+    ),
+    "dossier.calendar": Route(
+        url=lambda w: f"/kwaliteitszorg/partnerschappen/{w.p1.id}/kalender",
+        missing=lambda w: f"/kwaliteitszorg/partnerschappen/{MISSING_ID}/kalender",
+        data=lambda w: {"check_due": "31-02"},
+        expect={"GET": row(302, 200, 200, 403, 403, 403), "POST": row(302, 400, 400, 403, 403, 403)},
+    ),
+    "dossier.cycle": Route(
+        url=lambda w: f"/kwaliteitszorg/partnerschappen/{w.p1.id}/cyclus",
+        missing=lambda w: f"/kwaliteitszorg/partnerschappen/{MISSING_ID}/cyclus",
+        # POST: the summaries, by managers (empty summaries are valid).
+        expect={"GET": row(302, 200, 200, 403, 403, 200), "POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    "dossier.dossier": Route(
+        url=lambda w: f"/kwaliteitszorg/partnerschappen/{w.p1.id}/dossier",
+        missing=lambda w: f"/kwaliteitszorg/partnerschappen/{MISSING_ID}/dossier",
+        expect={"GET": row(302, 200, 200, 403, 403, 200)},
+    ),
+    "dossier.dossier_xlsx": Route(
+        url=lambda w: f"/kwaliteitszorg/partnerschappen/{w.p1.id}/dossier.xlsx",
+        missing=lambda w: f"/kwaliteitszorg/partnerschappen/{MISSING_ID}/dossier.xlsx",
+        expect={"GET": row(302, 200, 200, 403, 403, 200)},
+    ),
+    "dossier.practice_list": Route(
+        url=lambda w: "/kwaliteitszorg/good-practices",
+        expect={"GET": row(302, 200, 200, 200, 200, 200)},
+    ),
+    "dossier.create_practice": Route(
+        url=lambda w: "/kwaliteitszorg/good-practices/nieuw",
+        expect={"GET": row(302, 200, 200, 200, 200, 403), "POST": row(302, 400, 400, 400, 400, 403)},
+    ),
+    # practice1 is the trainer's own (partnership 1): he, his coordinator and admins may change it.
+    "dossier.edit_practice": Route(
+        url=lambda w: f"/kwaliteitszorg/good-practices/{w.practice1.id}/bewerken",
+        missing=lambda w: f"/kwaliteitszorg/good-practices/{MISSING_ID}/bewerken",
+        expect={"GET": row(302, 200, 200, 403, 200, 403), "POST": row(302, 400, 400, 403, 400, 403)},
+    ),
+    "dossier.delete_practice": Route(
+        url=lambda w: f"/kwaliteitszorg/good-practices/{w.practice1.id}/verwijderen",
+        missing=lambda w: f"/kwaliteitszorg/good-practices/{MISSING_ID}/verwijderen",
+        expect={"POST": row(302, 302, 302, 403, 302, 403)},
+    ),
 }
 
 IGNORED_ENDPOINTS = {"static"}
@@ -818,6 +866,8 @@ def world(app):
         _add_register(s, w)
         w.calendar_token = renew_calendar_token(s, w.steering.id)
         _add_cycles(s, w)
+        w.practice1 = factories.good_practice(s, w.p1, w.trainer, "Werkplekleren in tweetallen")
+        w.practice2 = factories.good_practice(s, w.p2, w.other_coordinator, "Intervisie Zuid")
         _pending, w.invitation_token = invite_user(
             s, Scope.everything(), AccountData("nieuw@example.org", "Nina Nieuw", Role.COORDINATOR, [w.p1.id]),
             now(),
@@ -938,7 +988,7 @@ def test_authorization_matrix(app, world, endpoint, method, role):
     data = route.data(world) if route.data and method == "POST" else None
     response = _request(client, method, url, data)
     expected = route.expect[method][role]
-    body = response.get_data(as_text=True)
+    body = response.get_data().decode(errors="replace")  # an XLSX download is binary
     assert response.status_code == expected, f"{method} {url} as {role}: {body[:300]}"
 
     location = urlsplit(response.headers.get("Location", ""))
@@ -1084,6 +1134,12 @@ FOREIGN_OBJECT_URLS = {
     "cycles.add_action": lambda w: f"/cycli/{w.cycle2.id}/acties/nieuw",
     "cycles.edit_action": lambda w: f"/cycli/acties/{w.action2.id}/bewerken",
     "cycles.delete_action": lambda w: f"/cycli/acties/{w.action2.id}/verwijderen",
+    "dossier.calendar": lambda w: f"/kwaliteitszorg/partnerschappen/{w.p2.id}/kalender",
+    "dossier.cycle": lambda w: f"/kwaliteitszorg/partnerschappen/{w.p2.id}/cyclus",
+    "dossier.dossier": lambda w: f"/kwaliteitszorg/partnerschappen/{w.p2.id}/dossier",
+    "dossier.dossier_xlsx": lambda w: f"/kwaliteitszorg/partnerschappen/{w.p2.id}/dossier.xlsx",
+    "dossier.edit_practice": lambda w: f"/kwaliteitszorg/good-practices/{w.practice2.id}/bewerken",
+    "dossier.delete_practice": lambda w: f"/kwaliteitszorg/good-practices/{w.practice2.id}/verwijderen",
 }
 
 

@@ -61,6 +61,7 @@ URL_VALUES = {
     "cycle_id": lambda w: w.cycle1.id,
     "action_id": lambda w: w.action1.id,
     "fase": lambda w: "check",  # a phase of a review cycle
+    "practice_id": lambda w: w.practice1.id,
 }
 # Log-in and log-out act on the client's own session: they get a fresh anonymous client each time
 # (setting a password through an invitation logs the invited person in).
@@ -68,7 +69,8 @@ OWN_CLIENT = {"accounts.login", "accounts.logout", "users.accept"}
 # Query argument names the views read (others are generated too).
 QUERY_NAMES = ["pagina", "q", "status", "soort", "partnerschap", "training", "bijeenkomst", "schooljaar",
                "doelgroep", "waarborg", "dagen", "drempel", "versie", "next",
-               "peildatum", "bestuur", "respons", "trainer", "sorteer", "richting", "fase", "school", "cyclus"]
+               "peildatum", "bestuur", "respons", "trainer", "sorteer", "richting", "fase", "school", "cyclus",
+               "vanaf", "eigen"]
 
 MB = 1024 * 1024
 HOSTILE = [

@@ -32,6 +32,9 @@ class Calendar:
 
 DEFAULTS = Calendar()
 
+# The calendar's month-day fields, in school-year order: each must come after the one before.
+DAY_FIELDS = ("opens_on", "plan_due", "check_due", "act_due")
+
 
 def parse_month_day(value: str) -> tuple[int, int]:
     """("10-01") -> (10, 1); ValueError for anything that is not a day of the year (29 February
@@ -55,7 +58,7 @@ def date_in_school_year(month_day: str, school_year: int) -> date:
         return date(year, month, 28)
 
 
-def _from_row(row: CycleCalendar | None) -> Calendar:
+def from_row(row: CycleCalendar | None) -> Calendar:
     if row is None:
         return DEFAULTS
     values = {
@@ -75,7 +78,7 @@ def _from_row(row: CycleCalendar | None) -> Calendar:
 
 def calendar_for(db: Session, partnership_id: int) -> Calendar:
     """The partnership's calendar; an empty column (or no row) is the default."""
-    return _from_row(db.get(CycleCalendar, partnership_id))
+    return from_row(db.get(CycleCalendar, partnership_id))
 
 
 def calendars_for(db: Session, partnership_ids: Iterable[int]) -> dict[int, Calendar]:
@@ -84,7 +87,7 @@ def calendars_for(db: Session, partnership_ids: Iterable[int]) -> dict[int, Cale
     if not ids:
         return {}
     rows = {r.partnership_id: r for r in db.scalars(select(CycleCalendar).where(CycleCalendar.partnership_id.in_(ids)))}
-    return {pid: _from_row(rows.get(pid)) for pid in ids}
+    return {pid: from_row(rows.get(pid)) for pid in ids}
 
 
 @dataclass(frozen=True)
@@ -105,4 +108,4 @@ def due_dates(calendar: Calendar, school_year: int) -> DueDates:
     )
 
 
-__all__ = ["DEFAULTS", "Calendar", "DueDates", "calendar_for", "calendars_for", "date_in_school_year", "due_dates"]
+__all__ = ["DAY_FIELDS", "DEFAULTS", "Calendar", "DueDates", "calendar_for", "calendars_for", "date_in_school_year", "due_dates", "from_row"]

@@ -39,6 +39,7 @@ from evaluaties.results import anonymity, rates
 from kwaliteit.certification import figures as register_figures
 from kwaliteit.cycles import services as cycle_services
 from kwaliteit.certification import flags as register_flags
+from kwaliteit.cycles.partnership import peer_reviews
 from kwaliteit.framework.models import Framework, Safeguard
 from kwaliteit.framework.services import current_safeguards
 from kwaliteit.pagination import Page, clamp_page
@@ -561,20 +562,27 @@ def _from_answers(stmt):
     )
 
 
-def _trend_window(f: Filters) -> tuple[list[int], ColumnElement[bool]]:
-    years = list(range(f.year - TREND_YEARS + 1, f.year + 1))
+def _trend_window(f: Filters, count: int = TREND_YEARS) -> tuple[list[int], ColumnElement[bool]]:
+    years = list(range(f.year - count + 1, f.year + 1))
     first = school_year_bounds(years[0])[0]
     last = min(school_year_bounds(years[-1])[1], f.reference)
     return years, and_(TrainingSession.date.between(first, last), TrainingSession.cancelled_at.is_(None))
 
 
 def trends(
-    db: Session, scope: Scope, f: Filters, sel: Selection, safeguards: list[Safeguard], min_shown: int
+    db: Session,
+    scope: Scope,
+    f: Filters,
+    sel: Selection,
+    safeguards: list[Safeguard],
+    min_shown: int,
+    year_count: int = TREND_YEARS,
 ) -> tuple[Trends, dict[int, dict]]:
     """Ratings per training and school year, response rate per school year, the mean per safeguard:
-    three GROUP BYs over the current school year and the ones before it. Also returns per
+    three GROUP BYs over the current school year and the `year_count` - 1 before it (the
+    peer-review dossier asks for more years than the dashboard shows). Also returns per
     partnership the rating means of the current year (for the region)."""
-    years, window = _trend_window(f)
+    years, window = _trend_window(f, year_count)
     participant = [_released(min_shown), *sel.session_all_years, window]
 
     inner = (
@@ -891,6 +899,8 @@ class Dashboard:
     has_sessions: bool
     register: RegisterSection
     cycles: cycle_services.DashboardCycles | None = None
+    # The next peer review of each partnership of the selection (kwaliteit.cycles.partnership).
+    peer_reviews: list = field(default_factory=list)
 
     @property
     def rating_types(self) -> list[QuestionType]:
@@ -1007,6 +1017,7 @@ def dashboard(
         has_sessions=any(p.sessions for p in shown),
         register=register_section(db, scope, f),
         cycles=cycles,
+        peer_reviews=peer_reviews(db, scope, f.reference, list(figures)),
     )
 
 
