@@ -32,14 +32,16 @@ def _count(result) -> str:
 
 
 def open_cycles(today: date, now: datetime) -> str:
-    """Open the review cycles that are due by `today` (each partnership's opening date, default
-    1 August); a cycle that exists is left alone."""
-    from kwaliteit.cycles.services import open_cycles as service
+    """Open the review cycles of the trainings and the partnership cycles that are due by `today`
+    (each partnership's opening date, default 1 August); a cycle that exists is left alone."""
+    from kwaliteit.cycles.partnership import open_partnership_cycles
+    from kwaliteit.cycles.services import open_cycles as open_training_cycles
 
     with kdb.new_session() as s:
-        opened = service(s, today)
+        opened = open_training_cycles(s, today)
+        partnerships = open_partnership_cycles(s, today)
         s.commit()
-    return f"{_count(opened)} cycli geopend"
+    return f"{_count(opened)} cycli geopend, {_count(partnerships)} partnerschapscycli"
 
 
 def send_reminders(today: date, now: datetime) -> str:

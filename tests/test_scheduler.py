@@ -125,7 +125,7 @@ def test_every_job_over_a_school_year_boundary_opens_cycles_once_and_mails_once(
     """All jobs, with a real SMTP server on loopback: on 31 July a trainer is reminded of an
     evaluation due soon; on 1 August the year's cycles open; the reminder is not sent again, and a
     second tick on the same day changes nothing and sends nothing."""
-    from kwaliteit.cycles.models import ReviewCycle
+    from kwaliteit.cycles.models import PartnershipCycle, ReviewCycle
     from tests.test_notifications import Server
 
     server = Server()
@@ -152,6 +152,9 @@ def test_every_job_over_a_school_year_boundary_opens_cycles_once_and_mails_once(
             select(ReviewCycle.training_id, ReviewCycle.school_year).where(ReviewCycle.school_year == 2026)
         ).all()
         assert sorted(opened) == sorted([(world.training1.id, 2026), (world.training2.id, 2026)])
+        assert set(db.execute(select(PartnershipCycle.partnership_id, PartnershipCycle.school_year))) == {
+            (world.p1.id, 2025), (world.p2.id, 2025), (world.p1.id, 2026), (world.p2.id, 2026)
+        }
         # Nothing is sent again: only what became due on 1 August (the 2025-2026 Act, due 31 July,
         # now late); the new cycles' first due date (Plan, 1 October) is not yet near.
         new = server.inbox.subjects()[sent:]
