@@ -258,7 +258,7 @@ def test_500_mentors_with_one_bad_row_save_nothing_then_all_then_nothing_again(a
     assert len(first) == 1500
 
     html = post_upload(client, reg, as_csv(mentor_rows(500))).get_data(as_text=True)
-    assert "importeren voegt niets toe" in html
+    assert "inlezen voegt niets toe" in html
     response = client.post("/register/importeren/controleren", data=preview_form(html) | {"actie": "importeren"})
     assert response.status_code == 303
     assert counts(db) == after
