@@ -202,22 +202,13 @@ def init_cli(app: Flask) -> None:
     def retention_cmd(today_text, dry_run):
         """Anonymise every person whose last activity is more than the retention period of their
         partnership ago (AVG). Idempotent: a second run the same day finds nobody."""
-        from datetime import date
-
         from kwaliteit.clock import now, today
         from kwaliteit.registry.privacy import apply_retention, persons_past_retention
         from kwaliteit.scope import Scope
 
-        if today_text is None:
-            reference = today()
-        else:
-            try:
-                reference = date.fromisoformat(today_text.strip())
-            except ValueError:
-                raise click.BadParameter(
-                    f"'{today_text}' is geen datum; gebruik JJJJ-MM-DD, bijvoorbeeld 2026-11-22.",
-                    param_hint="--today",
-                ) from None
+        from scheduler.cli import parse_day
+
+        reference = today() if today_text is None else parse_day(today_text)
         s = db.session()
         if dry_run:
             page = persons_past_retention(s, Scope.everything(), reference, page=1, page_size=1000)

@@ -12,13 +12,21 @@ from flask import Flask, current_app
 EXIT_LOCKED = 3
 
 
-def _parse_day(text: str) -> date:
+def parse_day(text: str) -> date:
+    """The --today of `scheduler tick` and `retention`: a date within the bounds every date of the
+    application keeps (a typed 2062 for 2026 would anonymise every person past retention)."""
+    from kwaliteit.clock import today
+    from kwaliteit.validation import check_date_bounds
+
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise click.BadParameter(
             f"'{text}' is geen datum; gebruik JJJJ-MM-DD, bijvoorbeeld 2026-11-22.", param_hint="--today"
         ) from None
+    if message := check_date_bounds(day, today()):
+        raise click.BadParameter(f"'{text}': {message}", param_hint="--today")
+    return day
 
 
 def _stop(_signum, _frame):
@@ -59,7 +67,7 @@ def init_cli(app: Flask) -> None:
         from scheduler.jobs import run_all
         from scheduler.lock import Heartbeat, make_lock, settings
 
-        reference = today() if today_text is None else _parse_day(today_text)
+        reference = today() if today_text is None else parse_day(today_text)
         app = current_app._get_current_object()
         lock = make_lock(app)
         if not lock.try_acquire():

@@ -562,3 +562,38 @@ def test_smtp_settings_with_mail_aliases(monkeypatch, tmp_path):
         2525,
         "kwaliteit@example.org",
     )
+
+
+def test_a_multiline_description_or_a_long_title_makes_a_one_line_subject_that_fits(app, world, smtp):
+    """A subject may hold no line break (the mail library refuses the header, and the message stopped
+    every later one in the outbox) and fits its column (PostgreSQL refused the whole queue)."""
+    from kwaliteit import limits
+
+    with _session(app) as s:
+        t1 = s.get(type(world.training1), world.training1.id)
+        t1.title = "T" * limits.TITLE
+        cycle = ReviewCycle(
+            training_id=t1.id,
+            school_year=2026,
+            plan_due=TODAY + timedelta(days=3),
+            check_due=date(2027, 7, 1),
+            act_due=date(2027, 7, 31),
+            owner_id=world.coordinator.id,
+        )
+        s.add(cycle)
+        s.flush()
+        s.add(
+            ImprovementAction(
+                cycle_id=cycle.id,
+                description="Eerste regel\r\nTweede regel",
+                owner_id=world.coordinator.id,
+                due_on=TODAY - timedelta(days=2),
+            )
+        )
+        s.commit()
+    _queue(app)
+    _deliver(app, settings=smtp.settings)
+    subjects = [r.subject for r in _rows(app)]
+    assert len(subjects) == 3 and all(len(x) <= limits.TITLE and "\n" not in x for x in subjects), subjects
+    assert all(r.sent_at is not None for r in _rows(app))
+    assert "Te laat: verbeteractie Eerste regel Tweede regel" in smtp.inbox.subjects()

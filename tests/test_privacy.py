@@ -566,3 +566,16 @@ def test_an_anonymised_trainer_is_no_longer_offered_for_a_new_session(db, world)
     assert world.trainer_person2.id not in offered and world.trainer_person.id in offered
     kept = {p.id for p in trainers_for_partnership(db, world.p1.id, [world.trainer_person2.id])}
     assert world.trainer_person2.id in kept
+
+
+def test_retention_cli_refuses_a_date_out_of_bounds(app, db):
+    """A typo of 2062 for 2026 would anonymise everyone: refused, nothing changed."""
+    w = factories.build_world(db)
+    old = _old_person(db, w.school1, name="Oude Mentor")
+    _activity(db, w, "certificate", old, date(2019, 11, 22))
+    db.commit()
+    for far in ("2062-11-22", "9999-12-31", "0001-01-01"):
+        result = app.test_cli_runner().invoke(args=["retention", "--today", far])
+        assert result.exit_code == 2 and "Kies een datum" in result.output
+    _fresh(db)
+    assert db.get(Person, old.id).anonymised_at is None

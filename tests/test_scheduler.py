@@ -458,3 +458,12 @@ def test_the_launcher_stops_both_on_sigterm(tmp_path):
         if launcher.poll() is None:
             launcher.kill()
 
+
+
+@pytest.mark.parametrize("far", ["9999-12-31", "0001-01-01", "2062-11-22", "2009-12-31"])
+def test_tick_refuses_a_date_out_of_bounds(app, monkeypatch, far):
+    ran = []
+    monkeypatch.setattr(jobs, "JOBS", [_recorder(ran)])
+    result = _tick(app, "--today", far)
+    assert result.exit_code == 2 and "Kies een datum" in result.output
+    assert ran == []

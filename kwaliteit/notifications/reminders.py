@@ -29,6 +29,7 @@ from evaluaties.questionnaires.models import Audience
 from evaluaties.results.rates import low_response
 from kwaliteit.accounts.models import Role, User, user_partnership
 from kwaliteit.certification.flags import Flag, RegisterFilters, list_certificate_flags, list_trainers
+from kwaliteit import limits
 from kwaliteit.cycles.models import ImprovementAction, ReviewCycle
 from kwaliteit.cycles.status import (
     ActionState,
@@ -37,6 +38,7 @@ from kwaliteit.cycles.status import (
     phase_due_soon_sql,
     phase_overdue_sql,
 )
+from kwaliteit.limits import cut
 from kwaliteit.notifications.outbox import Mail, queue_many
 from kwaliteit.notifications.services import app_url, cycle_url, has_base_url
 from kwaliteit.registry.models import Organisation
@@ -63,6 +65,8 @@ class Recipient:
 
 
 def _mail(key: str, kind: str, to: Recipient, subject: str, template: str, **context) -> Mail:
+    # One line (a header holds no line break: an action's description may) that fits its column.
+    subject = cut(subject, limits.TITLE)
     context.update(user=to, subject=subject, base_url_missing=not has_base_url())
     return Mail(
         key=key,
