@@ -86,6 +86,22 @@ def flush_unique(db: Session, index: str, field: str, message: str) -> None:
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def conflict_insert(db: Session, table):
+    """An INSERT of the session's dialect that can say ON CONFLICT (SQLite and PostgreSQL both
+    can): for writes that skip or update a row that exists, so that two requests or jobs at the
+    same moment never fail on a key."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    return (postgresql if db.get_bind().dialect.name == "postgresql" else sqlite).insert(table)
+
+
+def ensure_row(db: Session, model, **key):
+    """The row of `model` with this primary key, made empty when missing: two first saves at
+    once both find it, where a read-then-insert would fail one of them on the key."""
+    db.execute(conflict_insert(db, model).values(**key).on_conflict_do_nothing())
+    return db.get(model, tuple(key.values()) if len(key) > 1 else next(iter(key.values())))
+
+
 def bulk_insert(db: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple]) -> None:
     """Insert many plain rows in the session's transaction, as cheaply as the database allows.
 

@@ -376,3 +376,32 @@ def test_demo_register_has_every_stage_and_flag(db):
     issued = db.scalar(select(func.count(func.distinct(Certificate.session_id))))
     assert waiting >= 3 and issued >= 9
     assert db.scalar(select(func.count()).select_from(Mentorship)) > 200
+
+
+def test_two_first_saves_at_once_of_attendance_and_policy_both_succeed(app, world, today):
+    """Two coordinators saving the same first attendance, or a partnership's first register
+    policy, at the same moment: both saves succeed and each row exists once (an INSERT that skips
+    what the other just made, instead of a key error)."""
+    from kwaliteit.certification.models import Attendance, RegisterPolicy
+    from kwaliteit.certification.policy import PolicyData, save_policy
+
+    with kdb.new_session(app) as s:
+        mentor = factories.person(s, s.merge(world.school1), PersonRole.MENTOR, name="Mentor Gelijktijdig")
+        ts = factories.session(s, s.merge(world.training1), on=date(2026, 11, 2))
+        s.commit()
+        mentor_id, session_id = mentor.id, ts.id
+
+    def attend():
+        with kdb.new_session(app) as s:
+            svc.set_attendance(s, _scope(world), session_id, [mentor_id], today)
+            s.commit()
+
+    def policy():
+        with kdb.new_session(app) as s:
+            save_policy(s, _scope(world), world.p1.id, PolicyData(refresh_years=4))
+            s.commit()
+
+    run_in_threads(attend, attend, policy, policy)
+    with kdb.new_session(app) as s:
+        assert s.scalar(select(func.count()).select_from(Attendance).where(Attendance.session_id == session_id)) == 1
+        assert s.get(RegisterPolicy, world.p1.id).refresh_years == 4

@@ -29,7 +29,8 @@ from kwaliteit.certification.models import (
     StudentKind,
 )
 from kwaliteit.certification.policy import policy_for
-from kwaliteit.db import flush_unique, violates
+from kwaliteit.db import conflict_insert, flush_unique, violates
+from kwaliteit.models_base import utcnow
 from kwaliteit.limits import CERTIFICATE_NUMBER, quoted
 from kwaliteit.registry.models import Organisation, OrganisationKind, Person
 from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
@@ -456,7 +457,13 @@ def set_attendance(
             )
         db.execute(delete(Attendance).where(Attendance.session_id == ts.id, Attendance.person_id.in_(removed)))
     added = wanted - current
-    db.add_all(Attendance(session_id=ts.id, person_id=pid) for pid in sorted(added))
+    if added:
+        # Skips a row a concurrent save just made: two clicks at once record each person once.
+        db.execute(
+            conflict_insert(db, Attendance)
+            .values([{"session_id": ts.id, "person_id": pid, "created_at": utcnow()} for pid in sorted(added)])
+            .on_conflict_do_nothing()
+        )
     db.flush()
     return AttendanceChange(len(added), len(removed))
 

@@ -20,6 +20,7 @@ from kwaliteit.certification.models import (
     QualificationRule,
     RegisterPolicy,
 )
+from kwaliteit.db import ensure_row
 from kwaliteit.scope import Forbidden, Scope
 from kwaliteit.sqldates import plus_years
 from kwaliteit.validation import ValidationError
@@ -122,9 +123,8 @@ def save_policy(db: Session, scope: Scope, partnership_id: int, data: PolicyData
             errors[name] = range_message(name)
     if errors:
         raise ValidationError(errors)
-    row = db.get(RegisterPolicy, partnership_id) or RegisterPolicy(partnership_id=partnership_id)
+    row = ensure_row(db, RegisterPolicy, partnership_id=partnership_id)
     for f in fields(PolicyData):
         setattr(row, f.name, getattr(data, f.name))
-    db.add(row)
     db.flush()
     return row

@@ -11,13 +11,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.orm import Session
 
 from kwaliteit import limits
 from kwaliteit.accounts.models import Role
 from kwaliteit.cycles import calendar as cal
+from kwaliteit.db import conflict_insert, ensure_row
 from kwaliteit.cycles.models import (
     OPEN_ACTION_STATUSES,
     PEER_REVIEW_YEARS_RANGE,
@@ -180,7 +180,7 @@ def save_calendar(
             errors["last_peer_review"] = message
     if errors:
         raise ValidationError(errors)
-    row = db.get(CycleCalendar, partnership_id) or CycleCalendar(partnership_id=partnership_id)
+    row = ensure_row(db, CycleCalendar, partnership_id=partnership_id)
     row.opens_on, row.plan_due = parsed["opens_on"], parsed["plan_due"]
     row.check_due, row.act_due = parsed["check_due"], parsed["act_due"]
     row.peer_review_years = data.peer_review_years
@@ -279,9 +279,8 @@ def _insert_ignoring_duplicates(db: Session, rows: list[dict]) -> None:
     """Insert partnership cycles; one that exists (a second run, a race) is left as it is."""
     if not rows:
         return
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
     db.execute(
-        dialect.insert(PartnershipCycle)
+        conflict_insert(db, PartnershipCycle)
         .values(rows)
         .on_conflict_do_nothing(index_elements=["partnership_id", "school_year"])
     )
@@ -478,16 +477,20 @@ def save_summaries(
             PartnershipCycle.partnership_id == partnership_id, PartnershipCycle.school_year == year
         )
     )
-    stored = {s.safeguard_id: s for s in cycle.summaries}
+    # An upsert per safeguard: two saves at once end with one summary each, never a key error.
     for sid, text in texts.items():
         text = text.strip()
-        if sid in stored and not text:
-            cycle.summaries.remove(stored[sid])
-        elif sid in stored:
-            stored[sid].text = text
-        elif text:
-            cycle.summaries.append(SafeguardSummary(safeguard_id=sid, text=text))
+        if not text:
+            db.execute(delete(SafeguardSummary).where(SafeguardSummary.cycle_id == cycle.id,
+                                                      SafeguardSummary.safeguard_id == sid))
+            continue
+        db.execute(
+            conflict_insert(db, SafeguardSummary)
+            .values(cycle_id=cycle.id, safeguard_id=sid, text=text)
+            .on_conflict_do_update(index_elements=["cycle_id", "safeguard_id"], set_={"text": text})
+        )
     db.flush()
+    db.expire(cycle, ["summaries"])
     return cycle
 
 

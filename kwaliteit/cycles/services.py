@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, case, exists, func, literal, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from evaluaties.answers.models import EvaluationRequest
@@ -54,7 +53,7 @@ from kwaliteit.cycles.status import (
     phase_overdue_sql,
     phase_status,
 )
-from kwaliteit.db import flush_unique
+from kwaliteit.db import conflict_insert, flush_unique
 from kwaliteit.framework.models import Framework, Safeguard
 from kwaliteit.models_base import utcnow
 from kwaliteit.pagination import Page, clamp_page
@@ -114,12 +113,10 @@ def _insert_ignoring_existing(db: Session, rows: list[dict]) -> int:
     were made."""
     if not rows:
         return 0
-    dialect = db.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     now = utcnow()
     table = ReviewCycle.__table__
     stmt = (
-        insert(table)
+        conflict_insert(db, table)
         .values([{**r, "created_at": now, "plan_text": "", **dict.fromkeys(ANALYSIS_FIELDS, "")} for r in rows])
         .on_conflict_do_nothing(index_elements=["training_id", "school_year"])
         .returning(table.c.id)
@@ -511,15 +508,13 @@ def lock_trainer_evaluations(db: Session, cycle: ReviewCycle, today: date) -> in
         TrainingSession.date.between(first, min(last, today)),
         TrainingSession.cancelled_at.is_(None),
     )
-    dialect = db.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     missing = sessions.where(
         ~exists().where(
             EvaluationRequest.session_id == TrainingSession.id, EvaluationRequest.audience == Audience.TRAINER
         )
     ).add_columns(literal(Audience.TRAINER.value), literal(now, EvaluationRequest.locked_at.type))
     made = db.execute(
-        insert(EvaluationRequest.__table__)
+        conflict_insert(db, EvaluationRequest.__table__)
         .from_select(["session_id", "audience", "locked_at"], missing)
         .on_conflict_do_nothing(index_elements=["session_id", "audience"])
     ).rowcount or 0

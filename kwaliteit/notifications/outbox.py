@@ -24,11 +24,11 @@ from datetime import UTC, datetime, timedelta
 
 from flask import render_template
 from sqlalchemy import and_, false, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from kwaliteit.accounts.models import User
 from kwaliteit.clock import TIMEZONE
+from kwaliteit.db import conflict_insert
 from kwaliteit.mail import MailSettings, build_message, connect
 from kwaliteit.notifications.models import OutboxMessage, UserPreferences
 
@@ -69,8 +69,7 @@ class Mail:
 
 
 def _insert(db: Session):
-    dialect = sqlite if db.get_bind().dialect.name == "sqlite" else postgresql
-    return dialect.insert(OutboxMessage)
+    return conflict_insert(db, OutboxMessage)
 
 
 def queue_many(db: Session, mails: list[Mail]) -> int:
@@ -288,14 +287,20 @@ def deliver(
                 report.skipped += 1
                 continue
             attempts = row.attempts + 1
-            message = build_message(
-                settings,
-                row.recipient,
-                row.subject,
-                row.body_text,
-                row.body_html,
-                message_id=f"kwaliteit-outbox-{row.id}",
-            )
+            try:
+                # Inside the handling: a stored message that cannot become an e-mail (a header the
+                # mail library refuses) fails on its own and never holds up the ones after it.
+                message = build_message(
+                    settings,
+                    row.recipient,
+                    row.subject,
+                    row.body_text,
+                    row.body_html,
+                    message_id=f"kwaliteit-outbox-{row.id}",
+                )
+            except ValueError as exc:
+                _fail(db, row.id, attempts, now, exc, report)
+                continue
             try:
                 if smtp is None:
                     smtp = connect(settings)

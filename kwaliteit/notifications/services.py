@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
 
 from kwaliteit.accounts.models import Role, User
+from kwaliteit.db import conflict_insert
 from kwaliteit.notifications.models import OutboxMessage, UserPreferences
 from kwaliteit.notifications.outbox import DIGEST_KIND
 from kwaliteit.pagination import Page, clamp_page
@@ -50,8 +50,7 @@ def has_base_url() -> bool:
 
 def _upsert(db: Session, user_id: int, **values) -> None:
     """Insert or update the user's preferences in one statement (two requests at once: no error)."""
-    dialect = sqlite if db.get_bind().dialect.name == "sqlite" else postgresql
-    stmt = dialect.insert(UserPreferences).values(user_id=user_id, **values)
+    stmt = conflict_insert(db, UserPreferences).values(user_id=user_id, **values)
     db.execute(stmt.on_conflict_do_update(index_elements=["user_id"], set_=values))
 
 
