@@ -10,11 +10,13 @@ no service ever sees them. Links this application builds never contain them.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from datetime import date
 
 from flask import Flask, abort, request
 
-from kwaliteit.validation import has_forbidden_characters
+from kwaliteit.validation import ValidationError, check_date_bounds, has_forbidden_characters
 
 # 18 digits always fit a signed 64-bit integer (the largest id and the largest number any
 # column holds); longer digit strings are invalid without converting them.
@@ -24,7 +26,28 @@ PAGE = "pagina"
 MAX_PAGE = 1_000_000
 
 INVALID_QUERY = "De zoekopdracht bevat ongeldige tekens."
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+REFERENCE = "peildatum"
 INVALID_PATH = "Het adres bevat ongeldige tekens."
+
+
+def reference_arg(today: date) -> date:
+    """The reference date (peildatum, jjjj-mm-dd) of the dashboard, the register and the dossier:
+    `today` unless given. Unlike a list filter, a malformed or out-of-bounds date is not silently
+    replaced: it raises ValidationError with a Dutch message, because figures "as of" a date the
+    reader did not ask for would mislead."""
+    value = request.args.get(REFERENCE, "").strip()
+    if not value:
+        return today
+    try:
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError(value)
+        reference = date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({REFERENCE: "Vul de peildatum in als datum (dd-mm-jjjj)."}) from None
+    if message := check_date_bounds(reference, today):
+        raise ValidationError({REFERENCE: f"Peildatum: {message}"})
+    return reference
 
 
 def int_arg(name: str, default: int | None = None, *, min: int = 0, max: int | None = None) -> int | None:

@@ -14,7 +14,8 @@ from kwaliteit.cycles import dossier as dossier_service
 from kwaliteit.cycles import partnership as services
 from kwaliteit.cycles import practices
 from kwaliteit.cycles.dossier_forms import CalendarForm, PracticeForm, summary_form
-from kwaliteit.dashboard.views import _min_shown, _reference
+from kwaliteit.args import reference_arg
+from kwaliteit.dashboard.views import _min_shown
 from kwaliteit.downloads import download
 from kwaliteit.forms import choices, form_page, option_labels, run_action, save_form
 from kwaliteit.framework.services import current_safeguards
@@ -152,7 +153,7 @@ def _dossier_args(d: dossier_service.Dossier, now) -> dict:
 
 def _read_dossier(partnership_id: int):
     s, scope, now = db.session(), current_scope(), today()
-    reference = _reference(now)
+    reference = reference_arg(now)
     first = int_arg("vanaf", None, min=EARLIEST_DATE.year, max=now.year + MAX_YEARS_AHEAD)
     return dossier_service.dossier(s, scope, partnership_id, reference, _min_shown(), first), now
 

@@ -6,7 +6,6 @@ kwaliteit.dashboard.services from the reference date (peildatum) read here.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from flask import Blueprint, abort, current_app, render_template, request, send_file, url_for
@@ -16,13 +15,13 @@ from evaluaties.results import anonymity
 from kwaliteit import db
 from kwaliteit.accounts.auth import READERS, current_scope, roles_required
 from kwaliteit.accounts.models import Role
-from kwaliteit.args import choice_arg, id_arg, int_arg, page_arg
+from kwaliteit.args import choice_arg, id_arg, int_arg, page_arg, reference_arg
 from kwaliteit.clock import today
 from kwaliteit.dashboard import assets, charts, exports, services
 from kwaliteit.dashboard.services import Filters
 from kwaliteit.downloads import download
 from kwaliteit.trainings.models import TrainingKind
-from kwaliteit.validation import EARLIEST_DATE, MAX_YEARS_AHEAD, ValidationError, check_date_bounds
+from kwaliteit.validation import EARLIEST_DATE, MAX_YEARS_AHEAD, ValidationError
 
 bp = Blueprint("dashboard", __name__)
 
@@ -31,24 +30,6 @@ ASSET_MAX_AGE = 365 * 24 * 3600
 
 # Query arguments (the filters) and their names in the URL.
 ARGS = ("peildatum", "partnerschap", "bestuur", "schooljaar", "soort", "respons", "trainer")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _reference(now: date) -> date:
-    """The reference date (peildatum): today unless given; a clear message when it is not a date
-    or lies outside the bounds every date in this application keeps."""
-    value = request.args.get("peildatum", "").strip()
-    if not value:
-        return now
-    try:
-        if not _ISO_DATE.fullmatch(value):
-            raise ValueError(value)
-        reference = date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError({"peildatum": "Vul de peildatum in als datum (dd-mm-jjjj)."}) from None
-    if message := check_date_bounds(reference, now):
-        raise ValidationError({"peildatum": f"Peildatum: {message}"})
-    return reference
 
 
 def read_filters(now: date) -> Filters:
@@ -56,7 +37,7 @@ def read_filters(now: date) -> Filters:
     simply not chosen (as in every list); the reference date is checked (ValidationError)."""
     kind = choice_arg("soort", (k.value for k in TrainingKind))
     return Filters(
-        reference=_reference(now),
+        reference=reference_arg(now),
         partnership_id=id_arg("partnerschap"),
         board_id=id_arg("bestuur"),
         school_year=int_arg("schooljaar", min=EARLIEST_DATE.year, max=now.year + MAX_YEARS_AHEAD),

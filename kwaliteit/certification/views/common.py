@@ -3,37 +3,29 @@ query string through kwaliteit.args, and the choices for the filter form."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kwaliteit import args
 from kwaliteit.args import id_arg, text_arg
 from kwaliteit.certification.flags import RegisterFilters
 from kwaliteit.limits import SEARCH
 from kwaliteit.registry.models import Organisation, OrganisationKind, Partnership
 from kwaliteit.scope import Forbidden, Scope
-from kwaliteit.validation import check_date_bounds
-
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+from kwaliteit.validation import ValidationError
 
 
 def reference_arg(today: date) -> date:
     """The reference date (peildatum) of the query string, as the dashboard links here with its
-    own; `today` when absent or not a date within the application's bounds (the page says which
-    date it shows)."""
-    from flask import request
-
-    value = request.args.get("peildatum", "").strip()
-    if not _ISO_DATE.fullmatch(value):
-        return today
+    own (kwaliteit.args.reference_arg); a malformed one shows `today`, and the page says which
+    date it shows."""
     try:
-        reference = date.fromisoformat(value)
-    except ValueError:
+        return args.reference_arg(today)
+    except ValidationError:
         return today
-    return today if check_date_bounds(reference, today) else reference
 
 
 def register_filters() -> RegisterFilters:
