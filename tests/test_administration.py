@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-import socket
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -47,6 +46,7 @@ from kwaliteit.scope import Forbidden, Scope
 from kwaliteit.validation import ValidationError
 from tests import factories
 from tests.conftest import NOW, count_statements, login
+from tests.smtp import Server, free_port
 
 NEW_PASSWORD = "een lang nieuw wachtwoord"
 
@@ -917,29 +917,12 @@ def test_account_status_in_the_list(app, world):
 @pytest.fixture
 def smtp_server():
     """A real SMTP server on loopback (aiosmtpd) that keeps what it receives."""
-    from aiosmtpd.controller import Controller
-
-    class Inbox:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):  # aiosmtpd calls it by this name
-            self.messages.append(envelope)
-            return "250 OK"
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
+    server = Server()
+    server.start()
     try:
-        yield controller.port, inbox
+        yield server.port, server.inbox
     finally:
-        controller.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        server.stop()
 
 
 @pytest.fixture
@@ -978,7 +961,7 @@ def test_invitation_is_emailed_when_mail_is_configured(app, world, smtp_server, 
 
 
 def test_failing_mail_keeps_the_invitation_and_shows_the_link(app, world, mail_config):
-    mail_config(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port(), MAIL_FROM="kwaliteit@example.org",
+    mail_config(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port(), MAIL_FROM="kwaliteit@example.org",
                 MAIL_SECURITY="none")
     admin = _client(app, world.admin)
     response = admin.post("/beheer/gebruikers/nieuw",

@@ -126,7 +126,7 @@ def test_every_job_over_a_school_year_boundary_opens_cycles_once_and_mails_once(
     evaluation due soon; on 1 August the year's cycles open; the reminder is not sent again, and a
     second tick on the same day changes nothing and sends nothing."""
     from kwaliteit.cycles.models import PartnershipCycle, ReviewCycle
-    from tests.test_notifications import Server
+    from tests.smtp import Server
 
     server = Server()
     server.start()
