@@ -36,9 +36,12 @@ scheduler: $(VENV)/.installed
 	$(FLASK) scheduler run
 
 ## make test: install the test dependencies and run the whole suite.
+# One worker per core (pytest-xdist); a test file stays on one worker, so a module's world is built
+# once. Every worker has its own SQLite file or PostgreSQL schema. PYTEST_WORKERS=0 runs in-process.
 # pytest exits 5 when it collected no tests (e.g. a filter that matches nothing): not a failure.
+PYTEST_WORKERS ?= auto
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected (exit 5)"; rc=0; fi; exit $$rc
 
 bench: $(VENV)/.installed-test
