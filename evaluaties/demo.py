@@ -7,7 +7,7 @@ Deterministic (its own random.Random) and fast (bulk inserts). Called by kwalite
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
@@ -60,7 +60,7 @@ def _composition(ts: TrainingSession) -> str:
 
 
 def _stamp(d: date) -> datetime:
-    return datetime.combine(d, time(17, 0), tzinfo=timezone.utc)
+    return datetime.combine(d, time(17, 0), tzinfo=UTC)
 
 
 def _closed_value(rng: random.Random, q, level: float, spread: float) -> int:
@@ -183,7 +183,7 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
         insert(Answer),
         [
             dict(response_id=rid, question_id=qid, value_int=vi, value_text=vt)
-            for rid, raw in zip(ids, answers_per_response)
+            for rid, raw in zip(ids, answers_per_response, strict=True)
             for qid, (vi, vt) in raw.items()
         ],
     )

@@ -119,7 +119,7 @@ def bulk_insert(db: Session, table: Table, columns: Sequence[str], rows: Sequenc
                 for row in rows:
                     copy.write_row(row)
         return
-    connection.execute(insert(table), [dict(zip(columns, row)) for row in rows])
+    connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 def init_app(app: Flask) -> None:

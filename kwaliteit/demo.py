@@ -501,7 +501,7 @@ def seed_demo(db: Session, today: date | None = None) -> bool:
     per_school = [10] * len(all_schools)
     for i in rng.choices(range(len(all_schools)), weights=sizes, k=TOTAL_MENTORS - 10 * len(all_schools)):
         per_school[i] += 1
-    for school, n in zip(all_schools, per_school):
+    for school, n in zip(all_schools, per_school, strict=True):
         domain = f"{_slug(school.name, '-')}.example"
         for _ in range(n):
             name = names.name()

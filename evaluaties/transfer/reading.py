@@ -923,7 +923,7 @@ def _interpret(records: list[tuple[int, list[str]]], width: int, limits: Limits)
         # The ImportId row of Qualtrics is machine text: kept in headings, not shown or matched.
         headings = [cells[i].strip() if i < len(cells) else "" for _, cells in header]
         shown = headings[:2] if tool.startswith("Qualtrics") else headings[:1]
-        for (number, _), heading in zip(header, headings):
+        for (number, _), heading in zip(header, headings, strict=True):
             if _CONTROL.search(heading):
                 problem(f"Rij {number}, kolom {_column_letter(i)}: de kop bevat een stuurteken.")
         code, text = _code_and_text(tool, [" ".join(h.split()) for h in shown])

@@ -25,6 +25,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, insert, select
@@ -32,7 +33,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from evaluaties.transfer.reading import (
-    DEFAULT_LIMITS,
     MAX_REPORTED_ERRORS,
     ImportRefused,
     Limits,
@@ -277,8 +277,10 @@ def seal(upload: Upload, secret: str) -> str:
     if len(token) > MAX_SEALED_CHARS:
         raise ImportRefused(
             [
-                "Het bestand bevat te veel tekst om in één keer te controleren. Laat kolommen weg die niet "
-                "worden ingelezen, of splits het bestand, bijvoorbeeld per bestuur of school."
+                (
+                    "Het bestand bevat te veel tekst om in één keer te controleren. Laat kolommen weg die niet "
+                    "worden ingelezen, of splits het bestand, bijvoorbeeld per bestuur of school."
+                )
             ]
         )
     return token
@@ -574,7 +576,7 @@ def _check_rows(
     attendance_in_file: set[tuple[int, str]] = set()
     for number, cells in cells_of:
         errors: list[str] = []
-        get = lambda key: _cell(cells, mapping, key)  # noqa: E731
+        get = partial(_cell, cells, mapping)
 
         # The person.
         email = get("email").lower()

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, update
+from sqlalchemy import case, exists, func, literal, or_, select, update
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from evaluaties.answers.models import EvaluationRequest
@@ -104,7 +104,7 @@ def _first_coordinators(db: Session, partnership_ids: Sequence[int]) -> dict[int
         )
         .group_by(user_partnership.c.partnership_id)
     )
-    return {pid: uid for pid, uid in rows}
+    return dict(rows)
 
 
 def _insert_ignoring_existing(db: Session, rows: list[dict]) -> int:

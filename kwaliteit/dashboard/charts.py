@@ -187,7 +187,7 @@ def _rating_chart(
 ) -> Chart:
     """A dot plot: one row per training, one marker per school year (current beside the previous)."""
     labels = _unique([_short(title) for _tid, title in rows])
-    label = {tid: text for (tid, _t), text in zip(rows, labels)}
+    label = {tid: text for (tid, _t), text in zip(rows, labels, strict=True)}
     fig = go.Figure()
     for n, year in enumerate(years):
         y, x, text = [], [], []
@@ -299,7 +299,7 @@ def safeguard_chart(t: Trends) -> Chart | None:
     fig = go.Figure()
     labels = [school_year_label(y) for y in t.years]
     for n, sg in enumerate(t.safeguards):
-        points = [(label, sg.cells.get(y)) for y, label in zip(t.years, labels)]
+        points = [(label, sg.cells.get(y)) for y, label in zip(t.years, labels, strict=True)]
         x = [label for label, m in points if m is not None and m.shown]
         y = [round(m.value, 2) for _l, m in points if m is not None and m.shown]
         if not x:
@@ -312,7 +312,7 @@ def safeguard_chart(t: Trends) -> Chart | None:
                 name=_t(sg.name),
                 line={"color": COLOURS[n % len(COLOURS)], "width": 2},
                 marker={"size": 10, "symbol": SYMBOLS[n % len(SYMBOLS)], "color": COLOURS[n % len(COLOURS)]},
-                text=[f"{_t(sg.name)}<br>{label}: {_fmt(v, 2)}" for label, v in zip(x, y)],
+                text=[f"{_t(sg.name)}<br>{label}: {_fmt(v, 2)}" for label, v in zip(x, y, strict=True)],
                 hoverinfo="text",
             )
         )
@@ -383,7 +383,7 @@ def _composition_chart(
                 hovertext=[
                     f"{r.composition.label}: "
                     + (_fmt(m.value, 2) if m is not None and m.shown else "te weinig antwoorden")
-                    for r, m in zip(rows, means)
+                    for r, m in zip(rows, means, strict=True)
                 ],
                 hoverinfo="text",
             )
@@ -475,7 +475,7 @@ def stage_chart(counts: RegisterCounts) -> Chart | None:
             orientation="h",
             text=[str(v) for v in values],
             textposition="outside",
-            hovertext=[f"{label}: {v} mentor{'' if v == 1 else 'en'}" for label, v in zip(labels, values)],
+            hovertext=[f"{label}: {v} mentor{'' if v == 1 else 'en'}" for label, v in zip(labels, values, strict=True)],
             hoverinfo="text",
             marker={"color": [COLOURS[4], COLOURS[1], COLOURS[3], COLOURS[2]]},
             name="Mentoren",

@@ -37,8 +37,8 @@ from evaluaties.answers.status import Status, trainer_due_date
 from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, Question, QuestionType
 from evaluaties.results import anonymity, rates
 from kwaliteit.certification import figures as register_figures
-from kwaliteit.cycles import services as cycle_services
 from kwaliteit.certification import flags as register_flags
+from kwaliteit.cycles import services as cycle_services
 from kwaliteit.cycles.partnership import peer_reviews
 from kwaliteit.framework.models import Framework, Safeguard
 from kwaliteit.framework.services import current_safeguards

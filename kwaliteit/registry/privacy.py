@@ -65,9 +65,9 @@ from kwaliteit.certification.models import (
 from kwaliteit.certification.policy import joined_value
 from kwaliteit.db import Base
 from kwaliteit.pagination import Page, clamp_page
-from kwaliteit.registry.models import Organisation, Partnership, Person, PersonRoleLink
+from kwaliteit.registry.models import Organisation, Partnership, Person
 from kwaliteit.registry.services import get_person
-from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
+from kwaliteit.scope import Forbidden, Scope
 from kwaliteit.sqldates import add_years, plus_years, school_year_label
 from kwaliteit.trainings.models import Training, TrainingSession, session_trainer
 from kwaliteit.validation import ValidationError
@@ -595,7 +595,7 @@ def _scrub(db: Session, needles: list[str]) -> None:
             continue
         rows = db.execute(select(*keys, column).where(mentions)).all()
         for row in rows:
-            key = dict(zip((k.name for k in keys), row[:-1]))
+            key = dict(zip((k.name for k in keys), row[:-1], strict=True))
             where = [k == key[k.name] for k in keys]
             if table.name in DELETE_WHEN_MENTIONED:
                 db.execute(delete(table).where(*where))

@@ -150,8 +150,8 @@ def training_sessions(db: Session, training: Training) -> list[TrainingSession]:
 
 
 def current_links(training: Training) -> list[TrainingSafeguard]:
-    links = [l for l in training.safeguard_links if l.safeguard.framework.is_current]
-    return sorted(links, key=lambda l: l.safeguard.position)
+    links = [link for link in training.safeguard_links if link.safeguard.framework.is_current]
+    return sorted(links, key=lambda link: link.safeguard.position)
 
 
 def get_session(db: Session, scope: Scope, session_id: int) -> TrainingSession:
@@ -341,12 +341,12 @@ def _apply(db: Session, training: Training, data: TrainingData) -> None:
         db.scalars(select(Organisation).where(Organisation.id.in_(data.organisation_ids)))
     ) if data.organisation_ids else []
     # Only links to the current framework are edited; older versions' links stay as history.
-    kept = {l.safeguard_id: l for l in training.safeguard_links if l.safeguard_id in data.safeguards}
+    kept = {link.safeguard_id: link for link in training.safeguard_links if link.safeguard_id in data.safeguards}
     current = {
-        l.safeguard_id for l in training.safeguard_links if l.safeguard and l.safeguard.framework.is_current
+        link.safeguard_id for link in training.safeguard_links if link.safeguard and link.safeguard.framework.is_current
     }
     training.safeguard_links = [
-        l for l in training.safeguard_links if l.safeguard_id not in current or l.safeguard_id in kept
+        link for link in training.safeguard_links if link.safeguard_id not in current or link.safeguard_id in kept
     ]
     for sid, rationale in data.safeguards.items():
         if sid in kept:
