@@ -142,7 +142,7 @@ def cycle(partnership_id: int):
 
 
 def _dossier_args(d: dossier_service.Dossier, now) -> dict:
-    args = {}
+    args: dict[str, str | int] = {}
     if d.reference != now:
         args["peildatum"] = d.reference.isoformat()
     if d.first_year != d.last_year - dossier_service.PERIOD_YEARS + 1:

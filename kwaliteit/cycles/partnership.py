@@ -478,11 +478,11 @@ def save_summaries(
     _insert_ignoring_duplicates(
         db, [{"partnership_id": partnership_id, "school_year": year, "created_at": utcnow()}]
     )
-    cycle = db.scalar(
+    cycle = db.scalars(
         select(PartnershipCycle).where(
             PartnershipCycle.partnership_id == partnership_id, PartnershipCycle.school_year == year
         )
-    )
+    ).one()
     # An upsert per safeguard: two saves at once end with one summary each, never a key error.
     for sid, text in texts.items():
         text = text.strip()

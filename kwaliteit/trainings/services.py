@@ -109,7 +109,7 @@ def list_trainings(
     sort: Sort = DEFAULT_TRAINING_SORT,
 ) -> Page:
     ids = _filtered(scope, filters)
-    total = db.scalar(select(func.count()).select_from(ids.subquery()))
+    total = db.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
     page = clamp_page(page, total, page_size)
     order = sort.order_by(TRAINING_SORTS) or DEFAULT_TRAINING_SORT.order_by(TRAINING_SORTS)
     rows = db.execute(
@@ -331,6 +331,7 @@ def _validate_training(db: Session, scope: Scope, data: TrainingData) -> dict[st
 
 
 def _apply(db: Session, training: Training, data: TrainingData) -> None:
+    assert data.partnership_id is not None  # validated
     training.partnership_id = data.partnership_id
     training.title = data.title.strip()
     training.kind = data.kind
@@ -440,8 +441,8 @@ def set_session_cancelled(db: Session, scope: Scope, session_id: int, reason: st
 
 @dataclass
 class SessionData:
-    date: date
-    start_time: time
+    date: date | None
+    start_time: time | None
     location: str
     trainer_ids: list[int]
     participant_count: int = 0
@@ -478,11 +479,12 @@ def _validate_session(
         # The register builds on trainings: imported when used, not when this module loads.
         from kwaliteit.certification.qualifications import refuse_unqualified
 
-        refuse_unqualified(db, training, data.trainer_ids, data.date, errors, kept)
+        refuse_unqualified(db, training, data.trainer_ids, data.date, errors, kept)  # type: ignore[arg-type]
     return errors
 
 
 def _apply_session(db: Session, ts: TrainingSession, data: SessionData) -> None:
+    assert data.date is not None and data.start_time is not None  # validated
     ts.date = data.date
     ts.start_time = data.start_time
     ts.location = data.location.strip()
