@@ -104,7 +104,7 @@ def _first_coordinators(db: Session, partnership_ids: Sequence[int]) -> dict[int
         )
         .group_by(user_partnership.c.partnership_id)
     )
-    return dict(rows)
+    return dict(rows.tuples().all())
 
 
 def _insert_ignoring_existing(db: Session, rows: list[dict]) -> int:
