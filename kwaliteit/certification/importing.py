@@ -481,8 +481,8 @@ class _Register:
         self.roles: set[tuple[int, PersonRole]] = set()
         for chunk in _chunks(own):
             self.roles.update(
-                r._tuple()
-                for r in db.execute(
+                (pid, role)
+                for pid, role in db.execute(
                     select(PersonRoleLink.person_id, PersonRoleLink.role).where(PersonRoleLink.person_id.in_(chunk))
                 )
             )
@@ -511,8 +511,8 @@ class _Register:
             ids = sorted({pid for pid, _p in self.persons.values()})
             for chunk in _chunks(ids):
                 self.attendance.update(
-                    r._tuple()
-                    for r in db.execute(
+                    (sid, pid)
+                    for sid, pid in db.execute(
                         select(Attendance.session_id, Attendance.person_id).where(Attendance.person_id.in_(chunk))
                     )
                 )

@@ -104,7 +104,8 @@ def _first_coordinators(db: Session, partnership_ids: Sequence[int]) -> dict[int
         )
         .group_by(user_partnership.c.partnership_id)
     )
-    return dict(rows.tuples().all())
+    # Not dict(rows): a Result has keys() (its column names), so dict() would read it as a mapping.
+    return {pid: uid for pid, uid in rows}  # noqa: C416
 
 
 def _insert_ignoring_existing(db: Session, rows: list[dict]) -> int:
@@ -758,8 +759,8 @@ def cycle_years(db: Session, scope: Scope, today: date) -> list[int]:
 def active_trainings(db: Session, scope: Scope, today: date) -> list[tuple[int, str, str]]:
     """Active trainings within scope, for the "open a cycle" menu: (id, title, partnership)."""
     return [
-        r._tuple()
-        for r in db.execute(
+        (tid, title, partnership)
+        for tid, title, partnership in db.execute(
             select(Training.id, Training.title, Partnership.name)
             .join(Partnership, Partnership.id == Training.partnership_id)
             .where(Training.active.is_(True), scope.condition(Training.partnership_id))
