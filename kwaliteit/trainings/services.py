@@ -479,6 +479,7 @@ def _validate_session(
         # The register builds on trainings: imported when used, not when this module loads.
         from kwaliteit.certification.qualifications import refuse_unqualified
 
+        # No "date" error, so there is a date.
         refuse_unqualified(db, training, data.trainer_ids, data.date, errors, kept)  # type: ignore[arg-type]
     return errors
 
