@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from kwaliteit.accounts.models import Invitation, User
 from kwaliteit.accounts.services import MIN_PASSWORD_LENGTH, hash_password
+from kwaliteit.db import rowcount
 from kwaliteit.limits import PASSWORD
 from kwaliteit.validation import ValidationError, characters_error
 
@@ -170,12 +171,13 @@ def accept_invitation(db: Session, token: str, password: str, confirm: str, now:
         raise InvitationRefused(check)
     if errors := password_errors(password, confirm):
         raise ValidationError(errors)
-    claimed = db.execute(
+    assert check.invitation is not None and check.user is not None  # both set when the state is OK
+    claimed = rowcount(db.execute(
         update(Invitation)
         .where(Invitation.id == check.invitation.id, open_condition(now))
         .values(used_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if claimed != 1:  # another click used the link between our check and now
         raise InvitationRefused(InvitationCheck(InvitationState.USED))
     user = check.user
