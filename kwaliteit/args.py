@@ -50,6 +50,19 @@ def reference_arg(today: date) -> date:
     return reference
 
 
+def date_arg(name: str, today: date) -> date | None:
+    """A date filter (jjjj-mm-dd) within the application's date bounds; otherwise None, like any
+    invalid filter value."""
+    value = request.args.get(name, "").strip()
+    if not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return None if check_date_bounds(day, today) else day
+
+
 def int_arg(name: str, default: int | None = None, *, min: int = 0, max: int | None = None) -> int | None:
     """A whole number of at most MAX_DIGITS ASCII digits within [min, max]; otherwise `default`."""
     value = request.args.get(name, "")

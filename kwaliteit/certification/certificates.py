@@ -29,6 +29,8 @@ from kwaliteit.certification.models import (
     StudentKind,
 )
 from kwaliteit.certification.policy import policy_for
+from kwaliteit.audit.models import AuditAction
+from kwaliteit.audit.recording import record
 from kwaliteit.db import conflict_insert, flush_unique, violates
 from kwaliteit.models_base import utcnow
 from kwaliteit.limits import CERTIFICATE_NUMBER, quoted
@@ -463,6 +465,11 @@ def set_attendance(
             conflict_insert(db, Attendance)
             .values([{"session_id": ts.id, "person_id": pid, "created_at": utcnow()} for pid in sorted(added)])
             .on_conflict_do_nothing()
+        )
+    if added or removed:
+        record(
+            db, AuditAction.CHANGED, "training_session", ts.id, ts.training.partnership_id,
+            f"aanwezigheid: {len(added)} erbij, {len(removed)} eraf",
         )
     db.flush()
     return AttendanceChange(len(added), len(removed))

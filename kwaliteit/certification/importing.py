@@ -48,6 +48,8 @@ from kwaliteit.certification.models import (
     Issuer,
 )
 from kwaliteit.certification.policy import Policy, policy_for
+from kwaliteit.audit.models import AuditAction
+from kwaliteit.audit.recording import record
 from kwaliteit.db import bulk_insert, violates
 from kwaliteit.limits import quoted as _quoted
 from kwaliteit.registry.models import (
@@ -911,5 +913,11 @@ def confirm(
 
     attendance = sorted({(p.session.id, ids[p.email]) for p in pv.rows if p.session is not None and p.new_attendance})
     bulk_insert(db, Attendance.__table__, ("session_id", "person_id", "created_at"), [(s, pid, now) for s, pid in attendance])
+    n = pv.counts
+    record(
+        db, AuditAction.IMPORTED, "partnership", upload.partnership_id, upload.partnership_id,
+        f"register: {n.rows} rijen, {n.new_persons} nieuwe personen, {n.new_roles} rollen, "
+        f"{n.new_certificates} certificaten, {n.new_attendance} aanwezigheden",
+    )
     db.flush()
     return ImportResult(pv.counts)

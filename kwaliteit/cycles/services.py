@@ -53,6 +53,8 @@ from kwaliteit.cycles.status import (
     phase_overdue_sql,
     phase_status,
 )
+from kwaliteit.audit.models import AuditAction
+from kwaliteit.audit.recording import record
 from kwaliteit.db import conflict_insert, flush_unique
 from kwaliteit.framework.models import Framework, Safeguard
 from kwaliteit.models_base import utcnow
@@ -528,6 +530,11 @@ def lock_trainer_evaluations(db: Session, cycle: ReviewCycle, today: date) -> in
         .values(locked_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount or 0
+    if made + locked:
+        record(
+            db, AuditAction.LOCKED, "review_cycle", cycle.id, cycle.training.partnership_id,
+            f"{made + locked} trainersevaluaties",
+        )
     return made + locked
 
 

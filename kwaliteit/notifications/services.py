@@ -21,6 +21,7 @@ from kwaliteit.notifications.models import OutboxMessage, UserPreferences
 from kwaliteit.notifications.outbox import DIGEST_KIND
 from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.scope import Forbidden, Scope
+from kwaliteit.urls import base_url_missing, mail_url
 
 # ------------------------------------------------------------------------------ links in mail
 
@@ -29,11 +30,9 @@ def app_url(endpoint: str, **values) -> str | None:
     """The address of a page for an e-mail or a calendar: KWALITEIT_BASE_URL + path, or only the
     path when BASE_URL is not set (the mail then says so); None when the page does not exist."""
     try:
-        path = current_app.url_map.bind("localhost").build(endpoint, values)
+        return mail_url(endpoint, **values)
     except BuildError:
         return None
-    base = current_app.config.get("BASE_URL")
-    return base.rstrip("/") + path if base else path
 
 
 def cycle_url(cycle_id: int) -> str | None:
@@ -42,7 +41,7 @@ def cycle_url(cycle_id: int) -> str | None:
 
 
 def has_base_url() -> bool:
-    return bool(current_app.config.get("BASE_URL"))
+    return not base_url_missing()
 
 
 # ------------------------------------------------------------------------------ preferences
