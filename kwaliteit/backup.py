@@ -75,7 +75,9 @@ def backup(source: Path, target: Path, force: bool = False) -> str:
     if not source.is_file():
         raise BackupError(f"De database {source} bestaat niet.")
     if target.exists() and not force:
-        raise BackupError(f"{target} bestaat al. Kies een andere naam, of gebruik --force om het te overschrijven.")
+        raise BackupError(
+            f"{target} bestaat al. Kies een andere naam, of gebruik --force om het te overschrijven."
+        )
     if target.exists() and target.resolve() == source.resolve():
         raise BackupError("Het doel is de database zelf.")
     if not target.parent.is_dir():
@@ -125,7 +127,9 @@ def check_backup(path: Path, known_revisions: set[str], head: str) -> Checked:
     if result != "ok":
         raise BackupError(f"De back-up is beschadigd ({result}); er is niets teruggezet.")
     if found is None:
-        raise BackupError("De back-up heeft geen migratieversie (alembic_version): het is geen database van kwaliteit.")
+        raise BackupError(
+            "De back-up heeft geen migratieversie (alembic_version): het is geen database van kwaliteit."
+        )
     if found not in known_revisions:
         raise BackupError(
             f"De back-up heeft migratieversie {found}, die deze versie van kwaliteit niet kent (nieuwer?). "

@@ -114,7 +114,8 @@ def init_cli(app: Flask) -> None:
             raise click.ClickException(str(exc)) from exc
         click.echo(f"Teruggezet: {target}.")
         if not checked.is_head:
-            click.echo("Let op: de back-up is van een oudere versie; voer nu `flask --app wsgi db upgrade` uit.")
+            click.echo("Let op: de back-up is van een oudere versie; voer nu "
+                       "`flask --app wsgi db upgrade` uit.")
 
     @app.cli.command("load-framework")
     @click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))

@@ -30,7 +30,10 @@ def check_base_url(value: str | None) -> str | None:
         return None
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise ValueError(f"KWALITEIT_BASE_URL moet een http(s)-adres zijn, zoals https://kwaliteit.example.org; niet {value!r}")
+        raise ValueError(
+            "KWALITEIT_BASE_URL moet een http(s)-adres zijn, zoals https://kwaliteit.example.org; "
+            f"niet {value!r}"
+        )
     return value.rstrip("/")
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from kwaliteit import create_app
 from kwaliteit import db as kdb
-from kwaliteit.trainings.models import TrainingSession
+from kwaliteit.trainings.models import Training, TrainingSession
 from tests import factories
 from tests.conftest import TODAY, login
 from tests.test_authz import PLOTLY_VERSION
@@ -218,8 +218,6 @@ def test_backup_during_writes_and_restore(app, tmp_path):
         written: list[int] = []
 
         def write():
-            from kwaliteit.trainings.models import Training
-
             with kdb.new_session(live) as s:
                 training = s.get(Training, training_id)
                 while not stop.is_set() and len(written) < 400:
@@ -257,8 +255,7 @@ def test_backup_during_writes_and_restore(app, tmp_path):
 
         # More rows after the backup; the restore brings back the backup's counts.
         with kdb.new_session(live) as s:
-            factories.session(s, s.get(__import__("kwaliteit.trainings.models", fromlist=["Training"]).Training,
-                                        training_id))
+            factories.session(s, s.get(Training, training_id))
             s.commit()
         assert runner.invoke(args=["restore", str(backup)], input="n\n").exit_code != 0  # not confirmed
         restored = runner.invoke(args=["restore", str(backup), "--yes"])

@@ -1051,7 +1051,9 @@ def confirm_import(
     )
     saved = _save_mapping(db, pv, name, today) if name else None
     # How many, never what: the answers are anonymous.
-    record(db, AuditAction.IMPORTED, "training_session", ts.id, ts.training.partnership_id, f"{len(good)} antwoorden")
+    record(
+        db, AuditAction.IMPORTED, "training_session", ts.id, ts.training.partnership_id, f"{len(good)} antwoorden"
+    )
     db.delete(draft)
     db.flush()
     logger.info("import into session %s: %s rows from %s", ts.id, len(good), pv.file.tool)

@@ -116,7 +116,12 @@ def _audited():
     partnership itself), (foreign key attribute, parent model), or None (no partnership: admins
     only)."""
     from evaluaties.answers.models import EvaluationRequest
-    from evaluaties.questionnaires.models import EvaluationSettings, Question, Questionnaire, QuestionnaireVersion
+    from evaluaties.questionnaires.models import (
+        EvaluationSettings,
+        Question,
+        Questionnaire,
+        QuestionnaireVersion,
+    )
     from kwaliteit.accounts.models import User
     from kwaliteit.certification.models import (
         Attendance,
@@ -136,7 +141,13 @@ def _audited():
         SafeguardSummary,
     )
     from kwaliteit.framework.models import Criterion, Framework, Safeguard
-    from kwaliteit.registry.models import Organisation, Partnership, PartnershipSettings, Person, PersonRoleLink
+    from kwaliteit.registry.models import (
+        Organisation,
+        Partnership,
+        PartnershipSettings,
+        Person,
+        PersonRoleLink,
+    )
     from kwaliteit.trainings.models import Training, TrainingSafeguard, TrainingSession
 
     direct = "partnership_id"
@@ -230,7 +241,9 @@ def _own_id(obj):
     return identity[0]
 
 
-def _resolve_partnerships(connection, session: Session, wanted: list[tuple[type, object]]) -> list[int | None]:
+def _resolve_partnerships(
+    connection, session: Session, wanted: list[tuple[type, object]]
+) -> list[int | None]:
     """The partnership of each (model, object) in `wanted`: from objects in memory when they hold
     the keys (usually: the view loaded the parents it checked the scope of), otherwise with one
     SELECT per model still unresolved."""
@@ -340,7 +353,8 @@ def _after_flush(session: Session, _context) -> None:
         return
     connection = session.connection()
     if entries:
-        for entry, partnership_id in zip(entries, _resolve_partnerships(connection, session, objects), strict=True):
+        found = _resolve_partnerships(connection, session, objects)
+        for entry, partnership_id in zip(entries, found, strict=True):
             entry["partnership_id"] = partnership_id
     _write(session, connection, entries + explicit)
 
@@ -350,7 +364,10 @@ def _write(session: Session, connection, entries: list[dict]) -> None:
     at = _now(session)
     connection.execute(
         insert(AuditEntry.__table__),
-        [{**e, "action": e["action"].value, "at": at, "user_id": user_id, "actor": actor.value} for e in entries],
+        [
+            {**e, "action": e["action"].value, "at": at, "user_id": user_id, "actor": actor.value}
+            for e in entries
+        ],
     )
 
 

@@ -32,13 +32,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from evaluaties.transfer.reading import (
-    DEFAULT_LIMITS,
     MAX_REPORTED_ERRORS,
     ImportRefused,
     Limits,
     read_file,
 )
 from kwaliteit import limits
+from kwaliteit.audit.models import AuditAction
+from kwaliteit.audit.recording import record
 from kwaliteit.certification.models import (
     CERTIFICATE_KINDS,
     CERTIFICATE_NUMBER_INDEX,
@@ -48,8 +49,6 @@ from kwaliteit.certification.models import (
     Issuer,
 )
 from kwaliteit.certification.policy import Policy, policy_for
-from kwaliteit.audit.models import AuditAction
-from kwaliteit.audit.recording import record
 from kwaliteit.db import bulk_insert, violates
 from kwaliteit.limits import quoted as _quoted
 from kwaliteit.registry.models import (

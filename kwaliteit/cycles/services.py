@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, update
+from sqlalchemy import case, exists, func, literal, or_, select, update
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from evaluaties.answers.models import EvaluationRequest
@@ -35,6 +35,8 @@ from evaluaties.results import rates
 from evaluaties.results import services as results
 from kwaliteit import limits
 from kwaliteit.accounts.models import Role, User, user_partnership
+from kwaliteit.audit.models import AuditAction
+from kwaliteit.audit.recording import record
 from kwaliteit.cycles.calendar import calendars_for, due_dates
 from kwaliteit.cycles.models import (
     OPEN_ACTION_STATUSES,
@@ -53,8 +55,6 @@ from kwaliteit.cycles.status import (
     phase_overdue_sql,
     phase_status,
 )
-from kwaliteit.audit.models import AuditAction
-from kwaliteit.audit.recording import record
 from kwaliteit.db import conflict_insert, flush_unique
 from kwaliteit.framework.models import Framework, Safeguard
 from kwaliteit.models_base import utcnow

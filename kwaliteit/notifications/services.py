@@ -10,7 +10,6 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
