@@ -1,9 +1,10 @@
 """kwaliteit: the quality cycle of mentor professionalisation in Samen Opleiden partnerships."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
@@ -37,6 +38,42 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
+# No page needs a camera, microphone, location, payment or USB device: switched off for the page
+# and anything it could embed.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), publickey-credentials-get=(), "
+    "screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()"
+)
+# Sent only over HTTPS (a browser ignores it over HTTP, and over HTTP it would be a lie).
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+# Public, versioned files that browsers may keep: the static folder and the installed plotly.js
+# with its style sheet. Every other response is `no-store` (see security_headers).
+CACHEABLE_ENDPOINTS = frozenset({"static", "dashboard.plotly_js", "dashboard.plotly_css"})
+
+
+def security_headers(response):
+    """after_request, for every response: pages, downloads, error pages (also the 500 page) and
+    static files.
+
+    Cache-Control: every response except the public files above is `no-store`, whoever asks.
+    Logged-in pages and exports hold personal data; the anonymous pages hold a participant's link
+    token in their address and answers in their form, and the log-in and invitation pages a
+    password or a one-time token, so a shared computer's Back button or a proxy must keep none
+    of them either. Deciding by endpoint rather than by "logged in" also needs no database: the
+    user is never loaded just to choose a header (the anonymous answer page counts statements)."""
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.endpoint not in CACHEABLE_ENDPOINTS or response.status_code >= 400:
+        headers["Cache-Control"] = "no-store"
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    return response
 
 
 def create_app(config: dict | None = None, instance_path: str | Path | None = None) -> Flask:
@@ -98,6 +135,9 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     from kwaliteit.cycles.dossier_views import bp as dossier_bp
 
     app.register_blueprint(dossier_bp)
+    from kwaliteit.audit.views import bp as audit_bp
+
+    app.register_blueprint(audit_bp)
     errors.init_app(app)
     filters.init_app(app)
 
@@ -105,15 +145,32 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
 
     init_cli(app)
 
-    @app.after_request
-    def _security_headers(response):
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        return response
+    app.after_request(security_headers)
+    if app.config["PROXY_FIX"]:
+        # Trust X-Forwarded-For and -Proto from that many proxies, so request.is_secure and
+        # remote_addr are the browser's. Not X-Forwarded-Host: links never use the host anyway
+        # (kwaliteit.urls), and nothing else needs it.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]  # Flask's documented way to add middleware
+            app.wsgi_app, x_for=n, x_proto=n, x_host=0, x_port=0, x_prefix=0
+        )
+    _check_base_url(app)
 
     return app
+
+
+def _check_base_url(app: Flask) -> None:
+    """A malformed KWALITEIT_BASE_URL stops the app; a missing one is logged (kwaliteit.urls)."""
+    from kwaliteit.urls import check_base_url
+
+    app.config["BASE_URL"] = check_base_url(app.config.get("BASE_URL"))
+    if app.config["BASE_URL"] is None and not app.config.get("TESTING"):
+        logging.getLogger(__name__).warning(
+            "KWALITEIT_BASE_URL is niet ingesteld: gedrukte links, QR-codes en e-mails krijgen geen "
+            "volledig adres (alleen bij een verzoek aan localhost het lokale adres). Zet het in productie."
+        )
 
 
 __all__ = ["create_app", "render_template"]

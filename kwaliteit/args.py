@@ -51,6 +51,19 @@ def reference_arg(today: date) -> date:
     return reference
 
 
+def date_arg(name: str, today: date) -> date | None:
+    """A date filter (jjjj-mm-dd) within the application's date bounds; otherwise None, like any
+    invalid filter value."""
+    value = request.args.get(name, "").strip()
+    if not _ISO_DATE.fullmatch(value):
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return None
+    return None if check_date_bounds(day, today) else day
+
+
 # With a number as the default the result is always a number; the overloads let callers rely on it.
 @overload
 def int_arg(name: str, default: int, *, min: int = 0, max: int | None = None) -> int: ...

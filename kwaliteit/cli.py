@@ -69,6 +69,54 @@ def init_cli(app: Flask) -> None:
 
         command.current(alembic_config())
 
+    @app.cli.command("backup")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--force", is_flag=True, help="Overwrite PATH when it exists.")
+    def backup_cmd(path: Path, force: bool):
+        """Copy the SQLite database to PATH, consistently, while the app runs."""
+        from kwaliteit import backup
+
+        try:
+            source = backup.sqlite_file(current_app.config["DATABASE_URL"])
+            if source is None:
+                click.echo(backup.PG_BACKUP, err=True)
+                sys.exit(2)
+            found = backup.backup(source, path, force=force)
+        except backup.BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Back-up gemaakt: {path} (migratieversie {found}, integriteit in orde).")
+
+    @app.cli.command("restore")
+    @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    def restore_cmd(path: Path, yes: bool):
+        """Replace the SQLite database with the backup PATH (checked first). Stop the app first."""
+        from alembic.script import ScriptDirectory
+
+        from kwaliteit import backup
+
+        try:
+            target = backup.sqlite_file(current_app.config["DATABASE_URL"])
+            if target is None:
+                click.echo(backup.PG_RESTORE, err=True)
+                sys.exit(2)
+            script = ScriptDirectory.from_config(alembic_config())
+            known = {r.revision for r in script.walk_revisions()}
+            checked = backup.check_backup(path, known, script.get_current_head() or "")
+            click.echo(f"De back-up is in orde (migratieversie {checked.revision}).")
+            if not yes:
+                click.confirm(
+                    f"Alle gegevens in {target} worden vervangen door die van {path}. Doorgaan?", abort=True
+                )
+            db.engine().dispose()  # no pooled connection of this process holds the old database
+            backup.restore(path, target)
+        except backup.BackupError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Teruggezet: {target}.")
+        if not checked.is_head:
+            click.echo("Let op: de back-up is van een oudere versie; voer nu "
+                       "`flask --app wsgi db upgrade` uit.")
+
     @app.cli.command("load-framework")
     @click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
     def load_framework_cmd(path):

@@ -78,6 +78,15 @@ def _mail_config(env) -> dict:
     }
 
 
+def _whole_number(env, name: str, default: int) -> int:
+    value = env.get(PREFIX + name, "").strip()
+    if not value:
+        return default
+    if not (value.isascii() and value.isdigit() and len(value) <= 6):
+        raise ValueError(f"{PREFIX}{name} moet een geheel getal zijn (0 tot en met 999999), niet {value!r}")
+    return int(value)
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     env = os.environ
     overrides = dict(overrides or {})
@@ -100,6 +109,12 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "LOG_LEVEL": env.get(PREFIX + "LOG_LEVEL", "INFO"),
         # WTForms' own Dutch messages (BaseForm.Meta.locales) instead of Flask-Babel.
         "WTF_I18N_ENABLED": False,
+        # Behind a reverse proxy (nginx, Caddy) that sets X-Forwarded-For and X-Forwarded-Proto:
+        # how many proxies to trust (0: none, the headers are ignored). Only then does a request
+        # that reached the proxy over HTTPS count as secure (HSTS, secure cookies).
+        "PROXY_FIX": _whole_number(env, "PROXY_FIX", 0),
+        # How many days the audit log keeps an entry (the `purge_audit` job removes older ones).
+        "AUDIT_RETENTION_DAYS": _whole_number(env, "AUDIT_RETENTION_DAYS", 730),
     }
     config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"] + 64 * 1024
     config.update(_mail_config(env))

@@ -143,6 +143,10 @@ def init_app(app: Flask) -> None:
         False: sessionmaker(engine, expire_on_commit=False),
         True: sessionmaker(engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False),
     }
+    from kwaliteit.audit.recording import listen
+
+    for factory in app.extensions["kwaliteit.sessionmaker"].values():
+        listen(factory, app)
 
     @app.teardown_appcontext
     def _close_session(_exc):

@@ -86,6 +86,16 @@ def cleanup_import_drafts(today: date, now: datetime) -> str:
     return f"{deleted} importconcepten verwijderd"
 
 
+def purge_audit(today: date, now: datetime) -> str:
+    """Delete audit log entries older than KWALITEIT_AUDIT_RETENTION_DAYS before `today`."""
+    from kwaliteit.audit.services import purge
+
+    with kdb.new_session() as s:
+        deleted = purge(s, today, int(current_app.config["AUDIT_RETENTION_DAYS"]))
+        s.commit()
+    return f"{deleted} logboekregels verwijderd"
+
+
 @dataclass(frozen=True)
 class Job:
     id: str
@@ -102,6 +112,7 @@ JOBS: list[Job] = [
     Job("send_reminders", "Herinneringen versturen", send_reminders, {"minute": "*/15"}),
     Job("retention", "Bewaartermijn toepassen", retention, {"hour": 3, "minute": 15}),
     Job("cleanup_import_drafts", "Verlopen importconcepten opruimen", cleanup_import_drafts, {"minute": 45}),
+    Job("purge_audit", "Oude logboekregels verwijderen", purge_audit, {"hour": 3, "minute": 40}),
 ]
 
 
@@ -116,7 +127,10 @@ def run_job(app: Flask, job: Job, today: date, now: datetime) -> bool:
     """Run one job in an app context of its own. An exception is logged (with its traceback) and
     reported as False; it never reaches the caller, so the other jobs still run."""
     started = time.monotonic()
-    with app.app_context():
+    from kwaliteit.audit.models import Actor
+    from kwaliteit.audit.recording import acting_as
+
+    with app.app_context(), acting_as(Actor.SCHEDULER):
         try:
             summary = job.func(today, now)
         except Exception:

@@ -718,6 +718,16 @@ ROUTES: dict[str, Route] = {
         url=lambda w: "/beheer/berichten",
         expect={"GET": row(302, 200, 403, 403, 403, 403)},
     ),
+    # ------------------------------------------------------------ audit log
+    # Admins read all of it; coordinators the entries of their partnerships (and their own).
+    "audit.index": Route(
+        url=lambda w: "/audit",
+        expect={"GET": row(302, 200, 200, 200, 403, 403)},
+    ),
+    "audit.export": Route(
+        url=lambda w: "/audit/export.csv",
+        expect={"GET": row(302, 200, 200, 200, 403, 403)},
+    ),
     # ------------------------------------------------------------ review cycles
     # Readers see the cycles of their own partnerships; coordinators and admins manage them;
     # trainers have no part in them. An empty plan or analysis is a valid (empty) text: saved.
@@ -1175,6 +1185,8 @@ FOREIGN_OBJECT_URLS = {
     "dossier.dossier_xlsx": lambda w: f"/kwaliteitszorg/partnerschappen/{w.p2.id}/dossier.xlsx",
     "dossier.edit_practice": lambda w: f"/kwaliteitszorg/good-practices/{w.practice2.id}/bewerken",
     "dossier.delete_practice": lambda w: f"/kwaliteitszorg/good-practices/{w.practice2.id}/verwijderen",
+    "audit.index": lambda w: f"/audit?partnerschap={w.p2.id}",
+    "audit.export": lambda w: f"/audit/export.xlsx?partnerschap={w.p2.id}",
 }
 
 

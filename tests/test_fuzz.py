@@ -74,7 +74,7 @@ OWN_CLIENT = {"accounts.login", "accounts.logout", "users.accept"}
 QUERY_NAMES = ["pagina", "q", "status", "soort", "partnerschap", "training", "bijeenkomst", "schooljaar",
                "doelgroep", "waarborg", "dagen", "drempel", "versie", "next",
                "peildatum", "bestuur", "respons", "trainer", "sorteer", "richting", "fase", "school", "cyclus",
-               "vanaf", "eigen"]
+               "vanaf", "eigen", "van", "tot", "gebruiker", "actie"]
 
 MB = 1024 * 1024
 HOSTILE = [

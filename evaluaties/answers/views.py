@@ -32,6 +32,7 @@ from kwaliteit.forms import BaseForm, apply_errors, form_page, run_action, save_
 from kwaliteit.sorting import sort_arg
 from kwaliteit.trainings.models import Training
 from kwaliteit.trainings.services import get_session, partnerships_in_scope
+from kwaliteit.urls import public_url
 from kwaliteit.validation import ValidationError
 
 bp = Blueprint("evaluaties", __name__)
@@ -189,7 +190,8 @@ def session_page(session_id: int):
 
 
 def _link_url(link) -> str:
-    return url_for("evaluaties.answer", session_id=link.session_id, token=link.token, _external=True)
+    """The address printed, put in a QR code or a list: from KWALITEIT_BASE_URL (kwaliteit.urls)."""
+    return public_url("evaluaties.answer", session_id=link.session_id, token=link.token)
 
 
 def _session_url(session_id: int, anchor: str = "melding") -> str:
@@ -348,7 +350,7 @@ def download_links(session_id: int, fmt: str):
         )
     else:
         data = "".join(f"{_link_url(link)}\r\n" for link in links).encode("utf-8")
-    return download(data, f"links-bijeenkomst-{ts.id}", fmt)
+    return download(data, f"links-bijeenkomst-{ts.id}", fmt, ts.training.partnership_id)
 
 
 # ---------------------------------------------------------------- participants (no account)

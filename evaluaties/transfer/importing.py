@@ -50,6 +50,8 @@ from evaluaties.transfer.models import (
 )
 from evaluaties.transfer.reading import ImportRefused
 from kwaliteit import limits
+from kwaliteit.audit.models import AuditAction
+from kwaliteit.audit.recording import record
 from kwaliteit.db import bulk_insert, rowcount
 from kwaliteit.filters import nl_date
 from kwaliteit.limits import QUOTED, cut, quoted
@@ -1049,6 +1051,10 @@ def confirm_import(
         ],
     )
     saved = _save_mapping(db, pv, name, today) if name else None
+    # How many, never what: the answers are anonymous.
+    record(
+        db, AuditAction.IMPORTED, "training_session", ts.id, ts.training.partnership_id, f"{len(good)} antwoorden"
+    )
     db.delete(draft)
     db.flush()
     logger.info("import into session %s: %s rows from %s", ts.id, len(good), pv.file.tool)

@@ -50,7 +50,7 @@ def export_results(fmt: str):
 # ---------------------------------------------------------------- answers: export and import
 
 
-def _answers_download(fmt: str, back: str, name: str, **where):
+def _answers_download(fmt: str, back: str, name: str, partnership_id: int, **where):
     s, scope = db.session(), current_scope()
     _key, audience = audience_arg()
     try:
@@ -61,7 +61,7 @@ def _answers_download(fmt: str, back: str, name: str, **where):
         flash(str(exc), "warn")
         return redirect(back)
     data = exporting.answers_csv(table) if fmt == "csv" else exporting.answers_xlsx(table)
-    return download(data, name, fmt)
+    return download(data, name, fmt, partnership_id)
 
 
 @bp.route("/bijeenkomsten/<int:session_id>/antwoorden.<any(csv, xlsx):fmt>")
@@ -70,7 +70,7 @@ def session_answers(session_id: int, fmt: str):
     ts = get_session(db.session(), current_scope(), session_id)
     return _answers_download(
         fmt, url_for("results.session_results", session_id=ts.id), f"antwoorden-bijeenkomst-{ts.id}",
-        session_id=ts.id,
+        ts.training.partnership_id, session_id=ts.id,
     )
 
 
@@ -82,7 +82,7 @@ def training_answers(training_id: int, fmt: str):
     training = get_training(db.session(), current_scope(), training_id)
     return _answers_download(
         fmt, url_for("results.index", training=training.id), f"antwoorden-training-{training.id}",
-        training_id=training.id,
+        training.partnership_id, training_id=training.id,
     )
 
 

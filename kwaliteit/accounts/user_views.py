@@ -35,6 +35,7 @@ from kwaliteit.clock import now
 from kwaliteit.forms import BaseForm, apply_errors, choices, form_page, run_action, save_form
 from kwaliteit.limits import SEARCH
 from kwaliteit.mail import MailError, MailSettings, send_mail
+from kwaliteit.urls import public_url
 from kwaliteit.validation import ValidationError
 
 bp = Blueprint("users", __name__)
@@ -93,11 +94,8 @@ def _account_data(form) -> users.AccountData:
 
 
 def invitation_url(token: str) -> str:
-    """The link to pass on. With KWALITEIT_BASE_URL set it never depends on the request's Host."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for("users.accept", invitation_token=token)
-    return url_for("users.accept", invitation_token=token, _external=True)
+    """The link to pass on: from KWALITEIT_BASE_URL, never the request's Host (kwaliteit.urls)."""
+    return public_url("users.accept", invitation_token=token)
 
 
 def send_invitation_mail(user, url: str, inviter: str | None) -> bool | None:

@@ -17,6 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from kwaliteit.accounts.models import Role
+from kwaliteit.audit.models import AuditAction
+from kwaliteit.audit.recording import record
 from kwaliteit.certification.models import (
     CERTIFICATE_KINDS,
     CERTIFICATE_NUMBER_INDEX,
@@ -465,6 +467,11 @@ def set_attendance(
             conflict_insert(db, Attendance)
             .values([{"session_id": ts.id, "person_id": pid, "created_at": utcnow()} for pid in sorted(added)])
             .on_conflict_do_nothing()
+        )
+    if added or removed:
+        record(
+            db, AuditAction.CHANGED, "training_session", ts.id, ts.training.partnership_id,
+            f"aanwezigheid: {len(added)} erbij, {len(removed)} eraf",
         )
     db.flush()
     return AttendanceChange(len(added), len(removed))

@@ -39,6 +39,8 @@ from evaluaties.transfer.reading import (
     read_file,
 )
 from kwaliteit import limits
+from kwaliteit.audit.models import AuditAction
+from kwaliteit.audit.recording import record
 from kwaliteit.certification.models import (
     CERTIFICATE_KINDS,
     CERTIFICATE_NUMBER_INDEX,
@@ -917,5 +919,11 @@ def confirm(
 
     attendance = sorted({(p.session.id, ids[p.email]) for p in pv.rows if p.session is not None and p.new_attendance})
     bulk_insert(db, Attendance.__table__, ("session_id", "person_id", "created_at"), [(s, pid, now) for s, pid in attendance])
+    n = pv.counts
+    record(
+        db, AuditAction.IMPORTED, "partnership", upload.partnership_id, upload.partnership_id,
+        f"register: {n.rows} rijen, {n.new_persons} nieuwe personen, {n.new_roles} rollen, "
+        f"{n.new_certificates} certificaten, {n.new_attendance} aanwezigheden",
+    )
     db.flush()
     return ImportResult(pv.counts)

@@ -180,6 +180,7 @@ def dossier_xlsx(partnership_id: int):
         dossier_service.to_xlsx(d),
         f"peer-review-dossier-{d.partnership.id}-{d.reference.isoformat()}",
         "xlsx",
+        d.partnership.id,
     )
 
 

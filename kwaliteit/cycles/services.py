@@ -35,6 +35,8 @@ from evaluaties.results import rates
 from evaluaties.results import services as results
 from kwaliteit import limits
 from kwaliteit.accounts.models import Role, User, user_partnership
+from kwaliteit.audit.models import AuditAction
+from kwaliteit.audit.recording import record
 from kwaliteit.cycles.calendar import calendars_for, due_dates
 from kwaliteit.cycles.models import (
     OPEN_ACTION_STATUSES,
@@ -532,6 +534,11 @@ def lock_trainer_evaluations(db: Session, cycle: ReviewCycle, today: date) -> in
         .values(locked_at=now)
         .execution_options(synchronize_session=False)
     )) or 0
+    if made + locked:
+        record(
+            db, AuditAction.LOCKED, "review_cycle", cycle.id, cycle.training.partnership_id,
+            f"{made + locked} trainersevaluaties",
+        )
     return made + locked
 
 

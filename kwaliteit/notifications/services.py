@@ -10,7 +10,6 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.routing import BuildError
@@ -21,6 +20,7 @@ from kwaliteit.notifications.models import OutboxMessage, UserPreferences
 from kwaliteit.notifications.outbox import DIGEST_KIND
 from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.scope import Forbidden, Scope
+from kwaliteit.urls import base_url_missing, mail_url
 
 # ------------------------------------------------------------------------------ links in mail
 
@@ -29,11 +29,9 @@ def app_url(endpoint: str, **values) -> str | None:
     """The address of a page for an e-mail or a calendar: KWALITEIT_BASE_URL + path, or only the
     path when BASE_URL is not set (the mail then says so); None when the page does not exist."""
     try:
-        path = current_app.url_map.bind("localhost").build(endpoint, values)
+        return mail_url(endpoint, **values)
     except BuildError:
         return None
-    base = current_app.config.get("BASE_URL")
-    return base.rstrip("/") + path if base else path
 
 
 def cycle_url(cycle_id: int) -> str | None:
@@ -42,7 +40,7 @@ def cycle_url(cycle_id: int) -> str | None:
 
 
 def has_base_url() -> bool:
-    return bool(current_app.config.get("BASE_URL"))
+    return not base_url_missing()
 
 
 # ------------------------------------------------------------------------------ preferences

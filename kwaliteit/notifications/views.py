@@ -25,6 +25,7 @@ from kwaliteit.mail import MailError, MailSettings
 from kwaliteit.notifications import calendar, services
 from kwaliteit.notifications.outbox import outbox_counts
 from kwaliteit.notifications.services import OutboxState
+from kwaliteit.urls import public_url
 
 bp = Blueprint("notifications", __name__)
 
@@ -37,10 +38,7 @@ class DigestForm(BaseForm):
 
 
 def _feed_url(token: str) -> str:
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for("notifications.calendar_feed", calendar_token=token)
-    return url_for("notifications.calendar_feed", calendar_token=token, _external=True)
+    return public_url("notifications.calendar_feed", calendar_token=token)
 
 
 def _no_store(response):

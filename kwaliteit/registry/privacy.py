@@ -54,6 +54,8 @@ from evaluaties.answers.models import Answer, EvaluationRequest
 from evaluaties.answers.parsing import display_value
 from evaluaties.questionnaires.models import Question
 from kwaliteit.accounts.models import Invitation, Role, User
+from kwaliteit.audit.models import AuditAction
+from kwaliteit.audit.recording import record
 from kwaliteit.certification.models import (
     Attendance,
     Certificate,
@@ -630,6 +632,17 @@ def _delete_accounts(db: Session, person_ids: list[int]) -> None:
     db.execute(delete(User).where(User.id.in_(user_ids)))
 
 
+def _record_anonymised(db: Session, person_ids: list[int]) -> None:
+    """One audit entry per person: the id and the partnership, nothing that names them."""
+    rows = db.execute(
+        select(Person.id, Organisation.partnership_id)
+        .join(Organisation, Organisation.id == Person.organisation_id)
+        .where(Person.id.in_(person_ids), Person.anonymised_at.is_(None))
+    )
+    for person_id, partnership_id in rows:
+        record(db, AuditAction.ANONYMISED, "person", person_id, partnership_id)
+
+
 def _anonymise(db: Session, person_ids: list[int], now: datetime) -> None:
     """Anonymise these persons in one go (set-based: a fixed number of statements per batch, plus
     one per row that mentions them elsewhere)."""
@@ -637,6 +650,7 @@ def _anonymise(db: Session, person_ids: list[int], now: datetime) -> None:
     for start in range(0, len(person_ids), batch_size):
         ids = person_ids[start : start + batch_size]
         db.flush()
+        _record_anonymised(db, ids)
         needles = _needles(db, ids)
         _scrub(db, needles)
         _delete_accounts(db, ids)

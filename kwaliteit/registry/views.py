@@ -312,7 +312,8 @@ def person(person_id: int):
 def person_export(person_id: int):
     s, scope = db.session(), current_scope()
     person, data = privacy.export_person(s, scope, person_id)
-    return download(data, f"persoonsgegevens-{person.id}-{clock.today().isoformat()}", "json")
+    name = f"persoonsgegevens-{person.id}-{clock.today().isoformat()}"
+    return download(data, name, "json", person.organisation.partnership_id)
 
 
 @bp.route("/personen/<int:person_id>/anonimiseren", methods=["GET", "POST"])
