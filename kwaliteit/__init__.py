@@ -98,6 +98,10 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     from kwaliteit.cycles.dossier_views import bp as dossier_bp
 
     app.register_blueprint(dossier_bp)
+
+    from kwaliteit import api
+
+    api.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
 
