@@ -28,14 +28,21 @@ from kwaliteit.trainings.models import Training, TrainingSession
 from tests import factories
 from tests.api_support import API, bearer, call, check, make_token
 from tests.conftest import NOW, login, run_in_threads
-from tests.test_authz import world  # noqa: F401 - the fixture: world with cycles, register, links
+from tests.test_authz import _build_world
+
+
+@pytest.fixture
+def world(app):
+    """The authorization matrix's world (questionnaires, links, register, cycles), built for each
+    test: these tests write, and start from an empty database."""
+    return _build_world(app)
 
 ROLES = ("admin", "coordinator", "other_coordinator", "trainer", "steering")
 MISSING = 987654321
 
 
 @pytest.fixture
-def tokens(app, world):  # noqa: F811
+def tokens(app, world):
     return {role: make_token(app, getattr(world, role)) for role in ROLES}
 
 
@@ -113,7 +120,7 @@ def test_matrix_covers_every_api_operation(app):
 
 
 @pytest.mark.parametrize("endpoint", sorted(MATRIX))
-def test_token_role_matrix(app, world, tokens, endpoint):  # noqa: F811
+def test_token_role_matrix(app, world, tokens, endpoint):
     method, url, missing, body, expected = MATRIX[endpoint]
     client = app.test_client()
     for role in ROLES:
@@ -136,14 +143,14 @@ def test_token_role_matrix(app, world, tokens, endpoint):  # noqa: F811
 
 @pytest.mark.parametrize("endpoint", sorted(FOREIGN))
 @pytest.mark.parametrize("role", ["coordinator", "steering", "trainer"])
-def test_partnership_1_cannot_reach_partnership_2(app, world, tokens, endpoint, role):  # noqa: F811
+def test_partnership_1_cannot_reach_partnership_2(app, world, tokens, endpoint, role):
     method, _url, _missing, body, _expected = MATRIX[endpoint]
     response = call(app, app.test_client(), method, API + FOREIGN[endpoint](world), tokens[role], body)
     assert response.status_code == 403
     assert world.training2.title not in response.get_data(as_text=True)
 
 
-def test_lists_hold_only_the_own_partnership(app, world, tokens):  # noqa: F811
+def test_lists_hold_only_the_own_partnership(app, world, tokens):
     client = app.test_client()
     for url in ("/trainings", "/evaluation-requests", "/trainer-qualifications", "/certificates", "/cycles"):
         text = call(app, client, "GET", API + url, tokens["coordinator"]).get_data(as_text=True)
@@ -152,7 +159,7 @@ def test_lists_hold_only_the_own_partnership(app, world, tokens):  # noqa: F811
     assert {t["title"] for t in admin["items"]} >= {world.training1.title, world.training2.title}
 
 
-def test_trainer_sees_only_the_sessions_he_gave(app, world, tokens):  # noqa: F811
+def test_trainer_sees_only_the_sessions_he_gave(app, world, tokens):
     with kdb.new_session(app) as s:
         other = factories.session(s, s.get(Training, world.training1.id),
                                   trainers=[s.get(type(world.trainer_person2), world.trainer_person2.id)])
@@ -169,7 +176,7 @@ def test_trainer_sees_only_the_sessions_he_gave(app, world, tokens):  # noqa: F8
 # ---------------------------------------------------------------- tokens
 
 
-def test_no_token_bad_token_and_cookie_only_are_401(app, world):  # noqa: F811
+def test_no_token_bad_token_and_cookie_only_are_401(app, world):
     client = app.test_client()
     for headers in ({}, {"Authorization": "Basic YWRtaW46eA=="}, {"Authorization": "Bearer"},
                     {"Authorization": "Bearer kw_onbekend"}, {"Authorization": "Bearer " + "x" * 10000}):
@@ -184,7 +191,7 @@ def test_no_token_bad_token_and_cookie_only_are_401(app, world):  # noqa: F811
         assert call(app, client, method, API + url, body={"title": "x"}).status_code == 401
 
 
-def test_revoked_expired_and_disabled_tokens_are_refused(app, world):  # noqa: F811
+def test_revoked_expired_and_disabled_tokens_are_refused(app, world):
     client = app.test_client()
     revoked = make_token(app, world.coordinator, "Ingetrokken")
     expiring = make_token(app, world.coordinator, "Verloopt", days=1)
@@ -203,19 +210,20 @@ def test_revoked_expired_and_disabled_tokens_are_refused(app, world):  # noqa: F
         assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
 
 
-def test_a_token_is_stored_hashed_and_records_its_use(app, world):  # noqa: F811
+def test_a_token_is_stored_hashed_and_records_its_use(app, world):
     token = make_token(app, world.coordinator)
     assert token.startswith("kw_") and len(token) == 46
     with kdb.new_session(app) as s:
-        row = s.scalar(select(ApiToken).where(ApiToken.user_id == world.coordinator.id))
-        assert row.token_hash == hash_token(token) and token not in (row.token_hash, row.prefix)
-        assert row.last_used_at is None
+        row = s.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
+        assert row.prefix == token[:11] and row.last_used_at is None
+        stored = [v for r in s.execute(select(ApiToken.token_hash, ApiToken.prefix, ApiToken.name)) for v in r]
+        assert token not in stored
     call(app, app.test_client(), "GET", API + "/safeguards", token)
     with kdb.new_session(app) as s:
-        assert s.scalar(select(ApiToken.last_used_at).where(ApiToken.user_id == world.coordinator.id)) is not None
+        assert s.scalar(select(ApiToken.last_used_at).where(ApiToken.token_hash == hash_token(token))) is not None
 
 
-def test_create_token_cli(app, world):  # noqa: F811
+def test_create_token_cli(app, world):
     result = app.test_cli_runner().invoke(args=["create-token", "Coordinator@example.org", "--name", "HR"])
     assert result.exit_code == 0, result.output
     token = result.stdout.strip().splitlines()[-1]
@@ -229,7 +237,7 @@ def test_create_token_cli(app, world):  # noqa: F811
 # ---------------------------------------------------------------- the token page
 
 
-def test_token_page_makes_shows_once_and_revokes(app, world):  # noqa: F811
+def test_token_page_makes_shows_once_and_revokes(app, world):
     client = app.test_client()
     login(client, world.trainer)
     page = client.get("/api-tokens")
@@ -257,14 +265,14 @@ def test_token_page_makes_shows_once_and_revokes(app, world):  # noqa: F811
 
 
 @pytest.mark.parametrize("name", ["", "   ", "a\x00b", "x" * 101, "regel\nregel"])
-def test_token_page_refuses_a_bad_name(app, world, name):  # noqa: F811
+def test_token_page_refuses_a_bad_name(app, world, name):
     client = app.test_client()
     login(client, world.trainer)
     response = client.post("/api-tokens", data={"name": name, "days": ""})
     assert response.status_code == 400
     assert "Het formulier is niet opgeslagen" in response.get_data(as_text=True)
     with kdb.new_session(app) as s:
-        assert s.scalar(select(func.count()).select_from(ApiToken)) == 0
+        assert s.scalar(select(func.count()).where(ApiToken.user_id == world.trainer.id)) == 0
 
 
 def test_token_page_needs_a_log_in(app):
@@ -274,12 +282,12 @@ def test_token_page_needs_a_log_in(app):
 # ---------------------------------------------------------------- the endpoints
 
 
-def test_safeguards(app, world, tokens):  # noqa: F811
+def test_safeguards(app, world, tokens):
     body = call(app, app.test_client(), "GET", API + "/safeguards", tokens["steering"]).get_json()
     assert [s["code"] for s in body["items"]] == [s.code for s in world.safeguards]
 
 
-def test_trainings_list_filters_and_pages(app, world, tokens):  # noqa: F811
+def test_trainings_list_filters_and_pages(app, world, tokens):
     client = app.test_client()
     with kdb.new_session(app) as s:
         p1 = s.get(type(world.p1), world.p1.id)
@@ -296,7 +304,7 @@ def test_trainings_list_filters_and_pages(app, world, tokens):  # noqa: F811
     assert call(app, client, "GET", API + "/trainings?per_page=2&page=99", token).get_json()["page"] == 2
 
 
-def test_create_read_and_update_a_training(app, world, tokens):  # noqa: F811
+def test_create_read_and_update_a_training(app, world, tokens):
     client, token = app.test_client(), tokens["coordinator"]
     sg = world.safeguards
     body = {
@@ -356,7 +364,7 @@ def test_create_read_and_update_a_training(app, world, tokens):  # noqa: F811
         ({"onbekend": 1}, "onbekend"),
     ],
 )
-def test_invalid_training_is_422_with_the_field(app, world, tokens, change, field):  # noqa: F811
+def test_invalid_training_is_422_with_the_field(app, world, tokens, change, field):
     body = {"title": "Nieuw", "kind": "basistraining", "form": "fysiek", "contact_hours": 3} | change
     response = call(app, app.test_client(), "POST", API + "/trainings", tokens["coordinator"], body)
     assert response.status_code == 422
@@ -365,7 +373,7 @@ def test_invalid_training_is_422_with_the_field(app, world, tokens, change, fiel
         assert s.scalar(select(func.count()).select_from(Training)) == 2
 
 
-def test_missing_rationale_names_the_safeguard(app, world, tokens):  # noqa: F811
+def test_missing_rationale_names_the_safeguard(app, world, tokens):
     code = world.safeguards[0].code
     body = {"title": "Nieuw", "kind": "basistraining", "form": "fysiek", "contact_hours": 3,
             "safeguards": [{"code": code, "rationale": "  "}]}
@@ -374,7 +382,7 @@ def test_missing_rationale_names_the_safeguard(app, world, tokens):  # noqa: F81
     assert response.get_json()["error"]["fields"] == {f"safeguards.{code}": "Licht toe hoe de training deze waarborg dient."}
 
 
-def test_sessions(app, world, tokens):  # noqa: F811
+def test_sessions(app, world, tokens):
     client, token = app.test_client(), tokens["coordinator"]
     url = API + f"/trainings/{world.training1.id}/sessions"
     body = {"date": "2026-12-10", "start_time": "09:30", "location": "Utrecht",
@@ -394,7 +402,7 @@ def test_sessions(app, world, tokens):  # noqa: F811
         assert refused.status_code == 422 and field in refused.get_json()["error"]["fields"], (change, refused.get_json())
 
 
-def test_evaluation_requests_with_derived_status(app, world, tokens):  # noqa: F811
+def test_evaluation_requests_with_derived_status(app, world, tokens):
     client, token = app.test_client(), tokens["coordinator"]
     with kdb.new_session(app) as s:
         training = s.get(Training, world.training1.id)
@@ -414,7 +422,7 @@ def test_evaluation_requests_with_derived_status(app, world, tokens):  # noqa: F
     assert [r["session_id"] for r in trainer["items"]] == [soon_id]
 
 
-def test_submit_trainer_evaluation_once(app, world, tokens):  # noqa: F811
+def test_submit_trainer_evaluation_once(app, world, tokens):
     client = app.test_client()
     url = API + f"/sessions/{world.session1.id}/trainer-evaluation"
     answers = trainer_answers(app, world)
@@ -429,7 +437,7 @@ def test_submit_trainer_evaluation_once(app, world, tokens):  # noqa: F811
     assert again.get_json()["error"]["message"] == "Deze evaluatie is al ingediend."
 
 
-def test_trainer_evaluation_validation_and_state(app, world, tokens):  # noqa: F811
+def test_trainer_evaluation_validation_and_state(app, world, tokens):
     client, token = app.test_client(), tokens["trainer"]
     url = API + f"/sessions/{world.session1.id}/trainer-evaluation"
     answers = trainer_answers(app, world)
@@ -456,7 +464,7 @@ def test_trainer_evaluation_validation_and_state(app, world, tokens):  # noqa: F
         assert response.status_code == 409
 
 
-def test_dashboard_headline(app, world, tokens):  # noqa: F811
+def test_dashboard_headline(app, world, tokens):
     client = app.test_client()
     body = call(app, client, "GET", API + "/dashboard", tokens["coordinator"]).get_json()
     assert body["today"] == "2026-11-22"
@@ -470,7 +478,7 @@ def test_dashboard_headline(app, world, tokens):  # noqa: F811
     assert unknown.status_code == 400 and "partnership_id" in unknown.get_json()["error"]["fields"]
 
 
-def test_register_and_cycles(app, world, tokens):  # noqa: F811
+def test_register_and_cycles(app, world, tokens):
     client, token = app.test_client(), tokens["steering"]
     qualifications = call(app, client, "GET", API + "/trainer-qualifications", token).get_json()
     states = {r["name"]: r["state"] for r in qualifications["items"]}
@@ -496,13 +504,13 @@ def test_register_and_cycles(app, world, tokens):  # noqa: F811
     ["page=0", "page=abc", "page=" + "9" * 30, "per_page=101", "per_page=0", "status=late", "today=2026-13-01",
      "today=22-11-2026", "today=1999-01-01", "partnership_id=-1", "partnership_id=x", "training_id=1e3"],
 )
-def test_bad_query_arguments_are_400(app, world, tokens, query):  # noqa: F811
+def test_bad_query_arguments_are_400(app, world, tokens, query):
     response = call(app, app.test_client(), "GET", API + f"/evaluation-requests?{query}", tokens["admin"])
     assert response.status_code == 400
     assert query.split("=")[0] in response.get_json()["error"]["fields"]
 
 
-def test_control_characters_in_the_query_are_400_json(app, world, tokens):  # noqa: F811
+def test_control_characters_in_the_query_are_400_json(app, world, tokens):
     response = call(app, app.test_client(), "GET", API + "/trainings?q=a%00b", tokens["admin"])
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_request"
 
@@ -512,13 +520,13 @@ def test_control_characters_in_the_query_are_400_json(app, world, tokens):  # no
     [b"{", b"[1, 2]", b'"tekst"', b"null", b'{"title": NaN}', b'{"contact_hours": Infinity}', b"\xff\xfe{}",
      b'{"contact_hours": ' + b"9" * 5000 + b"}", b"[" * 100000 + b"]" * 100000],
 )
-def test_malformed_json_is_400(app, world, tokens, data):  # noqa: F811
+def test_malformed_json_is_400(app, world, tokens, data):
     response = call(app, app.test_client(), "POST", API + "/trainings", tokens["coordinator"],
                     data=data, content_type="application/json")
     assert response.status_code in (400, 413)
 
 
-def test_other_media_types_are_415_and_large_bodies_413(app, world, tokens):  # noqa: F811
+def test_other_media_types_are_415_and_large_bodies_413(app, world, tokens):
     client, token = app.test_client(), tokens["coordinator"]
     form = call(app, client, "POST", API + "/trainings", token, data={"title": "x"})
     assert form.status_code == 415 and form.get_json()["error"]["code"] == "unsupported_media_type"
@@ -529,7 +537,7 @@ def test_other_media_types_are_415_and_large_bodies_413(app, world, tokens):  # 
     assert huge.status_code == 413
 
 
-def test_unknown_path_and_wrong_method_are_json(app, world, tokens):  # noqa: F811
+def test_unknown_path_and_wrong_method_are_json(app, world, tokens):
     client = app.test_client()
     unknown = call(app, client, "GET", API + "/bestaat-niet", tokens["admin"])
     assert unknown.status_code == 404 and unknown.get_json()["error"]["code"] == "not_found"
@@ -556,7 +564,7 @@ def test_429_and_500_bodies(app):
         assert body["error"]["error_id"] == "abcd1234" and body["error"]["code"] == "internal_error"
 
 
-def test_no_csrf_token_needed_with_a_bearer_token(app, world, tmp_path):  # noqa: F811
+def test_no_csrf_token_needed_with_a_bearer_token(app, world, tmp_path):
     """The real CSRF check on (the test app has it off): the API's writes need only the token,
     while the pages still refuse a form without one."""
     strict = create_app({"DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "csrf", "FIXED_TODAY": NOW.date(),
@@ -572,7 +580,7 @@ def test_no_csrf_token_needed_with_a_bearer_token(app, world, tmp_path):  # noqa
         kdb.engine_of(strict).dispose()
 
 
-def test_no_cookie_is_set_by_the_api(app, world, tokens):  # noqa: F811
+def test_no_cookie_is_set_by_the_api(app, world, tokens):
     client = app.test_client()
     response = call(app, client, "GET", API + "/trainings", tokens["admin"])
     assert "Set-Cookie" not in response.headers
@@ -582,7 +590,7 @@ def test_no_cookie_is_set_by_the_api(app, world, tokens):  # noqa: F811
 # ---------------------------------------------------------------- the description
 
 
-def test_openapi_document_and_page(app, world):  # noqa: F811
+def test_openapi_document_and_page(app, world):
     client = app.test_client()
     document = client.get(API + "/openapi.json").get_json()
     assert document["openapi"].startswith("3.1")
@@ -603,7 +611,7 @@ def test_openapi_document_and_page(app, world):  # noqa: F811
 # ---------------------------------------------------------------- two at once
 
 
-def test_eight_trainer_evaluations_at_once_store_exactly_one(app, world):  # noqa: F811
+def test_eight_trainer_evaluations_at_once_store_exactly_one(app, world):
     """8 submits of the same session's trainer evaluation at the same moment (a tandem, a double
     click, a retrying client): one 201, seven 409, one response with its answers."""
     token = make_token(app, world.trainer)

@@ -12,9 +12,16 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from kwaliteit.api import openapi
 from tests.api_support import bearer, make_token
-from tests.test_authz import world  # noqa: F401 - the fixture: world with cycles, register, links
+from tests.test_authz import _build_world
 
-EXAMPLES = 12  # per operation; the whole file stays well under a minute per database
+
+@pytest.fixture
+def world(app):
+    """The authorization matrix's world (questionnaires, links, register, cycles), built for each
+    test: these tests write, and start from an empty database."""
+    return _build_world(app)
+
+EXAMPLES = 10  # per operation; the whole file stays well under a minute per database
 
 
 # The description as the app serves it (the views register their operations when imported).
@@ -24,7 +31,7 @@ schema = schemathesis.openapi.from_dict(openapi.document())
 
 
 @pytest.fixture
-def admin_token(app, world):  # noqa: F811
+def admin_token(app, world):
     return make_token(app, world.admin)
 
 
