@@ -6,7 +6,7 @@ as the calendar address of kwaliteit.notifications, then gone; only its SHA-256 
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, session, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, session, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired

@@ -30,9 +30,9 @@ from kwaliteit.certification.models import (
 )
 from kwaliteit.certification.policy import policy_for
 from kwaliteit.db import conflict_insert, flush_unique, violates
+from kwaliteit.limits import CERTIFICATE_NUMBER, quoted
 from kwaliteit.models_base import utcnow
 from kwaliteit.pagination import Page, clamp_page
-from kwaliteit.limits import CERTIFICATE_NUMBER, quoted
 from kwaliteit.registry.models import Organisation, OrganisationKind, Person
 from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
 from kwaliteit.sqldates import plus_years, school_year_label, school_year_of
