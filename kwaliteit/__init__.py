@@ -138,6 +138,10 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     from kwaliteit.audit.views import bp as audit_bp
 
     app.register_blueprint(audit_bp)
+
+    from kwaliteit import api
+
+    api.init_app(app)
     errors.init_app(app)
     filters.init_app(app)
 

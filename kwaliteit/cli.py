@@ -219,6 +219,33 @@ def init_cli(app: Flask) -> None:
         elif sent is False:
             click.echo("De e-mail kon niet worden verstuurd; geef de link zelf door.", err=True)
 
+    @app.cli.command("create-token")
+    @click.argument("email")
+    @click.option("--name", default="Commandoregel", show_default=True, help="What the token is for.")
+    @click.option("--days", type=click.IntRange(1, None), default=None,
+                  help="Valid this many days (default: until revoked).")
+    def create_token_cmd(email, name, days):
+        """Make a personal API token for the account with EMAIL and print it (shown only now)."""
+        from sqlalchemy import func, select
+
+        from kwaliteit.accounts.models import User
+        from kwaliteit.api.tokens import issue_token
+        from kwaliteit.clock import now
+        from kwaliteit.validation import ValidationError
+
+        s = db.session()
+        user = s.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"Geen account met e-mailadres {email}.")
+        try:
+            row, token = issue_token(s, user, name, now(), days)
+        except ValidationError as exc:
+            raise click.ClickException(" ".join(exc.errors.values())) from exc
+        s.commit()
+        until = f"geldig tot {row.expires_at:%d-%m-%Y}" if row.expires_at else "geldig tot intrekken"
+        click.echo(f"API-token ‘{row.name}’ voor {user.email} ({user.role.value}), {until}:", err=True)
+        click.echo(token)
+
     @app.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Only when the database holds no partnership yet.")
     def seed_demo_cmd(if_empty):

@@ -81,9 +81,9 @@ def violates(exc: IntegrityError, constraint: str) -> bool:
 def flush_unique(db: Session, index: str, field: str, message: str) -> None:
     """Flush in a savepoint. When another transaction took the same value since the service
     checked (two saves at the same moment), the database's unique `index` refuses this one: that
-    becomes a field error (ValidationError) instead of a 500, and the caller's transaction stays
+    becomes a field error (a ValidationError: Conflict) instead of a 500, and the caller's transaction stays
     usable. Any other violation is still an error."""
-    from kwaliteit.validation import ValidationError
+    from kwaliteit.validation import Conflict
 
     try:
         with db.begin_nested():
@@ -91,7 +91,7 @@ def flush_unique(db: Session, index: str, field: str, message: str) -> None:
     except IntegrityError as exc:
         if not violates(exc, index):
             raise
-        raise ValidationError({field: message}) from exc
+        raise Conflict({field: message}) from exc
 
 
 # Requests with these methods only read; every other request may write.

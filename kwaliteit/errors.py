@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from flask import Flask, current_app, g, jsonify, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
@@ -49,10 +49,25 @@ def _detail(e) -> str | None:
     return vars(e).get("description") if isinstance(e, HTTPException) else None
 
 
-def _render(code: int, detail: str | None = None):
+def is_api_request() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def _api_error(code: int, detail: str | None = None, e=None, **extra):
+    """The API's error body (kwaliteit.api.errors) for an error raised outside its views: an
+    unknown path or method under /api/, a service's Forbidden or NotFound, a 500."""
+    from kwaliteit.api.errors import error_response
+
+    headers = {}
+    if code == 405 and getattr(e, "valid_methods", None):
+        headers["Allow"] = ", ".join(e.valid_methods)
+    return error_response(code, detail, headers=headers, **extra)
+
+
+def _render(code: int, detail: str | None = None, e=None):
     title, message = MESSAGES.get(code, MESSAGES[500])
-    if request.path.startswith("/api/"):
-        return jsonify(error=title, message=detail or message), code
+    if is_api_request():
+        return _api_error(code, detail, e)
     return render_template("error.html", code=code, title=title, message=detail or message), code
 
 
@@ -96,8 +111,8 @@ def internal_error(e):
     _rollback()
     title, message = MESSAGES[500]
     try:
-        if request.path.startswith("/api/"):
-            return jsonify(error=title, message=message, error_id=error_id), 500
+        if is_api_request():
+            return _api_error(500, error_id=error_id)
         return render_template("error.html", code=500, title=title, message=message, error_id=error_id,
                                bare=True), 500
     except Exception:
@@ -114,6 +129,8 @@ def too_large(e):
     """413: the request is over MAX_CONTENT_LENGTH (an upload far beyond MAX_UPLOAD_BYTES, or a
     form with megabytes of text), refused before anything is read. The page says which, names the
     upload limit, and leads back to the form it came from."""
+    if is_api_request():
+        return _api_error(413)
     if request.mimetype == "multipart/form-data":
         title = MESSAGES[413][0]
         config = current_app.config
@@ -130,7 +147,7 @@ def too_large(e):
 def init_app(app: Flask) -> None:
     for code in MESSAGES:
         if code not in (413, 500):
-            app.register_error_handler(code, lambda e, code=code: _render(code, _detail(e)))
+            app.register_error_handler(code, lambda e, code=code: _render(code, _detail(e), e))
     app.register_error_handler(413, too_large)
     app.register_error_handler(500, internal_error)
     app.register_error_handler(Forbidden, lambda e: _render(403))

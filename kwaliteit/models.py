@@ -13,6 +13,7 @@ from evaluaties.questionnaires.models import (  # noqa: F401
 )
 from evaluaties.transfer.models import ImportBatch, ImportDraft, ImportMapping  # noqa: F401
 from kwaliteit.accounts.models import Invitation, Role, User, user_partnership  # noqa: F401
+from kwaliteit.api.models import ApiToken  # noqa: F401
 from kwaliteit.audit.models import AuditEntry  # noqa: F401
 from kwaliteit.certification.models import (  # noqa: F401
     Attendance,

@@ -16,6 +16,12 @@ class ValidationError(ValueError):
         super().__init__("; ".join(errors.values()))
 
 
+class Conflict(ValidationError):
+    """Refused because of the state of what it acts on, not the input itself: a title another
+    training has, an evaluation that is locked or already submitted. Pages treat it as any
+    ValidationError; the API answers it with 409 instead of 422."""
+
+
 # Dates earlier than this are typing errors, not history this application keeps.
 EARLIEST_DATE = date(2010, 8, 1)
 MAX_YEARS_AHEAD = 3

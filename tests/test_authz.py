@@ -52,7 +52,10 @@ class Route:
     missing: Callable | None = None
     data: Callable | None = None
     public: bool = False  # no log-in needed: anonymous is not sent to /inloggen
+    api: bool = False  # the JSON API: a bearer token, never the log-in cookie (401 without a token)
 
+
+API_401 = row(401, 401, 401, 401, 401, 401)
 
 ROUTES: dict[str, Route] = {
     # ------------------------------------------------------------------ main
@@ -836,6 +839,44 @@ ROUTES: dict[str, Route] = {
         missing=lambda w: f"/kwaliteitszorg/good-practices/{MISSING_ID}/verwijderen",
         expect={"POST": row(302, 302, 302, 403, 302, 403)},
     ),
+    # ------------------------------------------------------------------- api
+    # The API takes bearer tokens only: with the log-in cookie every role gets 401 (the roles with a
+    # token: tests/test_api.py, MATRIX). Its description and the page about it are public.
+    "api.safeguards": Route(url=lambda w: "/api/v1/safeguards", api=True, expect={"GET": API_401}),
+    "api.trainings": Route(url=lambda w: "/api/v1/trainings", api=True, expect={"GET": API_401, "POST": API_401}),
+    "api.trainings_item": Route(
+        url=lambda w: f"/api/v1/trainings/{w.training1.id}", api=True, expect={"GET": API_401, "PATCH": API_401},
+    ),
+    "api.trainings_sessions": Route(
+        url=lambda w: f"/api/v1/trainings/{w.training1.id}/sessions", api=True,
+        expect={"GET": API_401, "POST": API_401},
+    ),
+    "api.sessions_item": Route(url=lambda w: f"/api/v1/sessions/{w.session1.id}", api=True, expect={"GET": API_401}),
+    "api.sessions_trainer_evaluation": Route(
+        url=lambda w: f"/api/v1/sessions/{w.session1.id}/trainer-evaluation", api=True, expect={"POST": API_401},
+    ),
+    "api.evaluation_requests": Route(url=lambda w: "/api/v1/evaluation-requests", api=True, expect={"GET": API_401}),
+    "api.dashboard": Route(url=lambda w: "/api/v1/dashboard", api=True, expect={"GET": API_401}),
+    "api.trainer_qualifications": Route(
+        url=lambda w: "/api/v1/trainer-qualifications", api=True, expect={"GET": API_401},
+    ),
+    "api.certificates": Route(url=lambda w: "/api/v1/certificates", api=True, expect={"GET": API_401}),
+    "api.cycles": Route(url=lambda w: "/api/v1/cycles", api=True, expect={"GET": API_401}),
+    "api.cycles_actions": Route(url=lambda w: f"/api/v1/cycles/{w.cycle1.id}/actions", api=True,
+                                expect={"GET": API_401}),
+    "api_docs.openapi_json": Route(
+        url=lambda w: "/api/v1/openapi.json", public=True, expect={"GET": row(200, 200, 200, 200, 200, 200)},
+    ),
+    "api_docs.page": Route(url=lambda w: "/api/v1/", public=True, expect={"GET": row(200, 200, 200, 200, 200, 200)}),
+    # Every account makes and revokes its own tokens; another account's token is 404 (w.api_token_id
+    # is the own coordinator's).
+    "tokens.index": Route(url=lambda w: "/api-tokens", expect={"GET": row(302, 200, 200, 200, 200, 200)}),
+    "tokens.create": Route(url=lambda w: "/api-tokens", expect={"POST": row(302, 400, 400, 400, 400, 400)}),
+    "tokens.revoke": Route(
+        url=lambda w: f"/api-tokens/{w.api_token_id}/intrekken",
+        missing=lambda w: f"/api-tokens/{MISSING_ID}/intrekken",
+        expect={"POST": row(302, 404, 302, 404, 404, 404)},
+    ),
 }
 
 IGNORED_ENDPOINTS = {"static"}
@@ -906,12 +947,21 @@ def _build_world(app):
         _add_cycles(s, w)
         w.practice1 = factories.good_practice(s, w.p1, w.trainer, "Werkplekleren in tweetallen")
         w.practice2 = factories.good_practice(s, w.p2, w.other_coordinator, "Intervisie Zuid")
+        w.api_token_id = _api_token(s, w.coordinator)
         _pending, w.invitation_token = invite_user(
             s, Scope.everything(), AccountData("nieuw@example.org", "Nina Nieuw", Role.COORDINATOR, [w.p1.id]),
             now(),
         )
         s.commit()
     return w
+
+
+def _api_token(s, user) -> int:
+    from kwaliteit.api.tokens import issue_token
+    from kwaliteit.clock import now
+
+    row, _token = issue_token(s, user, "Koppeling", now())
+    return row.id
 
 
 def _add_questionnaires(s, w) -> None:
@@ -1037,8 +1087,10 @@ def test_authorization_matrix(app, world, endpoint, method, role, client_as):
     assert response.status_code == expected, f"{method} {url} as {role}: {body[:300]}"
 
     location = urlsplit(response.headers.get("Location", ""))
-    if role == ANON and not route.public:
+    if role == ANON and not route.public and not route.api:
         assert location.path == "/inloggen", f"anonymous must be sent to /inloggen, not {location.path}"
+    if route.api:
+        assert response.get_json()["error"]["code"] == "unauthorized"
     if role != ANON and expected == 302:
         assert location.path != "/inloggen" or endpoint == "accounts.logout"
     if expected == 403:

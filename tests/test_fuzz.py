@@ -66,6 +66,7 @@ URL_VALUES = {
     "action_id": lambda w: w.action1.id,
     "fase": lambda w: "check",  # a phase of a review cycle
     "practice_id": lambda w: w.practice1.id,
+    "token_id": lambda w: w.api_token_id,  # an API token of the coordinator
 }
 # Log-in and log-out act on the client's own session: they get a fresh anonymous client each time
 # (setting a password through an invitation logs the invited person in).

@@ -35,9 +35,10 @@ from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Forbidden, NotFound, Scope
 from kwaliteit.trainings.models import Training, TrainingSession, session_trainer
 from kwaliteit.trainings.services import get_session
-from kwaliteit.validation import ValidationError, text_error
+from kwaliteit.validation import Conflict, ValidationError, text_error
 
 LOCKED = "Deze evaluatie is vergrendeld en kan niet meer worden gewijzigd."
+ALREADY_SUBMITTED = "Deze evaluatie is al ingediend."
 
 # The statuses in which a trainer evaluation is still owed.
 OWED = TO_DO
@@ -227,9 +228,10 @@ def trainer_form_version(db: Session, ts: TrainingSession, request: EvaluationRe
 
 
 def submit_trainer_evaluation(
-    db: Session, scope: Scope, session_id: int, raw: dict[str, RawValue], today: date
+    db: Session, scope: Scope, session_id: int, raw: dict[str, RawValue], today: date, *, replace: bool = True
 ) -> EvaluationRequest:
-    """Submit, or edit until locked, the trainer evaluation of a session.
+    """Submit, or edit until locked, the trainer evaluation of a session. With `replace` False
+    (the API's POST) a submitted evaluation is not edited: Conflict(ALREADY_SUBMITTED).
 
     Two submits at the same moment (two trainers of a tandem, a double click): the request row is
     locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises writing transactions with
@@ -238,13 +240,15 @@ def submit_trainer_evaluation(
     ts = load_for_trainer(db, scope, session_id)
     status, _due, request = session_status(db, session_id, Audience.TRAINER, today)
     if status is Status.CANCELLED:
-        raise ValidationError("Deze bijeenkomst is geannuleerd: er hoeft geen evaluatie te komen.")
+        raise Conflict("Deze bijeenkomst is geannuleerd: er hoeft geen evaluatie te komen.")
     if status is Status.WAIVED:
-        raise ValidationError("Voor deze bijeenkomst is de evaluatie kwijtgescholden.")
+        raise Conflict("Voor deze bijeenkomst is de evaluatie kwijtgescholden.")
     if status is Status.UPCOMING:
-        raise ValidationError("Je kunt een bijeenkomst pas evalueren op of na de dag zelf.")
+        raise Conflict("Je kunt een bijeenkomst pas evalueren op of na de dag zelf.")
     if request is not None and request.locked_at is not None:
-        raise ValidationError(LOCKED)
+        raise Conflict(LOCKED)
+    if not replace and request is not None and request.response_id is not None:
+        raise Conflict(ALREADY_SUBMITTED)
     version = trainer_form_version(db, ts, request)
     if version is None:
         raise ValidationError("Er is geen gepubliceerde vragenlijst voor de trainersevaluatie.")
@@ -261,7 +265,9 @@ def submit_trainer_evaluation(
         .execution_options(populate_existing=True)
     ).one()
     if request.locked_at is not None:
-        raise ValidationError(LOCKED)
+        raise Conflict(LOCKED)
+    if not replace and request.response_id is not None:  # a concurrent submit came first
+        raise Conflict(ALREADY_SUBMITTED)
     if request.response is not None:
         db.refresh(request.response)  # its answers as committed by the other submit
         if request.response.version_id != version.id:

@@ -34,6 +34,7 @@ from kwaliteit.certification.policy import policy_for
 from kwaliteit.db import conflict_insert, flush_unique, violates
 from kwaliteit.limits import CERTIFICATE_NUMBER, quoted
 from kwaliteit.models_base import utcnow
+from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import Organisation, OrganisationKind, Person
 from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
 from kwaliteit.sqldates import plus_years, school_year_label, school_year_of
@@ -668,3 +669,50 @@ def delete_mentorship(db: Session, scope: Scope, mentorship_id: int) -> Mentorsh
     db.delete(mentorship)
     db.flush()
     return mentorship
+
+
+# ---------------------------------------------------------------- the list of certificates
+
+
+@dataclass
+class CertificateRow:
+    certificate: Certificate
+    person_name: str
+    valid: bool  # valid on the reference date
+
+
+def list_certificates(
+    db: Session,
+    scope: Scope,
+    today: date,
+    partnership_id: int | None = None,
+    kind: TrainingKind | None = None,
+    page: int = 1,
+    page_size: int = 25,
+) -> Page:
+    """The certificates of mentors within scope (anonymised people left out), the newest first,
+    with whether each is valid on `today`. Two statements. Filtering on another partnership is
+    Forbidden."""
+    from kwaliteit.certification.flags import valid_on
+
+    _require_reader(scope)
+    if partnership_id is not None:
+        scope.check(partnership_id)
+    conditions = [scope.condition(Certificate.partnership_id), Person.anonymised_at.is_(None)]
+    if partnership_id is not None:
+        conditions.append(Certificate.partnership_id == partnership_id)
+    if kind is not None:
+        conditions.append(Certificate.kind == kind)
+    stmt = select(Certificate, Person.name, valid_on(Certificate.issued_on, Certificate.valid_until, today)).join(
+        Person, Person.id == Certificate.person_id
+    ).where(*conditions)
+    total = db.execute(
+        select(func.count()).select_from(stmt.with_only_columns(Certificate.id).subquery())
+    ).scalar_one()
+    page = clamp_page(page, total, page_size)
+    rows = db.execute(
+        stmt.order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    ).all()
+    return Page([CertificateRow(c, name, bool(valid)) for c, name, valid in rows], total, page, page_size)

@@ -35,7 +35,7 @@ from kwaliteit.trainings.models import (
     TrainingSafeguard,
     TrainingSession,
 )
-from kwaliteit.validation import ValidationError, check_date_bounds, check_text, copy_title
+from kwaliteit.validation import Conflict, ValidationError, check_date_bounds, check_text, copy_title
 
 # ---------------------------------------------------------------- reading
 
@@ -377,11 +377,10 @@ def _title_taken(db: Session, data: TrainingData, exclude_id: int | None) -> boo
 def create_training(db: Session, scope: Scope, data: TrainingData) -> Training:
     if not scope.may_manage():
         raise Forbidden()
-    errors = _validate_training(db, scope, data)
-    if not errors and _title_taken(db, data, None):
-        errors["title"] = TITLE_TAKEN
-    if errors:
+    if errors := _validate_training(db, scope, data):
         raise ValidationError(errors)
+    if _title_taken(db, data, None):
+        raise Conflict({"title": TITLE_TAKEN})
     training = Training(active=True)
     with db.no_autoflush:  # not flushed half-built
         _apply(db, training, data)
@@ -395,12 +394,12 @@ def update_training(db: Session, scope: Scope, training_id: int, data: TrainingD
         raise Forbidden()
     training = get_training(db, scope, training_id)
     errors = _validate_training(db, scope, data)
-    if not errors and _title_taken(db, data, training.id):
-        errors["title"] = TITLE_TAKEN
     if data.partnership_id != training.partnership_id and training.sessions:
         errors["partnership_id"] = "Een training met bijeenkomsten kan niet naar een ander partnerschap."
     if errors:
         raise ValidationError(errors)
+    if _title_taken(db, data, training.id):
+        raise Conflict({"title": TITLE_TAKEN})
     # As in create_training: _apply's queries must not flush the new title early, or a
     # duplicate escapes _flush_unique as an IntegrityError (a 500 instead of a form error).
     with db.no_autoflush:

@@ -56,7 +56,7 @@ def index():
     )
 
 
-def _fill_choices(form, s, scope) -> None:
+def fill_training_choices(form, s, scope) -> None:
     organisations = services.organisations_in_scope(s, scope)
     form.partnership_id.choices = choices((p.id, p.name) for p in services.partnerships_in_scope(s, scope))
     # The partnership is named where a name repeats (an admin sees every partnership's schools).
@@ -68,7 +68,7 @@ def _fill_choices(form, s, scope) -> None:
     )
 
 
-def _training_data(form) -> services.TrainingData:
+def training_data(form) -> services.TrainingData:
     return services.TrainingData(
         partnership_id=form.partnership_id.data,
         title=form.title.data or "",
@@ -86,10 +86,10 @@ def _training_data(form) -> services.TrainingData:
 def create():
     s, scope = db.session(), current_scope()
     form = training_form(current_safeguards(s))
-    _fill_choices(form, s, scope)
+    fill_training_choices(form, s, scope)
     if request.method == "GET" and len(form.partnership_id.choices) == 1:
         form.partnership_id.data = form.partnership_id.choices[0].value
-    if saved := save_form(form, lambda: services.create_training(s, scope, _training_data(form))):
+    if saved := save_form(form, lambda: services.create_training(s, scope, training_data(form))):
         flash(f"Training ‘{saved.value.title}’ is opgeslagen.", "success")
         return redirect(url_for("trainings.detail", training_id=saved.value.id))
     return form_page("trainings/form.html", form, training=None)
@@ -137,8 +137,8 @@ def edit(training_id: int):
         )
     else:
         form = training_form(safeguards)
-    _fill_choices(form, s, scope)
-    if save_form(form, lambda: services.update_training(s, scope, training_id, _training_data(form))):
+    fill_training_choices(form, s, scope)
+    if save_form(form, lambda: services.update_training(s, scope, training_id, training_data(form))):
         flash("De wijzigingen zijn opgeslagen.", "success")
         return redirect(url_for("trainings.detail", training_id=training_id))
     return form_page("trainings/form.html", form, training=training)
@@ -158,7 +158,7 @@ def set_active(training_id: int):
     return redirect(url_for("trainings.detail", training_id=training_id))
 
 
-def _session_form(s, training, current=(), **kwargs) -> SessionEditForm:
+def session_form(s, training, current=(), **kwargs) -> SessionEditForm:
     """`current`: the trainers the session has (they stay choosable, also when anonymised)."""
     form = SessionEditForm(**kwargs)
     form.trainer_ids.choices = choices(
@@ -168,7 +168,7 @@ def _session_form(s, training, current=(), **kwargs) -> SessionEditForm:
     return form
 
 
-def _session_data(form) -> services.SessionData:
+def session_data(form) -> services.SessionData:
     return services.SessionData(
         date=form.date.data,
         start_time=form.start_time.data,
@@ -183,9 +183,9 @@ def _session_data(form) -> services.SessionData:
 def create_session(training_id: int):
     s, scope = db.session(), current_scope()
     training = services.get_training(s, scope, training_id)
-    form = _session_form(s, training)
+    form = session_form(s, training)
     if saved := save_form(
-        form, lambda: services.create_session(s, scope, training_id, _session_data(form), today())
+        form, lambda: services.create_session(s, scope, training_id, session_data(form), today())
     ):
         return _to_new_session(saved.value)
     return form_page("trainings/session_form.html", form, training=training, ts=None)
@@ -216,7 +216,7 @@ def edit_session(session_id: int):
     training = ts.training
     current = [p.id for p in ts.trainers]
     if request.method == "GET":
-        form = _session_form(
+        form = session_form(
             s,
             training,
             current,
@@ -229,8 +229,8 @@ def edit_session(session_id: int):
             },
         )
     else:
-        form = _session_form(s, training, current)
-    if save_form(form, lambda: services.update_session(s, scope, session_id, _session_data(form), today())):
+        form = session_form(s, training, current)
+    if save_form(form, lambda: services.update_session(s, scope, session_id, session_data(form), today())):
         flash("De bijeenkomst is bijgewerkt.", "success")
         _warn_unqualified(ts)
         return redirect(url_for("trainings.detail", training_id=training.id))
