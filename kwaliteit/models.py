@@ -12,7 +12,7 @@ from evaluaties.questionnaires.models import (  # noqa: F401
     QuestionnaireVersion,
 )
 from evaluaties.transfer.models import ImportBatch, ImportDraft, ImportMapping  # noqa: F401
-from kwaliteit.accounts.models import Invitation, Role, User, user_partnership  # noqa: F401
+from kwaliteit.accounts.models import Invitation, LinkPurpose, Role, User, user_partnership  # noqa: F401
 from kwaliteit.certification.models import (  # noqa: F401
     Attendance,
     Certificate,
@@ -33,6 +33,7 @@ from kwaliteit.cycles.models import (  # noqa: F401
 from kwaliteit.db import Base  # noqa: F401
 from kwaliteit.framework.models import Criterion, Framework, Safeguard  # noqa: F401
 from kwaliteit.notifications.models import OutboxMessage, SchedulerLock, UserPreferences  # noqa: F401
+from kwaliteit.security.models import RecoveryCode, ThrottleCounter  # noqa: F401
 from kwaliteit.registry.models import (  # noqa: F401
     Organisation,
     OrganisationKind,

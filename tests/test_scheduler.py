@@ -237,7 +237,9 @@ def test_tick_refuses_while_another_holds_the_lock(app, monkeypatch):
 def test_the_scheduler_has_explicit_ids_and_the_agreed_defaults(app):
     scheduler = build_scheduler(app)
     scheduled = {j.id: j for j in scheduler.get_jobs()}
-    assert set(scheduled) == {"open_cycles", "send_reminders", "retention", "cleanup_import_drafts"}
+    assert set(scheduled) == {
+        "open_cycles", "send_reminders", "retention", "cleanup_import_drafts", "cleanup_throttles",
+    }
     assert str(scheduler.timezone) == "Europe/Amsterdam"
     for job in scheduled.values():
         assert job.coalesce is True and job.max_instances == 1
