@@ -33,7 +33,6 @@ from kwaliteit.cycles.models import (  # noqa: F401
 from kwaliteit.db import Base  # noqa: F401
 from kwaliteit.framework.models import Criterion, Framework, Safeguard  # noqa: F401
 from kwaliteit.notifications.models import OutboxMessage, SchedulerLock, UserPreferences  # noqa: F401
-from kwaliteit.security.models import RecoveryCode, ThrottleCounter  # noqa: F401
 from kwaliteit.registry.models import (  # noqa: F401
     Organisation,
     OrganisationKind,
@@ -43,6 +42,7 @@ from kwaliteit.registry.models import (  # noqa: F401
     PersonRole,
     PersonRoleLink,
 )
+from kwaliteit.security.models import RecoveryCode, ThrottleCounter  # noqa: F401
 from kwaliteit.trainings.models import (  # noqa: F401
     Training,
     TrainingForm,

@@ -13,7 +13,12 @@ from sqlalchemy import func, select
 
 from kwaliteit import create_app
 from kwaliteit import db as kdb
-from kwaliteit.accounts.invitations import InvitationRefused, InvitationState, accept_invitation, check_invitation
+from kwaliteit.accounts.invitations import (
+    InvitationRefused,
+    InvitationState,
+    accept_invitation,
+    check_invitation,
+)
 from kwaliteit.accounts.models import LinkPurpose, User
 from kwaliteit.accounts.passwords import password_error
 from kwaliteit.accounts.users import new_password_reset
@@ -178,7 +183,7 @@ def test_an_unknown_address_gets_the_same_lockout_words(app, world):
     unknown = _body(unknown_response)
 
     def message(body, email):
-        [text] = re.findall(r'<p class="error"[^>]*>(.*?)</p>', body, re.S)
+        [text] = re.findall(r'<p class="error"[^>]*>(.*?)</p>', body, re.DOTALL)
         return text
 
     assert message(known, world.coordinator.email) == message(unknown, "niemand@example.org")

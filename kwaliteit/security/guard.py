@@ -68,7 +68,7 @@ def login_lockout(db: Session, email: str, address: str, now: datetime) -> Locko
 def login_failed(db: Session, email: str, address: str, now: datetime) -> LoginFailure:
     """Count a failed log-in against the account and the address."""
     account = throttle.hit(db, LOGIN_ACCOUNT, _account(email), now)
-    by_address = throttle.hit(db, LOGIN_ADDRESS, address, now)
+    throttle.hit(db, LOGIN_ADDRESS, address, now)
     notify = None
     if account.newly_locked:
         email = _account(email)
