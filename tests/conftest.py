@@ -76,6 +76,15 @@ def app(database_url, tmp_path_factory):
     kdb.engine_of(app).dispose()
 
 
+def empty_database(app) -> None:
+    """Empty, holding only the shipped framework and default questionnaires."""
+    _empty_all_tables(app)
+    with kdb.new_session(app) as s:
+        load_framework(s)
+        load_default_questionnaires(s)
+        s.commit()
+
+
 def _empty_all_tables(app) -> None:
     engine = kdb.engine_of(app)
     tables = [t.name for t in Base.metadata.sorted_tables]
@@ -90,15 +99,11 @@ def _empty_all_tables(app) -> None:
 def _clean_database(request):
     """Every test starts from an empty, migrated database holding the shipped framework and
     default questionnaires."""
-    if "app" not in request.fixturenames:
+    # A module that builds its world once (tests/snapshot.py) keeps the database between its tests.
+    if "app" not in request.fixturenames or request.node.get_closest_marker("shared_world"):
         yield
         return
-    app = request.getfixturevalue("app")
-    _empty_all_tables(app)
-    with kdb.new_session(app) as s:
-        load_framework(s)
-        load_default_questionnaires(s)
-        s.commit()
+    empty_database(request.getfixturevalue("app"))
     yield
 
 

@@ -882,8 +882,36 @@ CASES = [
 # ----------------------------------------------------------------- fixtures
 
 
+# The world is built once for the module and restored after every test that wrote to the
+# database (tests/snapshot.py); each role logs in once and every test starts from that session.
+pytestmark = pytest.mark.shared_world
+
+
+@pytest.fixture(scope="module")
+def _shared(app):
+    from tests.conftest import empty_database
+    from tests.snapshot import Snapshot
+
+    empty_database(app)
+    world = _build_world(app)
+    sessions = {}
+    for role in ROLES[1:]:
+        client = app.test_client()
+        login(client, getattr(world, ACCOUNT[role]))
+        sessions[role] = client.get_cookie("session").value
+    snapshot = Snapshot(app)
+    yield world, sessions, snapshot
+    snapshot.close()
+
+
 @pytest.fixture
-def world(app):
+def world(_shared):
+    world, _sessions, snapshot = _shared
+    yield world
+    snapshot.restore_if_written()
+
+
+def _build_world(app):
     """The conftest world plus questionnaires and a participant link per partnership."""
     from evaluaties.answers.links import create_single_links
     from kwaliteit.accounts.models import Role
@@ -975,11 +1003,18 @@ def _import_draft(s, session, user):
     return draft
 
 
-def _client_as(app, world, role):
-    client = app.test_client()
-    if role != ANON:
-        login(client, getattr(world, ACCOUNT[role]))
-    return client
+@pytest.fixture
+def client_as(app, _shared):
+    """A new client per call, logged in as the role (the session cookie of the module's log-in)."""
+    _world, sessions, _snapshot = _shared
+
+    def make(role):
+        client = app.test_client()
+        if role != ANON:
+            client.set_cookie("session", sessions[role])
+        return client
+
+    return make
 
 
 def _request(client, method, url, data=None):
@@ -1018,14 +1053,14 @@ def test_matrix_covers_every_route(app):
 
 
 @pytest.mark.parametrize("endpoint, method, role", CASES)
-def test_authorization_matrix(app, world, endpoint, method, role):
+def test_authorization_matrix(app, world, endpoint, method, role, client_as):
     route = ROUTES[endpoint]
     url = route.url(world)
     # The URL builder must really lead to the endpoint it is listed under.
     matched, _ = app.url_map.bind("localhost").match(urlsplit(url).path, method=method)
     assert matched == endpoint
 
-    client = _client_as(app, world, role)
+    client = client_as(role)
     data = route.data(world) if route.data and method == "POST" else None
     response = _request(client, method, url, data)
     expected = route.expect[method][role]
@@ -1066,9 +1101,9 @@ def _expected_for_missing(route: Route, method: str, role: str) -> int:
 
 
 @pytest.mark.parametrize("endpoint, method, role", MISSING_CASES)
-def test_unknown_id_is_404(app, world, endpoint, method, role):
+def test_unknown_id_is_404(app, world, endpoint, method, role, client_as):
     route = ROUTES[endpoint]
-    client = _client_as(app, world, role)
+    client = client_as(role)
     data = route.data(world) if route.data and method == "POST" else None
     response = _request(client, method, route.missing(world), data)
     assert response.status_code == _expected_for_missing(route, method, role)
@@ -1077,10 +1112,10 @@ def test_unknown_id_is_404(app, world, endpoint, method, role):
 
 
 @pytest.mark.parametrize("endpoint", [e for e, r in ROUTES.items() if r.missing is not None])
-def test_out_of_range_id_is_404_not_500(app, world, endpoint):
+def test_out_of_range_id_is_404_not_500(app, world, endpoint, client_as):
     """An id beyond any integer column (64 bits) is simply unknown, not a database error."""
     route = ROUTES[endpoint]
-    client = _client_as(app, world, ADMIN)
+    client = client_as(ADMIN)
     url = route.missing(world).replace(str(MISSING_ID), str(2**70))
     for method in route.expect:
         response = _request(client, method, url, route.data(world) if route.data else None)
@@ -1187,9 +1222,9 @@ FOREIGN_OBJECT_URLS = {
 
 @pytest.mark.parametrize("endpoint", sorted(FOREIGN_OBJECT_URLS))
 @pytest.mark.parametrize("role", [OWN, STEERING])
-def test_objects_of_partnership_2_are_forbidden_to_partnership_1(app, world, endpoint, role):
+def test_objects_of_partnership_2_are_forbidden_to_partnership_1(app, world, endpoint, role, client_as):
     """The mirror of the matrix: partnership 1's coordinator and steering member on 2's objects."""
-    client = _client_as(app, world, role)
+    client = client_as(role)
     url = FOREIGN_OBJECT_URLS[endpoint](world)
     for method in ROUTES[endpoint].expect:
         response = _request(client, method, url, {"actief": "0"} if method == "POST" else None)
@@ -1199,7 +1234,7 @@ def test_objects_of_partnership_2_are_forbidden_to_partnership_1(app, world, end
         assert world.other_trainer.name not in body
 
 
-def test_trainer_reads_only_the_results_of_own_sessions(app, world):
+def test_trainer_reads_only_the_results_of_own_sessions(app, world, client_as):
     """session1 is the trainer's own (200); a session of his partnership that he did not teach
     and another partnership's session are not (403), and show nothing of them."""
     with kdb.new_session(app) as s:
@@ -1207,7 +1242,7 @@ def test_trainer_reads_only_the_results_of_own_sessions(app, world):
                                   trainers=[s.get(type(world.trainer_person2), world.trainer_person2.id)])
         s.commit()
         other_id = other.id
-    client = _client_as(app, world, TRAINER)
+    client = client_as(TRAINER)
     assert client.get(f"/bijeenkomsten/{world.session1.id}/resultaten").status_code == 200
     for session_id in (other_id, world.session2.id):
         response = client.get(f"/bijeenkomsten/{session_id}/resultaten")
@@ -1218,26 +1253,26 @@ def test_trainer_reads_only_the_results_of_own_sessions(app, world):
     assert client.get(f"/bijeenkomsten/{world.session1.id}/evaluatie").status_code == 403
 
 
-def test_forbidden_post_changes_nothing(app, world):
+def test_forbidden_post_changes_nothing(app, world, client_as):
     """A refused deactivation leaves the training active."""
     from kwaliteit.trainings.models import Training
 
-    client = _client_as(app, world, OTHER)
+    client = client_as(OTHER)
     assert client.post(f"/trainingen/{world.training1.id}/actief", data={"actief": "0"}).status_code == 403
     with kdb.new_session(app) as s:
         assert s.get(Training, world.training1.id).active is True
 
 
-def test_foreign_partnership_cannot_be_chosen_by_filter(app, world):
+def test_foreign_partnership_cannot_be_chosen_by_filter(app, world, client_as):
     """Filtering on another partnership's id shows nothing of it."""
-    client = _client_as(app, world, OWN)
+    client = client_as(OWN)
     response = client.get(f"/trainingen?partnerschap={world.p2.id}&status=alle")
     assert response.status_code == 200
     assert world.training2.title not in response.get_data(as_text=True)
 
 
-def test_logged_out_user_is_anonymous_again(app, world):
-    client = _client_as(app, world, OWN)
+def test_logged_out_user_is_anonymous_again(app, world, client_as):
+    client = client_as(OWN)
     assert client.get("/trainingen").status_code == 200
     assert client.post("/uitloggen").status_code == 302
     response = client.get("/trainingen")

@@ -126,16 +126,21 @@ def _list_routes(app) -> list[str]:
     )
 
 
-@pytest.mark.parametrize("junk", ["²", "99999999999999999999", "0", "-3", "1e3", "", "9" * 18])
-def test_every_list_route_clamps_its_page(app, world, junk):
+PAGE_JUNK = ["²", "99999999999999999999", "0", "-3", "1e3", "", "9" * 18]
+
+
+def test_every_list_route_clamps_its_page(app, world):
+    """Every junk page number gives what the page without one gives (one plain request per route
+    and role, then every junk value)."""
     for role in (world.coordinator, world.admin, world.trainer, world.steering):
         client = app.test_client()
         login(client, role)
         for url in _list_routes(app):
             plain = client.get(url).status_code
-            response = client.get(url, query_string={"pagina": junk})
-            assert response.status_code == plain, (role.email, url, junk, response.status_code)
-            assert response.status_code < 500
+            assert plain < 500, (role.email, url)
+            for junk in PAGE_JUNK:
+                response = client.get(url, query_string={"pagina": junk})
+                assert response.status_code == plain, (role.email, url, junk, response.status_code)
 
 
 def test_a_page_past_the_end_shows_the_last_page(app, coordinator, world):
