@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test serve scheduler db clean bench
+.PHONY: run test lint serve scheduler db clean bench
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,10 +36,18 @@ scheduler: $(VENV)/.installed
 	$(FLASK) scheduler run
 
 ## make test: install the test dependencies and run the whole suite.
+# One worker per core (pytest-xdist); a test file stays on one worker, so a module's world is built
+# once. Every worker has its own SQLite file or PostgreSQL schema. PYTEST_WORKERS=0 runs in-process.
 # pytest exits 5 when it collected no tests (e.g. a filter that matches nothing): not a failure.
+PYTEST_WORKERS ?= auto
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected (exit 5)"; rc=0; fi; exit $$rc
+
+## make lint: ruff (style, import order, known pitfalls) and mypy (types) over the code; CI runs it first.
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench

@@ -7,7 +7,8 @@ Deterministic (its own random.Random) and fast (bulk inserts). Called by kwalite
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
@@ -60,7 +61,7 @@ def _composition(ts: TrainingSession) -> str:
 
 
 def _stamp(d: date) -> datetime:
-    return datetime.combine(d, time(17, 0), tzinfo=timezone.utc)
+    return datetime.combine(d, time(17, 0), tzinfo=UTC)
 
 
 def _closed_value(rng: random.Random, q, level: float, spread: float) -> int:
@@ -81,16 +82,14 @@ def _closed_value(rng: random.Random, q, level: float, spread: float) -> int:
 
 def seed_demo_evaluations(db: Session, reference: date) -> None:
     rng = random.Random(SEED)
-    trainer_v = questionnaires.load_version(
-        db,
-        questionnaires.current_version_id(db, questionnaires.default_questionnaire_id(db, Audience.TRAINER)),
-    )
-    participant_v = questionnaires.load_version(
-        db,
-        questionnaires.current_version_id(
-            db, questionnaires.default_questionnaire_id(db, Audience.PARTICIPANT)
-        ),
-    )
+    trainer_q = questionnaires.default_questionnaire_id(db, Audience.TRAINER)
+    participant_q = questionnaires.default_questionnaire_id(db, Audience.PARTICIPANT)
+    assert trainer_q is not None and participant_q is not None  # loaded before the demo data
+    trainer_vid = questionnaires.current_version_id(db, trainer_q)
+    participant_vid = questionnaires.current_version_id(db, participant_q)
+    assert trainer_vid is not None and participant_vid is not None  # published when loaded
+    trainer_v = questionnaires.load_version(db, trainer_vid)
+    participant_v = questionnaires.load_version(db, participant_vid)
     sessions = list(
         db.scalars(
             select(TrainingSession)
@@ -100,8 +99,11 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
         )
     )
     # A per-training level and a gentle improvement over the school years: trends to look at.
-    level = {}
-    responses, answers_per_response, links, requests = [], [], [], []
+    level: dict[int, float] = {}
+    responses: list[dict] = []
+    answers_per_response: list[dict[int, tuple[int | None, str | None]]] = []
+    links: list[dict] = []
+    requests: list[dict[str, Any]] = []
     for ts in sessions:
         base = level.setdefault(ts.training_id, rng.uniform(3.2, 4.3))
         year_gain = 0.15 * (ts.date.year - 2024)
@@ -120,7 +122,7 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
             )
         elif (age > 21 and roll < 0.88) or (age <= 21 and roll < 0.4):
             went_well, change = rng.choice(TRAINER_REMARKS)
-            raw = {}
+            raw: dict[int, tuple[int | None, str | None]] = {}
             for q in trainer_v.questions:
                 if q.type is QuestionType.OPEN:
                     raw[q.id] = (None, {"goed_ging": went_well, "anders": change}.get(q.code))
@@ -183,7 +185,7 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
         insert(Answer),
         [
             dict(response_id=rid, question_id=qid, value_int=vi, value_text=vt)
-            for rid, raw in zip(ids, answers_per_response)
+            for rid, raw in zip(ids, answers_per_response, strict=True)
             for qid, (vi, vt) in raw.items()
         ],
     )

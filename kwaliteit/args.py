@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date
+from typing import overload
 
 from flask import Flask, abort, request
 
@@ -50,6 +51,11 @@ def reference_arg(today: date) -> date:
     return reference
 
 
+# With a number as the default the result is always a number; the overloads let callers rely on it.
+@overload
+def int_arg(name: str, default: int, *, min: int = 0, max: int | None = None) -> int: ...
+@overload
+def int_arg(name: str, default: None = None, *, min: int = 0, max: int | None = None) -> int | None: ...
 def int_arg(name: str, default: int | None = None, *, min: int = 0, max: int | None = None) -> int | None:
     """A whole number of at most MAX_DIGITS ASCII digits within [min, max]; otherwise `default`."""
     value = request.args.get(name, "")
@@ -80,6 +86,10 @@ def text_arg(name: str, max_length: int, default: str = "") -> str:
     return request.args.get(name, default).strip()[:max_length]
 
 
+@overload
+def choice_arg(name: str, allowed: Iterable[str], default: str) -> str: ...
+@overload
+def choice_arg(name: str, allowed: Iterable[str], default: None = None) -> str | None: ...
 def choice_arg(name: str, allowed: Iterable[str], default: str | None = None) -> str | None:
     """One of the allowed values, or `default`."""
     value = request.args.get(name)

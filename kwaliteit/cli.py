@@ -205,7 +205,6 @@ def init_cli(app: Flask) -> None:
         from kwaliteit.clock import now, today
         from kwaliteit.registry.privacy import apply_retention, persons_past_retention
         from kwaliteit.scope import Scope
-
         from scheduler.cli import parse_day
 
         reference = today() if today_text is None else parse_day(today_text)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import MetaData, Table, create_engine, event, insert
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -25,6 +26,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # Every model is mapped to one Table (none to a join or a select); SQLAlchemy types
+        # __table__ as any FromClause, which has no insert(), delete() or Column columns.
+        __table__: ClassVar[Table]
 
 
 def make_engine(url: str) -> Engine:
@@ -54,6 +60,12 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def rowcount(result: Result) -> int:
+    """The rows an UPDATE or DELETE touched. Session.execute types its result as Result; for these
+    statements it is a CursorResult, which has the count."""
+    return cast(CursorResult, result).rowcount
 
 
 def violates(exc: IntegrityError, constraint: str) -> bool:
@@ -114,12 +126,14 @@ def bulk_insert(db: Session, table: Table, columns: Sequence[str], rows: Sequenc
     connection = db.connection()
     if connection.dialect.name == "postgresql":
         names = ", ".join(columns)
-        with connection.connection.driver_connection.cursor() as cursor:
+        driver = connection.connection.driver_connection
+        assert driver is not None  # a live connection has its driver's
+        with driver.cursor() as cursor:
             with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         return
-    connection.execute(insert(table), [dict(zip(columns, row)) for row in rows])
+    connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
 
 
 def init_app(app: Flask) -> None:

@@ -501,7 +501,7 @@ def seed_demo(db: Session, today: date | None = None) -> bool:
     per_school = [10] * len(all_schools)
     for i in rng.choices(range(len(all_schools)), weights=sizes, k=TOTAL_MENTORS - 10 * len(all_schools)):
         per_school[i] += 1
-    for school, n in zip(all_schools, per_school):
+    for school, n in zip(all_schools, per_school, strict=True):
         domain = f"{_slug(school.name, '-')}.example"
         for _ in range(n):
             name = names.name()
@@ -511,7 +511,7 @@ def seed_demo(db: Session, today: date | None = None) -> bool:
 
     # 3. Trainings, safeguard links and sessions.
     objects: list = []
-    for n_region, (spec, p, boards, institute, schools) in enumerate(regions):
+    for n_region, (spec, p, region_boards, institute, schools) in enumerate(regions):
         school_eds, inst_eds = educators[n_region]
         for key, active in spec.trainings:
             t_spec = TRAININGS[key]
@@ -521,7 +521,7 @@ def seed_demo(db: Session, today: date | None = None) -> bool:
             )
             is_ttt = t_spec.kind is TrainingKind.TRAIN_THE_TRAINER
             training.organisations = (
-                [institute] if is_ttt or rng.random() < 0.3 else [institute, rng.choice(boards)]
+                [institute] if is_ttt or rng.random() < 0.3 else [institute, rng.choice(region_boards)]
             )
             training.safeguard_links = [
                 TrainingSafeguard(safeguard=safeguards[code], rationale=why)
@@ -541,7 +541,7 @@ def seed_demo(db: Session, today: date | None = None) -> bool:
                 lead, partner = rng.choice(inst_eds), rng.choice(school_eds[1:])
 
             if key == "oude-opzet":
-                years = DEMO_SCHOOL_YEARS[:1]
+                years: tuple[int, ...] = DEMO_SCHOOL_YEARS[:1]
             elif not active:
                 years = DEMO_SCHOOL_YEARS[:2]
             else:

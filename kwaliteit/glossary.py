@@ -123,7 +123,8 @@ GROUPS = (
              "niet ingevuld, dan telt het aantal persoonlijke links."),
         Term("drempel", "Drempel",
              "Om niemand herkenbaar te maken, tonen resultaten van deelnemers pas iets als een bijeenkomst "
-             f"minstens zoveel antwoorden heeft als de drempel (standaard {DEFAULT_MIN_SHOWN}). Antwoorden via links en ingelezen antwoorden tellen apart. Een vraag "
+             f"minstens zoveel antwoorden heeft als de drempel (standaard {DEFAULT_MIN_SHOWN}). "
+             "Antwoorden via links en ingelezen antwoorden tellen apart. Een vraag "
              "met minder antwoorden toont alleen het aantal. Trainersevaluaties zijn op naam en hebben "
              "geen drempel."),
         Term("schooljaar", "Schooljaar",
@@ -167,7 +168,8 @@ GROUPS = (
              f"Nog {SOON_DAYS} dagen of minder tot de uiterste datum (of tot de vragenlijst voor "
              "deelnemers sluit)."),
         Term("te-laat", "Te laat", "De uiterste datum van de trainersevaluatie is voorbij."),
-        Term("ingediend", "Ingediend", "De trainersevaluatie is ingevuld. Tot ze wordt vergrendeld, kan ze nog worden gewijzigd."),
+        Term("ingediend", "Ingediend",
+             "De trainersevaluatie is ingevuld. Tot ze wordt vergrendeld, kan ze nog worden gewijzigd."),
         Term("gesloten", "Gesloten", "De termijn van de deelnemersevaluatie is voorbij: er komen geen antwoorden meer bij."),
         Term("vrijgesteld", "Vrijgesteld", "De evaluatie hoeft niet (zie vrijstellen)."),
     )),

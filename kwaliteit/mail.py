@@ -84,6 +84,7 @@ def build_message(
 def connect(settings: MailSettings) -> smtplib.SMTP:
     """An open, logged-in connection to the SMTP server (use it as a context manager); OSError or
     SMTPException when that fails."""
+    smtp: smtplib.SMTP
     if settings.security == "ssl":
         smtp = smtplib.SMTP_SSL(
             settings.server, settings.port, timeout=settings.timeout, context=ssl.create_default_context()

@@ -34,7 +34,8 @@ def supervise(commands: list[list[str]], poll: float = 0.2) -> int:
             time.sleep(poll)
         ended = next(p for p in procs if p.returncode is not None)
         code = ended.returncode
-        print(f"Gestopt: {' '.join(ended.args)} (code {code}); de rest stopt ook.", file=sys.stderr)
+        command = commands[procs.index(ended)]
+        print(f"Gestopt: {' '.join(command)} (code {code}); de rest stopt ook.", file=sys.stderr)
     except KeyboardInterrupt:
         pass
     finally:

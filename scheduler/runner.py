@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime
+from functools import partial
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -84,7 +85,7 @@ def run_forever(app: Flask) -> None:
             scheduler = build_scheduler(app)
             # On a lost lock: stop, letting running jobs finish, before anyone else may start them.
             heartbeat = Heartbeat(
-                lock, cfg.heartbeat_seconds, on_lost=lambda s=scheduler: s.shutdown(wait=True)
+                lock, cfg.heartbeat_seconds, on_lost=partial(scheduler.shutdown, wait=True)
             )
             heartbeat.start()
             try:

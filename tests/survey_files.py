@@ -183,7 +183,7 @@ def limesurvey(
     if headings == "codes":
         header = LIMESURVEY_META + codes
     else:
-        header = [f"{c}. {t}" for c, t in zip(LIMESURVEY_META + codes, LIMESURVEY_META_TEXTS + TEXTS)]
+        header = [f"{c}. {t}" for c, t in zip(LIMESURVEY_META + codes, LIMESURVEY_META_TEXTS + TEXTS, strict=True)]
     records: list[list] = [header]
     for n, (done, i) in enumerate(layout(rows, unfinished)):
         start = T0 + timedelta(minutes=11 * n)

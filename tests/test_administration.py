@@ -1021,7 +1021,7 @@ def _grow(app, world, n: int) -> None:
     with kdb.new_session(app) as s:
         p1 = s.get(Partnership, world.p1.id)
         board = s.get(Organisation, world.school1.parent_id)
-        for i in range(n):
+        for _ in range(n):
             school = factories.organisation(s, p1, OrganisationKind.SCHOOL, parent=board)
             person = factories.person(s, school, PersonRole.SCHOOL_EDUCATOR, PersonRole.MENTOR)
             factories.user(s, Role.TRAINER, [p1], person=person)

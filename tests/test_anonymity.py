@@ -43,7 +43,7 @@ def link_answers(db, ts, answers: list[tuple[int, str | None]]) -> list[Particip
     """Answers through personal links, given in this order: (value of every closed question, remark)."""
     version = applicable_version(db, ts.training_id, Audience.PARTICIPANT)
     made = links.create_single_links(db, Scope.everything(), ts.id, len(answers))
-    for link, (value, remark) in zip(made, answers):
+    for link, (value, remark) in zip(made, answers, strict=True):
         raw = {field_name(q): str(value) for q in version.questions if q.type is not QuestionType.OPEN}
         if remark:
             raw[field_name(next(q for q in version.questions if q.code == "opmerkingen"))] = remark
@@ -174,7 +174,7 @@ def test_exports_of_a_training_hold_nothing_of_the_small_session(db, world, two_
     assert datetime(2026, 3, 10) not in cells and small.date not in cells
     assert datetime(2026, 10, 1) in cells  # the open answers of the big session, with its date
     rows = csv_rows(exporting.results_csv(rs))
-    feedback = dict(zip(rows[0], next(r for r in rows if r[1] == "feedback")))
+    feedback = dict(zip(rows[0], next(r for r in rows if r[1] == "feedback"), strict=True))
     assert feedback["Aantal antwoorden"] == "6" and feedback["Aantal 1"] == "0"
 
 
@@ -427,7 +427,7 @@ def test_a_question_with_few_answers_in_a_released_session_shows_only_its_count(
     remarks = by_code(rs, "opmerkingen")
     assert rs.responses == 6 and remarks.count == 2 and not remarks.shown and remarks.open_answers == []
     rows = csv_rows(exporting.results_csv(rs))
-    row = dict(zip(rows[0], next(r for r in rows if r[1] == "opmerkingen")))
+    row = dict(zip(rows[0], next(r for r in rows if r[1] == "opmerkingen"), strict=True))
     assert row["Aantal antwoorden"] == "2"
     assert row["Opmerking"] == "Minder dan 5 antwoorden: alleen het aantal."
     assert load_workbook(io.BytesIO(exporting.results_xlsx(rs)))["Open antwoorden"].max_row == 1

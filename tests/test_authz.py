@@ -18,8 +18,8 @@ to an allowed form → 400 (form errors), to an allowed action → 302; unknown 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import urlsplit
 
 import plotly
@@ -42,7 +42,7 @@ PLOTLY_VERSION = plotly.__version__
 
 def row(anonymous, admin, coordinator, other_coordinator, trainer, steering) -> dict[str, int]:
     """Expected statuses in the order of ROLES (keeps the table readable)."""
-    return dict(zip(ROLES, (anonymous, admin, coordinator, other_coordinator, trainer, steering)))
+    return dict(zip(ROLES, (anonymous, admin, coordinator, other_coordinator, trainer, steering), strict=True))
 
 
 @dataclass

@@ -112,7 +112,7 @@ def answer(s, q, ts, source: ResponseSource, pairs: list[tuple[int, int]]) -> No
         insert(Answer),
         [
             {"response_id": rid, "question_id": qid, "value_int": value, "value_text": None}
-            for rid, (total, statement) in zip(ids, pairs)
+            for rid, (total, statement) in zip(ids, pairs, strict=True)
             for qid, value in ((q.totaal.id, total), (q.stelling.id, statement))
         ],
     )

@@ -161,7 +161,7 @@ def test_demo_accounts(db):
     db.commit()
     users = {u.email: u for u in db.scalars(select(User))}
     assert [users[email].role for email, *_ in DEMO_ACCOUNTS] == list(Role)
-    for email, role, password, partnership in DEMO_ACCOUNTS:
+    for email, _role, password, partnership in DEMO_ACCOUNTS:
         assert len(password) >= 10
         u = users[email]
         assert [p.name for p in u.partnerships] == ([partnership] if partnership else [])

@@ -154,7 +154,7 @@ def test_summaries_per_safeguard_open_the_cycle_once(app, client, world):
     assert response.status_code == 302
     with kdb.new_session(app) as s:
         assert s.scalar(select(func.count()).select_from(PartnershipCycle)) == 1
-        texts = {sid: t for sid, t in s.execute(select(SafeguardSummary.safeguard_id, SafeguardSummary.text))}
+        texts = dict(s.execute(select(SafeguardSummary.safeguard_id, SafeguardSummary.text)).all())
         assert texts == {sg1.id: "Bijgesteld.", sg2.id: "Nieuw."}
     client.post(url, data={f"waarborg_{sg1.id}": "", f"waarborg_{sg2.id}": "Nieuw."})
     with kdb.new_session(app) as s:

@@ -261,9 +261,13 @@ def test_the_list_of_links_says_what_the_answer_page_would(client, db, world, ap
         state = links.check_link(db, world.session1.id, fresh.token, on).state
         return re.findall(r'<td data-label="Status">([^<]*)</td>', page), state
 
-    assert statuses(D - timedelta(days=1)) == (["gebruikt", "gesloten", "open vanaf 1 oktober 2026"], links.LinkState.NOT_YET_OPEN)
+    assert statuses(D - timedelta(days=1)) == (
+        ["gebruikt", "gesloten", "open vanaf 1 oktober 2026"], links.LinkState.NOT_YET_OPEN
+    )
     assert statuses(D) == (["gebruikt", "gesloten", "open"], links.LinkState.OK)
-    assert statuses(D + timedelta(days=22)) == (["gebruikt", "gesloten", "gesloten (termijn voorbij)"], links.LinkState.WINDOW_CLOSED)
+    assert statuses(D + timedelta(days=22)) == (
+        ["gebruikt", "gesloten", "gesloten (termijn voorbij)"], links.LinkState.WINDOW_CLOSED
+    )
 
 
 def test_shared_link_takes_up_to_its_limit_and_a_closed_link_takes_none(db, world):

@@ -579,8 +579,8 @@ def test_duplicate_a_training_with_its_links_and_settings(app, db, world):
     assert copy.title == "Basistraining mentoren Noord (kopie)" and copy.partnership_id == world.p1.id
     assert (copy.kind, copy.form, copy.contact_hours, copy.active) == (t.kind, t.form, t.contact_hours, True)
     assert {o.id for o in copy.organisations} == {world.school1.id, world.institute1.id}
-    assert {(l.safeguard_id, l.rationale) for l in copy.safeguard_links} == {
-        (l.safeguard_id, l.rationale) for l in db.get(Training, t.id).safeguard_links}
+    assert {(link.safeguard_id, link.rationale) for link in copy.safeguard_links} == {
+        (link.safeguard_id, link.rationale) for link in db.get(Training, t.id).safeguard_links}
     settings = db.get(EvaluationSettings, copy_id)
     assert (settings.trainer_questionnaire_id, settings.trainer_due_days, settings.participant_window_days) == (
         trainer_q.id, 7, 10)

@@ -83,7 +83,7 @@ def test_new_version_becomes_current_and_carries_links(app, world, tmp_path):
                                           safeguards=[s.get(Safeguard, world.safeguards[2].id)])  # OR
         s.commit()
         old_fw_id = current_framework(s).id
-        old_links = {(l.training_id, l.safeguard_id, l.rationale) for l in s.scalars(select(TrainingSafeguard))}
+        old_links = {(link.training_id, link.safeguard_id, link.rationale) for link in s.scalars(select(TrainingSafeguard))}
 
     path = tmp_path / "kader-2030.yaml"
     path.write_text(VERSION_2030, encoding="utf-8")
@@ -102,7 +102,7 @@ def test_new_version_becomes_current_and_carries_links(app, world, tmp_path):
         assert [sg.code for sg in current.safeguards] == ["LL", "LO", "KC", "NW"]
         assert [c.code for c in new["LL"].criteria] == ["LL.1"]
 
-        links = {(l.training_id, l.safeguard_id, l.rationale) for l in s.scalars(select(TrainingSafeguard))}
+        links = {(link.training_id, link.safeguard_id, link.rationale) for link in s.scalars(select(TrainingSafeguard))}
         assert old_links <= links, "the old version's links must stay"
         carried = links - old_links
         by_code = {sg.id: sg.code for sg in current.safeguards}
@@ -128,7 +128,7 @@ def test_new_version_becomes_current_and_carries_links(app, world, tmp_path):
     assert result.exit_code == 0 and "Already loaded" in result.output
     with kdb.new_session(app) as s:
         assert _count(s, Framework) == 2
-        assert len({(l.training_id, l.safeguard_id) for l in s.scalars(select(TrainingSafeguard))}) == len(links)
+        assert len({(link.training_id, link.safeguard_id) for link in s.scalars(select(TrainingSafeguard))}) == len(links)
 
 
 def test_editing_a_training_keeps_links_of_old_versions(app, world, tmp_path):
@@ -149,7 +149,7 @@ def test_editing_a_training_keeps_links_of_old_versions(app, world, tmp_path):
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     with kdb.new_session(app) as s:
-        links = {(l.safeguard_id, l.rationale) for l in s.scalars(
+        links = {(link.safeguard_id, link.rationale) for link in s.scalars(
             select(TrainingSafeguard).where(TrainingSafeguard.training_id == world.training1.id))}
     old_ids = [sg.id for sg in world.safeguards[:2]]
     assert links == {
@@ -199,8 +199,10 @@ BAD_FILES = {
         "Kenmerk 1",
     ),
     "duplicate-criterion": (
-        "name: Kader\nversion: '9'\nsafeguards:\n  - {code: A, name: Een, criteria: "
-        "[{code: A.1, text: x}, {code: A.1, text: y}]}\n",
+        (
+            "name: Kader\nversion: '9'\nsafeguards:\n  - {code: A, name: Een, criteria: "
+            "[{code: A.1, text: x}, {code: A.1, text: y}]}\n"
+        ),
         "twee keer",
     ),
     "code-too-long": (f"name: Kader\nversion: '9'\nsafeguards:\n  - {{code: {'A' * 21}, name: Een}}\n", "lang"),

@@ -28,7 +28,11 @@ from sqlalchemy import text
 from kwaliteit import db as kdb
 from kwaliteit.models import Base
 from tests.conftest import login
-from tests.test_authz import world  # noqa: F401 - the fixture: world with questionnaires and links
+
+# The matrix's world (questionnaires, links, register, cycles), built once for this module too.
+from tests.test_authz import _shared, world  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.shared_world
 
 EXAMPLES = 4  # per route and role; the whole file stays well under a minute per database
 

@@ -444,7 +444,7 @@ def failing_app(app, database_url, tmp_path):
         s = kdb.session()
         try:
             s.execute(text("SELECT no_such_column FROM training"))
-        except Exception:  # noqa: BLE001, S110 - swallowed on purpose
+        except Exception:  # noqa: BLE001 - swallowed on purpose
             pass
         raise RuntimeError("na een mislukte query")
 

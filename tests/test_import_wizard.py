@@ -633,7 +633,7 @@ def test_two_confirmations_at_once_save_one_batch(app, db, world, same_draft):
     second = first if same_draft else upload(db, world, data, user=world.admin)
     db.commit()
     users = [world.coordinator, world.coordinator if same_draft else world.admin]
-    calls = [(u.id, Scope.for_user(u), d.id) for u, d in zip(users, (first, second))]
+    calls = [(u.id, Scope.for_user(u), d.id) for u, d in zip(users, (first, second), strict=True)]
     barrier = threading.Barrier(2)
     outcomes: list = [None, None]
 
@@ -826,8 +826,10 @@ def test_a_very_wide_file_with_an_error_gives_a_small_page(app, world):
     response = client.post(url, data=fields | {f"kolom_{totaal.id}": "", "actie": "importeren"})
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and len(response.get_data()) < 200_000
-    assert "Kies een kolom voor de verplichte vraag ‘Welk cijfer geef je deze bijeenkomst als geheel?’. " \
-        "Kolommen in het bestand: ‘A: Extra vraag 0’" in body
+    assert (
+        "Kies een kolom voor de verplichte vraag ‘Welk cijfer geef je deze bijeenkomst als geheel?’. "
+        "Kolommen in het bestand: ‘A: Extra vraag 0’"
+    ) in body
 
 
 def test_preview_statements_do_not_grow_with_the_rows(app, world):

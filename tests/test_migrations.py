@@ -279,8 +279,10 @@ def test_0004_widens_the_answer_check_and_keeps_the_rows(empty_database_url, tmp
         with engine.begin() as conn:
             for table, values in rows.items():
                 conn.execute(text(f"INSERT INTO {table} {values}"))
-        grade = "INSERT INTO question (id, version_id, code, position, text, type, required, options) " \
-                "VALUES (2, 1, 'cijfer', 1, 'Cijfer?', 'grade', true, '[]')"
+        grade = (
+            "INSERT INTO question (id, version_id, code, position, text, type, required, options) "
+            "VALUES (2, 1, 'cijfer', 1, 'Cijfer?', 'grade', true, '[]')"
+        )
         mask = "UPDATE answer SET value_int = 1073741823 WHERE id = 1"
         assert refused(grade) and refused(mask)
 

@@ -22,6 +22,7 @@ from tests import factories
 from tests.conftest import NOW, TODAY, login, run_in_threads
 from tests.smtp import Server
 
+
 @pytest.fixture
 def smtp():
     server = Server()
@@ -351,7 +352,7 @@ def test_coordinators_and_owners_are_reminded(app, world, smtp):
     _deliver(app, settings=smtp.settings)
     to_coordinator = sorted(
         s
-        for e, s in zip(smtp.inbox.messages, smtp.inbox.subjects())
+        for e, s in zip(smtp.inbox.messages, smtp.inbox.subjects(), strict=True)
         if e.rcpt_tos == ["coordinator@example.org"]
     )
     assert len(to_coordinator) == 4, to_coordinator

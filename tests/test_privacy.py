@@ -10,7 +10,12 @@ import pytest
 from sqlalchemy import JSON, String, Text, cast, func, or_, select, text
 
 from evaluaties.answers.models import Answer, EvaluationRequest, Response, ResponseSource
-from evaluaties.questionnaires.models import Audience, Question, Questionnaire, QuestionnaireVersion, QuestionType
+from evaluaties.questionnaires.models import (
+    Audience,
+    Questionnaire,
+    QuestionnaireVersion,
+    QuestionType,
+)
 from evaluaties.transfer.models import ImportDraft, ImportMapping
 from kwaliteit import db as kdb
 from kwaliteit.accounts.invitations import issue_invitation
@@ -27,7 +32,7 @@ from kwaliteit.certification.models import (
 )
 from kwaliteit.models import Base
 from kwaliteit.registry import privacy
-from kwaliteit.registry.models import OrganisationKind, Person, PersonRole, PersonRoleLink
+from kwaliteit.registry.models import Person, PersonRole, PersonRoleLink
 from kwaliteit.registry.services import PersonData, update_person
 from kwaliteit.scope import Forbidden, NotFound, Scope
 from kwaliteit.sqldates import school_year
@@ -262,7 +267,9 @@ def test_json_export_holds_everything_and_is_not_cached(app, today):
                                                "valid_until": "2026-03-01", "number": "TDT-77"}]
     assert data["professional_registrations"][0]["number"] == "BRLO-12345"
     [certificate] = data["certificates"]
-    assert (certificate["number"], certificate["kind"], certificate["issued_by"]) == ("CERT-2025-001", "basistraining", "gezamenlijk")
+    assert (certificate["number"], certificate["kind"], certificate["issued_by"]) == (
+        "CERT-2025-001", "basistraining", "gezamenlijk"
+    )
     assert data["attendance"] == [{"training": "Basistraining mentoren Noord", "date": "2025-10-01"}]
     assert data["mentorships"] == [{"school": "Basisschool De Linde", "school_year": "2025-2026",
                                     "student_kind": "eerstejaars", "students": 2}]

@@ -355,7 +355,7 @@ MASKS = [0b0001, 0b0011, 0b0111, 0b0011, 0b1000, 0b0001]  # Theorie 5 of 6, Oefe
 
 def _six_responses(db, world):
     v = make_version(db, world.p1)
-    for grade, mask in zip(GRADES, MASKS):
+    for grade, mask in zip(GRADES, MASKS, strict=True):
         respond(db, world.session1, v, {"cijfer": grade, "onderdelen": mask, "schaal": 4})
     db.commit()
     return v
@@ -386,7 +386,7 @@ def test_multi_results_count_respondents_per_option(db, world):
 
 def test_below_the_threshold_only_the_count(db, world):
     v = make_version(db, world.p1)
-    for grade, mask in zip(GRADES[:4], MASKS[:4]):
+    for grade, mask in zip(GRADES[:4], MASKS[:4], strict=True):
         respond(db, world.session1, v, {"cijfer": grade, "onderdelen": mask, "schaal": 4})
     db.commit()
     scope, f = Scope.for_user(world.coordinator), ResultFilters(session_id=world.session1.id)
@@ -477,7 +477,7 @@ def test_exports_write_grades_as_numbers_and_multi_as_text(db, world):
     rs = results.results(db, scope, ResultFilters(session_id=world.session1.id))
     data = exporting.results_csv(rs).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(data), delimiter=";"))
-    body = {r[1]: dict(zip(rows[0], r)) for r in rows[1:]}
+    body = {r[1]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     assert body["cijfer"]["Gemiddelde"] == "6,57" and body["cijfer"]["Voldoende (%)"] == "83,3"
     assert body["cijfer"]["Verdeling"].startswith("1: 0; 2: 0; 3: 0; 4: 1; 5: 0; 6: 2")
     assert body["onderdelen"]["Verdeling"] == "Theorie: 5 (83%); Oefenen: 3 (50%); Uitwisseling: 1 (17%); Casussen: 1 (17%)"

@@ -324,7 +324,7 @@ def test_an_existing_person_is_reused_whatever_the_case_of_the_e_mail(app, reg, 
     assert db.get(Person, mentor.id).name == "Dirk Bakker"  # kept: the register is not renamed by a file
     assert db.scalar(select(Certificate.person_id).where(Certificate.number == "X-1")) == mentor.id
     # The trainer is a mentor now too; the mentor keeps the one role.
-    assert {l.role for l in db.get(Person, trainer.id).role_links} == {PersonRole.SCHOOL_EDUCATOR, PersonRole.MENTOR}
+    assert {link.role for link in db.get(Person, trainer.id).role_links} == {PersonRole.SCHOOL_EDUCATOR, PersonRole.MENTOR}
     assert result.counts.new_roles == 1
 
 

@@ -15,7 +15,14 @@ from kwaliteit import db as kdb
 from kwaliteit.accounts.models import Role
 from kwaliteit.certification import certificates as svc
 from kwaliteit.certification import flags
-from kwaliteit.certification.models import Attendance, Certificate, Issuer, Mentorship, RegisterPolicy, StudentKind
+from kwaliteit.certification.models import (
+    Attendance,
+    Certificate,
+    Issuer,
+    Mentorship,
+    RegisterPolicy,
+    StudentKind,
+)
 from kwaliteit.registry.models import OrganisationKind, PersonRole
 from kwaliteit.scope import Forbidden, Scope
 from kwaliteit.trainings.models import TrainingKind
@@ -324,9 +331,12 @@ def test_hr_export_csv_and_xlsx(client, world, db):
     assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
     text = response.get_data().decode("utf-8-sig")
     assert "School;Basisschool De Linde" in text
-    assert "Bestuur Noord;Basisschool De Linde;Dirk Bakker;Opfrissen te laat;Opfris- of verdiepingstraining volgen;04-01-2026;04-01-2021" in text
+    assert (
+        "Bestuur Noord;Basisschool De Linde;Dirk Bakker;Opfrissen te laat;Opfris- of verdiepingstraining volgen;"
+        "04-01-2026;04-01-2021"
+    ) in text
     assert "Zara Zonder;Nog geen basistraining;Basistraining volgen: begeleidt al een student;;;;ja" in text
-    response = client.get(f"/register/gesprekkencyclus.xlsx?fase=geen-basistraining")
+    response = client.get("/register/gesprekkencyclus.xlsx?fase=geen-basistraining")
     sheet = load_workbook(io.BytesIO(response.get_data())).worksheets[0]
     rows = list(sheet.values)
     assert rows[0][:4] == ("Bestuur", "School", "Naam", "Fase")

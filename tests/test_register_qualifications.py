@@ -13,13 +13,13 @@ from sqlalchemy import func, select
 from kwaliteit import db as kdb
 from kwaliteit.certification import qualifications as q
 from kwaliteit.certification.flags import RegisterFilters
-from kwaliteit.models_base import utcnow
 from kwaliteit.certification.models import (
     ProfessionalRegistration,
     QualificationRule,
     RegisterPolicy,
     TrainerQualification,
 )
+from kwaliteit.models_base import utcnow
 from kwaliteit.registry.models import PersonRole
 from kwaliteit.scope import Forbidden, NotFound, Scope
 from kwaliteit.trainings import services as trainings

@@ -302,8 +302,8 @@ def test_low_response_list(db, world):
     good = factories.session(db, t, on=date(2026, 10, 1), participants=4)  # 3 of 4
     later = factories.session(db, t, on=date(2026, 10, 10), participants=10)  # closes 31 Oct
     closed = factories.session(db, t, on=date(2026, 9, 1), participants=10)  # closed 22 Sept
-    future = factories.session(db, t, on=date(2026, 11, 1), participants=10)  # upcoming
-    nobody = factories.session(db, t, on=date(2026, 10, 1), participants=0)  # no one invited
+    factories.session(db, t, on=date(2026, 11, 1), participants=10)  # upcoming
+    factories.session(db, t, on=date(2026, 10, 1), participants=0)  # no one invited
     cancelled = factories.session(db, t, on=date(2026, 10, 1), participants=10)
     cancelled.cancelled_at = utcnow()
     waived = factories.session(db, t, on=date(2026, 10, 1), participants=10)

@@ -134,7 +134,8 @@ def test_every_job_over_a_school_year_boundary_opens_cycles_once_and_mails_once(
         for key, value in (("MAIL_SERVER", "127.0.0.1"), ("MAIL_PORT", server.port),
                            ("MAIL_FROM", "kwaliteit@example.org"), ("MAIL_SECURITY", "none")):
             monkeypatch.setitem(app.config, key, value)
-        factories.session(db, world.training1, trainers=[world.trainer_person], on=date(2026, 7, 20))  # due 3 August: soon on 31 July
+        # Due 3 August: soon on 31 July.
+        factories.session(db, world.training1, trainers=[world.trainer_person], on=date(2026, 7, 20))
         db.commit()
 
         result = _tick(app, "--today", "2026-07-31")

@@ -66,7 +66,10 @@ LIME_META = {
     "seed": "metagegevens", "startdate": "tijdstip", "datestamp": "tijdstip", "ipaddr": "IP-adres",
     "refurl": "metagegevens",
 }
-LIME_META_TEXT = {f"{code}. {text}": LIME_META[code] for code, text in zip(sf.LIMESURVEY_META, sf.LIMESURVEY_META_TEXTS)}
+LIME_META_TEXT = {
+    f"{code}. {text}": LIME_META[code]
+    for code, text in zip(sf.LIMESURVEY_META, sf.LIMESURVEY_META_TEXTS, strict=True)
+}
 MS_EN = {"ID": "respondent-id", "Start time": "tijdstip", "Completion time": "tijdstip", "Email": "e-mailadres",
          "Name": "naam", "Last modified time": "tijdstip"}
 MS_NL = {"Id": "respondent-id", "Begintijd": "tijdstip", "Tijd van voltooien": "tijdstip", "E-mail": "e-mailadres",
@@ -114,12 +117,12 @@ CASES = {
     "limesurvey_code_text": Case(
         "results-survey123.csv", lambda: sf.limesurvey("code_text", rows=7, unfinished=4), "LimeSurvey", "UTF-8",
         ",", 1, LIME_META_TEXT, sf.answer_row_numbers(7, 4), lambda i: sf.values(i, "label", "."),
-        list(zip(sf.LIMESURVEY_CODES, sf.TEXTS)), 4, "LimeSurvey: ‘submitdate. Datum verstuurd’ is leeg",
+        list(zip(sf.LIMESURVEY_CODES, sf.TEXTS, strict=True)), 4, "LimeSurvey: ‘submitdate. Datum verstuurd’ is leeg",
     ),
     "limesurvey_xlsx": Case(
         "results-survey123.xlsx", lambda: sf.limesurvey("code_text", rows=4, unfinished=3, file_type="xlsx"),
         "LimeSurvey", None, None, 1, LIME_META_TEXT, sf.answer_row_numbers(4, 3), lambda i: sf.values(i, "label", "."),
-        list(zip(sf.LIMESURVEY_CODES, sf.TEXTS)), 3, "LimeSurvey: ‘submitdate. Datum verstuurd’ is leeg",
+        list(zip(sf.LIMESURVEY_CODES, sf.TEXTS, strict=True)), 3, "LimeSurvey: ‘submitdate. Datum verstuurd’ is leeg",
     ),
     "ms_forms_nl": Case(
         "Evaluatie mentortraining(1-5).xlsx", lambda: sf.ms_forms("nl", rows=5), "Microsoft Forms", None, None, 1,
@@ -133,18 +136,18 @@ CASES = {
     "qualtrics_3": Case(
         "Evaluatie_2 oktober 2026_10.15.csv", lambda: sf.qualtrics(3, rows=5, unfinished=2, preview=1), "Qualtrics",
         "UTF-8 met BOM", ",", 3, QUALTRICS, sf.answer_row_numbers(5, 2, header_rows=3),
-        lambda i: sf.values(i, "dash", ","), list(zip(sf.QUALTRICS_CODES, sf.TEXTS)), 2,
+        lambda i: sf.values(i, "dash", ","), list(zip(sf.QUALTRICS_CODES, sf.TEXTS, strict=True)), 2,
         "Qualtrics: ‘Finished’ is niet waar",
     ),
     "qualtrics_2": Case(
         "Evaluatie.csv", lambda: sf.qualtrics(2, rows=4, unfinished=1, preview=0), "Qualtrics", "UTF-8 met BOM", ",",
         2, QUALTRICS, sf.answer_row_numbers(4, 1, header_rows=2), lambda i: sf.values(i, "dash", ","),
-        list(zip(sf.QUALTRICS_CODES, sf.TEXTS)), 1, "Qualtrics: ‘Finished’ is niet waar",
+        list(zip(sf.QUALTRICS_CODES, sf.TEXTS, strict=True)), 1, "Qualtrics: ‘Finished’ is niet waar",
     ),
     "qualtrics_legacy": Case(
         "Evaluatie_legacy.csv", lambda: sf.qualtrics_legacy(rows=5, unfinished=2), "Qualtrics (oud formaat)",
         "UTF-8", ",", 2, QUALTRICS_LEGACY, sf.answer_row_numbers(5, 2, header_rows=2),
-        lambda i: sf.values(i, "number", "."), list(zip(sf.QUALTRICS_CODES, sf.TEXTS)), 2,
+        lambda i: sf.values(i, "number", "."), list(zip(sf.QUALTRICS_CODES, sf.TEXTS, strict=True)), 2,
         "Qualtrics: ‘Finished’ is niet waar",
     ),
     "dutch_excel": Case(

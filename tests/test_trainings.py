@@ -129,7 +129,9 @@ def test_service_create_edit_deactivate(app, world):
         t = services.create_training(s, scope, data)
         s.commit()
         assert t.title == "Opfrissen 2027" and t.active
-        assert [(l.safeguard_id, l.rationale) for l in t.safeguard_links] == [(sgs[0].id, "Reflectie op eigen handelen.")]
+        assert [(link.safeguard_id, link.rationale) for link in t.safeguard_links] == [
+            (sgs[0].id, "Reflectie op eigen handelen.")
+        ]
 
         data.title = "Opfrissen 2027-2028"
         data.safeguards = {sgs[0].id: "Aangepast.", sgs[2].id: "Afspraken tussen partners."}
@@ -140,7 +142,7 @@ def test_service_create_edit_deactivate(app, world):
         tid = t.id
     t = _training(app, tid)
     assert t.title == "Opfrissen 2027-2028" and t.active is False
-    assert {(l.safeguard_id, l.rationale) for l in t.safeguard_links} == {
+    assert {(link.safeguard_id, link.rationale) for link in t.safeguard_links} == {
         (sgs[0].id, "Aangepast."), (sgs[2].id, "Afspraken tussen partners.")}
     assert [o.id for o in t.organisations] == [world.institute1.id]
 
@@ -203,7 +205,7 @@ def test_create_training_and_its_page(app, coordinator, world):
     t = _training(app, tid)
     assert t.title == "Verdiepingstraining begeleiden" and t.kind is TrainingKind.ADVANCED
     assert t.contact_hours == Decimal("7.5") and t.partnership_id == world.p1.id
-    assert {l.safeguard_id for l in t.safeguard_links} == {world.safeguards[1].id, world.safeguards[3].id}
+    assert {link.safeguard_id for link in t.safeguard_links} == {world.safeguards[1].id, world.safeguards[3].id}
 
     # A session, then the page shows safeguards with rationales and the sessions with trainers.
     response = coordinator.post(f"/trainingen/{tid}/bijeenkomsten/nieuw", data=session_data(world))
@@ -234,7 +236,7 @@ def test_edit_training(app, coordinator, world):
     t = _training(app, world.training1.id)
     assert t.title == "Basistraining Noord (nieuw)"
     # Lerende leraar unchecked, Leeromgeving kept with the new rationale.
-    assert {(l.safeguard_id, l.rationale) for l in t.safeguard_links} == {
+    assert {(link.safeguard_id, link.rationale) for link in t.safeguard_links} == {
         (sg[1].id, "Mentoren leren de leeromgeving inrichten.")}
 
 
@@ -259,6 +261,7 @@ def test_same_title_in_another_partnership_is_fine(app, admin, world):
 # ================================================================ bad input
 
 
+DUPLICATE_TITLE = "Er bestaat al een training met deze titel in dit partnerschap."
 BAD_TRAINING = {
     "empty-title": ({"title": ""}, "Vul een titel in."),
     "blank-title": ({"title": "   "}, "Vul een titel in."),
@@ -277,8 +280,8 @@ BAD_TRAINING = {
     "unknown-kind": ({"kind": "masterclass"}, "Ongeldige keuze"),
     "rationale-missing": ({"rationale_SG1": ""}, "Licht toe hoe de training deze waarborg dient."),
     "rationale-blank": ({"rationale_SG1": "   "}, "Licht toe hoe de training deze waarborg dient."),
-    "duplicate-title": ({"title": "Basistraining mentoren Noord"}, "Er bestaat al een training met deze titel in dit partnerschap."),
-    "duplicate-title-case": ({"title": " basistraining MENTOREN noord "}, "Er bestaat al een training met deze titel in dit partnerschap."),
+    "duplicate-title": ({"title": "Basistraining mentoren Noord"}, DUPLICATE_TITLE),
+    "duplicate-title-case": ({"title": " basistraining MENTOREN noord "}, DUPLICATE_TITLE),
     "organisation-of-other-partnership": ({"organisation_ids": "SCHOOL2"}, "ongeldige keuze"),
 }
 
@@ -574,7 +577,10 @@ def test_overview_counts_only_the_users_scope(app, world):
     with kdb.new_session(app) as s:
         admin = services.overview(s, Scope.everything())
         own = services.overview(s, Scope.for_user(s.get(type(world.coordinator), world.coordinator.id)))
-    by_code = lambda o: {c.safeguard.code: (c.active_trainings, c.all_trainings) for c in o.coverage}
+
+    def by_code(o):
+        return {c.safeguard.code: (c.active_trainings, c.all_trainings) for c in o.coverage}
+
     assert by_code(admin) == {"LL": (2, 2), "LO": (1, 1), "OR": (0, 0), "KC": (0, 0)}
     assert by_code(own) == {"LL": (1, 1), "LO": (1, 1), "OR": (0, 0), "KC": (0, 0)}
     assert [s.code for s in own.uncovered] == ["OR", "KC"]

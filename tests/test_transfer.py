@@ -220,7 +220,7 @@ def test_unknown_chosen_column_and_missing_required_column(db, world):
         + " en ‘I: opmerkingen’."
     }
     header = [c for c in CODES if c not in ("feedback", "opmerkingen")]
-    rows = [[v for c, v in zip(CODES, good_row(1)) if c in header]]
+    rows = [[v for c, v in zip(CODES, good_row(1), strict=True) if c in header]]
     db.rollback()
     with pytest.raises(ValidationError) as exc:
         do_import(db, world, csv_bytes(rows, header=header))
@@ -254,7 +254,7 @@ def five_link_answers(db, world) -> list[str]:
         raw = {f"q_{c}": "4" for c in CODES[:8]} | {"q_totaal": GRADES[i], "q_opmerkingen": f"=SOM(A1) {i}"}
         links.submit_participant_answers(db, world.session1.id, link.token, raw, date(2026, 10, 2))
     db.commit()
-    return [l.token for l in made]
+    return [link.token for link in made]
 
 
 def test_answers_export_csv_and_xlsx_without_tokens(db, world):
@@ -309,7 +309,7 @@ def test_results_export_shows_only_counts_for_small_groups(db, world):
     scope = Scope.for_user(world.coordinator)
     rs = results.results(db, scope, ResultFilters(session_id=world.session1.id), min_shown=5)
     rows = list(csv.reader(io.StringIO(exporting.results_csv(rs).decode("utf-8-sig")), delimiter=";"))
-    header, body = rows[0], {r[1]: dict(zip(rows[0], r)) for r in rows[1:]}
+    header, body = rows[0], {r[1]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     assert header == exporting.RESULT_HEADER
     assert body["totaal"]["Aantal antwoorden"] == "5" and body["totaal"]["Gemiddelde"] == "7"
     assert body["totaal"]["Soort"] == "Cijfer 1–10" and body["totaal"]["Voldoende (%)"] == "100"

@@ -22,11 +22,12 @@ from evaluaties.answers.models import (
     Response,
     ResponseSource,
 )
-from evaluaties.answers.parsing import parse_answers
+from evaluaties.answers.parsing import RawValue, parse_answers
 from evaluaties.answers.requests import session_status
 from evaluaties.answers.status import Status
 from evaluaties.questionnaires import services as questionnaires
 from evaluaties.questionnaires.models import Audience, QuestionnaireVersion
+from kwaliteit.db import rowcount
 from kwaliteit.models_base import utcnow
 from kwaliteit.scope import Forbidden, NotFound, Scope
 from kwaliteit.trainings.models import TrainingSession
@@ -184,6 +185,7 @@ def check_link(db: Session, session_id: int, token: str, today: date) -> LinkChe
     state = link_state(link, status)
     if state is not LinkState.OK:
         return LinkCheck(state, link, ts)
+    assert ts is not None  # the link's session (a foreign key)
     version = questionnaires.applicable_version(db, ts.training_id, Audience.PARTICIPANT)
     if version is None:
         return LinkCheck(LinkState.NO_QUESTIONNAIRE, link, ts)
@@ -197,16 +199,17 @@ class LinkRefused(Exception):
 
 
 def submit_participant_answers(
-    db: Session, session_id: int, token: str, raw: dict[str, str], today: date
+    db: Session, session_id: int, token: str, raw: dict[str, RawValue], today: date
 ) -> Response:
     """Store one anonymous answer. Raises LinkRefused (used, closed, ...) or ValidationError."""
     check = check_link(db, session_id, token, today)
     if check.state is not LinkState.OK:
         raise LinkRefused(check)
+    assert check.link is not None and check.version is not None  # both set when the state is OK
     answers, errors = parse_answers(check.version, raw)
     if errors:
         raise ValidationError(errors)
-    claimed = db.execute(
+    claimed = rowcount(db.execute(
         update(ParticipantLink)
         .where(
             ParticipantLink.id == check.link.id,
@@ -214,7 +217,7 @@ def submit_participant_answers(
         )
         .values(used_count=ParticipantLink.used_count + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if claimed != 1:  # another submission took the last use between our check and now
         raise LinkRefused(LinkCheck(LinkState.USED))
     response = Response(

@@ -89,7 +89,7 @@ def grade_text(tenths: int) -> str:
 def parse_multi(question: Question, raw: RawValue) -> int:
     """The bitmask of the options chosen; raises ValueError naming the allowed options."""
     options = [str(o) for o in question.options or []]
-    index = {}
+    index: dict[str, int] = {}
     for i, option in enumerate(options):
         index.setdefault(option.strip().casefold(), i)
     parts = _parts(raw)

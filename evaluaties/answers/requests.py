@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from evaluaties.answers.models import EvaluationRequest, Response, ResponseSource
-from evaluaties.answers.parsing import parse_answers
+from evaluaties.answers.parsing import RawValue, parse_answers
 from evaluaties.answers.status import (
     TO_DO,
     URGENCY,
@@ -129,7 +129,7 @@ def trainer_evaluation_overview(
         stmt = stmt.where(status.in_([s.value for s in statuses]))
     if training_id is not None:
         stmt = stmt.where(Training.id == training_id)
-    total = db.scalar(select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery()))
+    total = db.execute(select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery())).scalar_one()
     page = clamp_page(page, total, page_size)  # past the end: the last page
     if order is None:  # what is owed: the most overdue first; otherwise the newest first
         due = trainer_due_date()
@@ -185,8 +185,8 @@ def get_or_create_request(db: Session, session_id: int, audience: Audience) -> E
         with db.begin_nested():
             req = EvaluationRequest(session_id=session_id, audience=audience)
             db.add(req)
-    except IntegrityError:
-        req = db.scalar(stmt)
+    except IntegrityError:  # made at the same moment by another request: that one
+        req = db.scalars(stmt).one()
     return req
 
 
@@ -227,7 +227,7 @@ def trainer_form_version(db: Session, ts: TrainingSession, request: EvaluationRe
 
 
 def submit_trainer_evaluation(
-    db: Session, scope: Scope, session_id: int, raw: dict[str, str], today: date
+    db: Session, scope: Scope, session_id: int, raw: dict[str, RawValue], today: date
 ) -> EvaluationRequest:
     """Submit, or edit until locked, the trainer evaluation of a session.
 

@@ -81,9 +81,10 @@ def trainer_evaluation(session_id: int):
         flash("Er is geen gepubliceerde vragenlijst voor de trainersevaluatie.", "error")
         return redirect(url_for("main.home"))
     locked = request_row is not None and request_row.locked_at is not None
-    submitted = request_row is not None and request_row.response is not None
+    response = request_row.response if request_row is not None else None
+    submitted = response is not None
     editing = request.method == "POST" or (choice_arg("bewerken", ("1",)) is not None and not locked)
-    saved = {a.question_id: a for a in request_row.response.answers} if submitted else {}
+    saved = {a.question_id: a for a in response.answers} if response is not None else {}
     if submitted and not editing:
         answers = [(q, display_value(q, saved.get(q.id))) for q in version.questions]
         return render_template(
@@ -379,6 +380,7 @@ def answer(session_id: int, token: str):
     check = link_service.check_link(s, session_id, token, today())
     if check.state is not link_service.LinkState.OK:
         return _state_page(check)
+    assert check.version is not None  # set when the state is OK
     form = answer_form(check.version)
     if request.method == "POST" and form.validate_on_submit():
         try:

@@ -65,7 +65,8 @@ def multi_mask(indexes) -> int:
 
 def multi_indexes(mask: int | None) -> list[int]:
     """The indexes of the options chosen in a multi answer's bitmask, in order."""
-    return [i for i in range(max(0, mask or 0).bit_length()) if mask >> i & 1]
+    bits = max(0, mask or 0)
+    return [i for i in range(bits.bit_length()) if bits >> i & 1]
 
 
 class QuestionType(enum.Enum):

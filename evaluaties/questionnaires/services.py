@@ -169,7 +169,7 @@ def questionnaire_page(
         stmt = stmt.where(
             or_(Questionnaire.partnership_id.is_(None), Questionnaire.partnership_id == partnership_id)
         )
-    total = db.scalar(select(func.count()).select_from(stmt.with_only_columns(Questionnaire.id).subquery()))
+    total = db.execute(select(func.count()).select_from(stmt.with_only_columns(Questionnaire.id).subquery())).scalar_one()
     page = clamp_page(page, total, page_size)
     rows = db.execute(stmt.limit(page_size).offset((page - 1) * page_size))
     return Page([QuestionnaireRow(q, p, bool(d)) for q, p, d in rows], total, page, page_size)
@@ -536,7 +536,7 @@ def get_settings(db: Session, training_id: int) -> SettingsData:
         from kwaliteit.registry.services import partnership_deadlines
         from kwaliteit.trainings.models import Training
 
-        partnership_id = db.scalar(select(Training.partnership_id).where(Training.id == training_id))
+        partnership_id = db.execute(select(Training.partnership_id).where(Training.id == training_id)).scalar_one()
         deadlines = partnership_deadlines(db, partnership_id)
         return SettingsData(None, None, deadlines.trainer_due_days, deadlines.participant_window_days)
     return SettingsData(

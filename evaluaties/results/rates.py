@@ -189,9 +189,9 @@ def response_rates(
         stmt = stmt.where(TrainingSession.date.between(first, last))
     if not filters.upcoming:
         stmt = stmt.where(TrainingSession.date <= today)
-    total = db.scalar(
+    total = db.execute(
         select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery())
-    )
+    ).scalar_one()
     page = clamp_page(page, total, page_size)
     order = sort.order_by(rate_sorts(q)) or DEFAULT_RATE_SORT.order_by(rate_sorts(q))
     tiebreak = TrainingSession.id.desc() if sort.descending else TrainingSession.id.asc()

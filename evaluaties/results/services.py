@@ -402,7 +402,11 @@ def results(
             )
         )
     # Participants' questionnaires first, then by title and the question's place in the list.
-    result_list.sort(key=lambda r: (r.audience is not Audience.PARTICIPANT, r.questionnaire_title, r.questionnaire_id, r.position, r.code))
+    result_list.sort(
+        key=lambda r: (
+            r.audience is not Audience.PARTICIPANT, r.questionnaire_title, r.questionnaire_id, r.position, r.code
+        )
+    )
 
     by_key = {(r.questionnaire_id, r.code): r for r in result_list if r.type is QuestionType.OPEN}
     for questionnaire_id, code, text, session_date, training_title in _open_answers(db, conditions, open_per_question):

@@ -135,6 +135,7 @@ def answers_table(
         where = Response.session_id == ts.id
         title = f"{ts.training.title} {ts.date:%d-%m-%Y}"
     else:
+        assert training_id is not None  # one of the two, checked above
         training = get_training(db, scope, training_id)
         where = TrainingSession.training_id == training.id
         title = training.title
@@ -206,7 +207,9 @@ def answers_table(
     values: dict[int, list] = {r[0]: [None] * len(keys) for r in responses}
     for response_id, question_id, value_int, value_text in answer_rows:
         question = by_id[question_id]
-        v = display_value(question, SimpleNamespace(value_int=value_int, value_text=value_text))
+        # Duck-typed: display_value reads only value_int and value_text of the answer.
+        answer = SimpleNamespace(value_int=value_int, value_text=value_text)
+        v: str | int | float = display_value(question, answer)  # type: ignore[arg-type]
         if question.type is QuestionType.SCALE and value_int is not None:
             v = value_int
         elif question.type is QuestionType.GRADE and value_int is not None:

@@ -50,7 +50,7 @@ from evaluaties.transfer.models import (
 )
 from evaluaties.transfer.reading import ImportRefused
 from kwaliteit import limits
-from kwaliteit.db import bulk_insert
+from kwaliteit.db import bulk_insert, rowcount
 from kwaliteit.filters import nl_date
 from kwaliteit.limits import QUOTED, cut, quoted
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
@@ -555,15 +555,16 @@ def _version(db: Session, ts: TrainingSession, today: date | None) -> Questionna
     version, blocked = import_target(db, ts, today)
     if blocked:
         raise ValidationError(blocked)
+    assert version is not None  # no version is one of the reasons it is blocked
     return version
 
 
 def _existing_answers(db: Session, session_id: int) -> int:
-    return db.scalar(
+    return db.execute(
         select(func.count())
         .select_from(Response)
         .where(Response.session_id == session_id, Response.audience == Audience.PARTICIPANT)
-    )
+    ).scalar_one()
 
 
 def _saved_mappings(db: Session, ts: TrainingSession, version: QuestionnaireVersion) -> list[ImportMapping]:
@@ -819,7 +820,7 @@ def start_import(
 def delete_expired_drafts(db: Session, now: datetime) -> int:
     """Delete every draft older than DRAFT_LIFETIME at `now` (abandoned: never confirmed or
     cancelled). Returns how many went."""
-    return db.execute(delete(ImportDraft).where(ImportDraft.created_at < now - DRAFT_LIFETIME)).rowcount
+    return rowcount(db.execute(delete(ImportDraft).where(ImportDraft.created_at < now - DRAFT_LIFETIME)))
 
 
 def make_draft(

@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from typing import NoReturn
 from xml.parsers import expat
 
 from kwaliteit.limits import quoted
@@ -149,7 +150,7 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _refuse(message: str):
+def _refuse(message: str) -> NoReturn:
     raise ImportRefused([message])
 
 
@@ -168,11 +169,11 @@ def _too_many_cells(limits: Limits):
     _refuse(f"Het bestand heeft meer dan {_n(limits.max_cells)} cellen (rijen × kolommen); meer wordt niet ingelezen.")
 
 
-def _unreadable_xlsx():
+def _unreadable_xlsx() -> NoReturn:
     _refuse("Het Excel-bestand kan niet worden gelezen. Is het een geldig .xlsx-bestand?")
 
 
-def _odd_xlsx(what: str):
+def _odd_xlsx(what: str) -> NoReturn:
     _refuse(
         f"Het Excel-bestand is ongewoon opgebouwd ({what}) en wordt niet ingelezen. "
         "Kopieer de gegevens naar een nieuw werkblad, sla dat op als .xlsx en probeer het opnieuw."
@@ -597,6 +598,7 @@ def _scan_part(name: str, stream, limits: Limits) -> _SheetStats | None:
     # Inside <sheetData> (and, without an end handler, whatever follows it in the part).
     def cell_start(tag: str, attrs: dict) -> None:
         nonlocal row, row_elements, row_cells, column, marked, chars
+        assert sheet is not None  # this handler is installed where <sheetData> begins, with the sheet
         local = tag[tag.rfind(" ") + 1 :]
         row_elements += 1
         if local == "c":
@@ -923,7 +925,7 @@ def _interpret(records: list[tuple[int, list[str]]], width: int, limits: Limits)
         # The ImportId row of Qualtrics is machine text: kept in headings, not shown or matched.
         headings = [cells[i].strip() if i < len(cells) else "" for _, cells in header]
         shown = headings[:2] if tool.startswith("Qualtrics") else headings[:1]
-        for (number, _), heading in zip(header, headings):
+        for (number, _), heading in zip(header, headings, strict=True):
             if _CONTROL.search(heading):
                 problem(f"Rij {number}, kolom {_column_letter(i)}: de kop bevat een stuurteken.")
         code, text = _code_and_text(tool, [" ".join(h.split()) for h in shown])

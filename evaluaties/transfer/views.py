@@ -157,6 +157,7 @@ def import_preview(session_id: int, draft_id: int):
     if blocked:
         flash(blocked, "error")
         return redirect(url_for("transfer.import_answers", session_id=ts.id))
+    assert version is not None  # no version is one of the reasons it is blocked
     form = preview_form(version)
     refused: reading.ImportRefused | None = None
     choices = None

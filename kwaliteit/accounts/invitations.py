@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from kwaliteit.accounts.models import Invitation, LinkPurpose, User
 from kwaliteit.accounts.passwords import password_errors
 from kwaliteit.accounts.services import end_sessions, hash_password
+from kwaliteit.db import rowcount
 from kwaliteit.validation import ValidationError
 
 INVITATION_DAYS = 7
@@ -171,12 +172,13 @@ def accept_invitation(
         raise InvitationRefused(check)
     if errors := password_errors(password, confirm, check.user.email):
         raise ValidationError(errors)
-    claimed = db.execute(
+    assert check.invitation is not None and check.user is not None  # both set when the state is OK
+    claimed = rowcount(db.execute(
         update(Invitation)
         .where(Invitation.id == check.invitation.id, open_condition(now))
         .values(used_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if claimed != 1:  # another click used the link between our check and now
         raise InvitationRefused(InvitationCheck(InvitationState.USED))
     user = check.user

@@ -129,7 +129,7 @@ def list_users(
         ids = ids.where(
             User.name.icontains(filters.q, autoescape=True) | User.email.icontains(filters.q, autoescape=True)
         )
-    total = db.scalar(select(func.count()).select_from(ids.subquery()))
+    total = db.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
     page = clamp_page(page, total, page_size)
     rows = db.execute(
         select(User, status)
@@ -283,6 +283,7 @@ def _check_account(db: Session, scope: Scope, data: AccountData, current: User |
             errors["role"] = "Je eigen rol en partnerschappen wijzig je niet zelf: vraag een beheerder."
     if errors:
         raise ValidationError(errors)
+    assert role is not None  # else an error above
     return _Checked(email, name or (person.name if person else ""), role, partnerships, person)
 
 

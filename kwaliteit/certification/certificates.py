@@ -30,8 +30,8 @@ from kwaliteit.certification.models import (
 )
 from kwaliteit.certification.policy import policy_for
 from kwaliteit.db import conflict_insert, flush_unique, violates
-from kwaliteit.models_base import utcnow
 from kwaliteit.limits import CERTIFICATE_NUMBER, quoted
+from kwaliteit.models_base import utcnow
 from kwaliteit.registry.models import Organisation, OrganisationKind, Person
 from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
 from kwaliteit.sqldates import plus_years, school_year_label, school_year_of
@@ -229,7 +229,7 @@ def _validate_certificate(
         training = _find(db, Training, data.training_id)
         if training is None or training.partnership_id != partnership_id:
             errors["training_id"] = "Kies een training van het partnerschap van deze persoon."
-        elif "kind" not in errors and training.kind is not data.kind:
+        elif data.kind is not None and "kind" not in errors and training.kind is not data.kind:
             errors["training_id"] = f"Kies een training van de soort {data.kind.label.lower()}."
     if current is not None and current.session_id is not None and (
         data.kind is not current.kind or data.training_id != current.training_id
@@ -280,12 +280,14 @@ def _validate_certificate(
             )
     if errors:
         raise ValidationError(errors)
+    assert data.issued_on is not None  # else an error above
     if not number:
         [number] = new_numbers(db, partnership_id, data.issued_on.year, 1)
     return valid_until, number
 
 
 def _apply_certificate(cert: Certificate, data: CertificateData, valid_until: date | None, number: str) -> None:
+    assert data.kind is not None and data.issued_on is not None and data.issued_by is not None  # validated
     cert.kind = data.kind
     cert.training_id = data.training_id
     cert.issued_on = data.issued_on

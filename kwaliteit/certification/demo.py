@@ -118,7 +118,7 @@ def seed_demo_register(db: Session, reference: date, seed: int) -> None:
         )
         .order_by(TrainingSession.date.desc(), TrainingSession.id)
     ).all()
-    by_partnership = defaultdict(list)
+    by_partnership: defaultdict[int, list] = defaultdict(list)
     for ts, training in past:
         if len(by_partnership[training.partnership_id]) < SESSIONS_WITH_ATTENDANCE:
             by_partnership[training.partnership_id].append((ts, training))

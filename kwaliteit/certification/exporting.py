@@ -45,18 +45,18 @@ def register_rows(db: Session, scope: Scope, filters: RegisterFilters, today: da
     ids = [m.person.id for m in mentors]
     by_person: dict[int, list[Certificate]] = defaultdict(list)
     for i in range(0, len(ids), _CHUNK):
-        for c in db.scalars(
+        for cert in db.scalars(
             select(Certificate)
             .where(Certificate.person_id.in_(ids[i : i + _CHUNK]), scope.condition(Certificate.partnership_id))
             .order_by(Certificate.person_id, Certificate.issued_on, Certificate.id)
         ):
-            by_person[c.person_id].append(c)
+            by_person[cert.person_id].append(cert)
     rows: list[list] = []
     for m in mentors:
         step = m.next_step
         person = [m.partnership_name, m.person.name, m.person.email or "", m.school_name or "", m.board_name or ""]
         path = [m.stage.label, step.text, step.on]
-        for c in by_person.get(m.person.id) or [None]:
+        for c in by_person.get(m.person.id) or (None,):
             if c is None:
                 rows.append(person + [None] * 5 + path)
             else:

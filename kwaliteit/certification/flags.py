@@ -319,7 +319,7 @@ def list_mentors(
         where.append(and_(m.c.mentoring_now, m.c.basic_valid == 0))
     elif flag is not None:
         raise ValueError(flag)
-    total = db.scalar(select(func.count()).select_from(m).where(*where))
+    total = db.execute(select(func.count()).select_from(m).where(*where)).scalar_one()
     page = clamp_page(page, total, page_size)
     rows = db.execute(
         _mentor_select(m)
@@ -358,7 +358,7 @@ def stage_counts(db: Session, scope: Scope, filters: RegisterFilters, today: dat
     """Mentors per path stage (one statement)."""
     _require_reader(scope)
     m = _mentor_base(scope, filters, today)
-    counts = dict(db.execute(select(m.c.stage, func.count()).group_by(m.c.stage)).all())
+    counts: dict[str, int] = dict(db.execute(select(m.c.stage, func.count()).group_by(m.c.stage)).all())
     return {s: int(counts.get(s.value, 0)) for s in Stage}
 
 
@@ -428,7 +428,7 @@ def list_certificate_flags(
     if not flag.about_certificates:
         raise ValueError(flag)
     f = _certificate_flags(scope, filters, flag, today)
-    total = db.scalar(select(func.count()).select_from(f))
+    total = db.execute(select(func.count()).select_from(f)).scalar_one()
     page = clamp_page(page, total, page_size)
     org = aliased(Organisation, name="org_o")
     board = aliased(Organisation, name="board_o")
@@ -560,7 +560,7 @@ def list_trainers(
         where.append(_trainer_flag_condition(t, flag))
     if state is not None:
         where.append(t.c.state == state.value)
-    total = db.scalar(select(func.count()).select_from(t).where(*where))
+    total = db.execute(select(func.count()).select_from(t).where(*where)).scalar_one()
     page = clamp_page(page, total, page_size)
     rows = db.execute(
         select(Person, Partnership.name, Organisation.name, t.c.valid_until, t.c.completed_on, t.c.active, t.c.state)

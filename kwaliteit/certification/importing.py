@@ -25,6 +25,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, insert, select
@@ -32,7 +33,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from evaluaties.transfer.reading import (
-    DEFAULT_LIMITS,
     MAX_REPORTED_ERRORS,
     ImportRefused,
     Limits,
@@ -277,8 +277,10 @@ def seal(upload: Upload, secret: str) -> str:
     if len(token) > MAX_SEALED_CHARS:
         raise ImportRefused(
             [
-                "Het bestand bevat te veel tekst om in één keer te controleren. Laat kolommen weg die niet "
-                "worden ingelezen, of splits het bestand, bijvoorbeeld per bestuur of school."
+                (
+                    "Het bestand bevat te veel tekst om in één keer te controleren. Laat kolommen weg die niet "
+                    "worden ingelezen, of splits het bestand, bijvoorbeeld per bestuur of school."
+                )
             ]
         )
     return token
@@ -287,7 +289,7 @@ def seal(upload: Upload, secret: str) -> str:
 def unseal(token: str, secret: str, user_id: int) -> Upload:
     """The upload of `seal`, if the token is unchanged, recent and this user's; else DraftGone."""
     try:
-        d = _serializer(secret).loads(token or "", max_age=DRAFT_LIFETIME.total_seconds())
+        d = _serializer(secret).loads(token or "", max_age=int(DRAFT_LIFETIME.total_seconds()))
     except BadData:
         raise DraftGone() from None
     if not isinstance(d, dict) or d.get("u") != user_id:
@@ -479,8 +481,8 @@ class _Register:
         self.roles: set[tuple[int, PersonRole]] = set()
         for chunk in _chunks(own):
             self.roles.update(
-                tuple(r)
-                for r in db.execute(
+                (pid, role)
+                for pid, role in db.execute(
                     select(PersonRoleLink.person_id, PersonRoleLink.role).where(PersonRoleLink.person_id.in_(chunk))
                 )
             )
@@ -509,8 +511,8 @@ class _Register:
             ids = sorted({pid for pid, _p in self.persons.values()})
             for chunk in _chunks(ids):
                 self.attendance.update(
-                    tuple(r)
-                    for r in db.execute(
+                    (sid, pid)
+                    for sid, pid in db.execute(
                         select(Attendance.session_id, Attendance.person_id).where(Attendance.person_id.in_(chunk))
                     )
                 )
@@ -519,7 +521,8 @@ class _Register:
                         Certificate.person_id.in_(chunk), Certificate.session_id.is_not(None)
                     )
                 ):
-                    self.session_numbers[(session_id, person_id)] = number
+                    # session_id is not None: the WHERE above.
+                    self.session_numbers[(session_id, person_id)] = number  # type: ignore[index]
 
 
 def _cell(cells: list[str], mapping: Mapping, key: str) -> str:
@@ -574,7 +577,7 @@ def _check_rows(
     attendance_in_file: set[tuple[int, str]] = set()
     for number, cells in cells_of:
         errors: list[str] = []
-        get = lambda key: _cell(cells, mapping, key)  # noqa: E731
+        get = partial(_cell, cells, mapping)
 
         # The person.
         email = get("email").lower()
@@ -773,6 +776,7 @@ def _check_certificate(get, plan: RowPlan, reg: _Register, policy: Policy, today
         valid_until = policy.certificate_valid_until(issued_on)
     if not ok:
         return None
+    assert kind is not None and issued_on is not None  # else not ok
     return CertificatePlan(kind, issued_on, number, issued_by, valid_until, exists)
 
 
@@ -844,6 +848,7 @@ def confirm(
         raise ValidationError(pv.mapping_errors)
     if pv.error_count:
         raise ImportRefused(pv.errors, total=pv.error_count)
+    assert reg is not None  # only missing with mapping errors
     if pv.counts.adds_nothing:
         return ImportResult(pv.counts)
 
@@ -857,7 +862,8 @@ def confirm(
                 added = db.execute(
                     insert(Person).returning(Person.id, Person.email),
                     [
-                        {"name": p.name, "email": p.email, "organisation_id": p.school.id, "created_at": now}
+                        # A new person always has the file's school.
+                        {"name": p.name, "email": p.email, "organisation_id": p.school.id, "created_at": now}  # type: ignore[union-attr]
                         for p in new
                     ],
                 ).all()
@@ -865,7 +871,7 @@ def confirm(
             if not violates(exc, PERSON_EMAIL_INDEX):
                 raise
             raise ValidationError(CONCURRENT) from exc
-        ids.update({email: pid for pid, email in added})
+        ids.update({email: pid for pid, email in added})  # type: ignore[misc]  # new persons have an e-mail address
 
     roles = {(ids[p.email], p.role) for p in pv.rows} - reg.roles
     bulk_insert(db, PersonRoleLink.__table__, ("person_id", "role"), sorted((pid, r.value) for pid, r in roles))

@@ -225,6 +225,7 @@ def _validate_qualification(db: Session, person: Person, data: QualificationData
 
 
 def _apply_qualification(db: Session, q: TrainerQualification, person: Person, data: QualificationData) -> None:
+    assert data.completed_on is not None  # validated
     q.person_id = person.id
     q.training_id = data.training_id
     q.external_name = _clean(data.external_name) or None
@@ -306,6 +307,7 @@ def _validate_registration(data: RegistrationData, today: date) -> None:
 
 
 def _apply_registration(r: ProfessionalRegistration, person: Person, data: RegistrationData) -> None:
+    assert data.registered_on is not None  # validated
     r.person_id = person.id
     r.register = _clean(data.register)
     r.registered_on = data.registered_on
@@ -525,7 +527,7 @@ def list_unqualified(
     """Sessions given by trainers without a valid qualification, in a school year: two statements."""
     _require_reader(scope)
     u = _unqualified(scope, filters, year)
-    total = db.scalar(select(func.count()).select_from(u))
+    total = db.execute(select(func.count()).select_from(u)).scalar_one()
     page = clamp_page(page, total, page_size)
     return Page(_unqualified_rows(db, u, page_size, (page - 1) * page_size), total, page, page_size)
 

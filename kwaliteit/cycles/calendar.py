@@ -108,4 +108,7 @@ def due_dates(calendar: Calendar, school_year: int) -> DueDates:
     )
 
 
-__all__ = ["DAY_FIELDS", "DEFAULTS", "Calendar", "DueDates", "calendar_for", "calendars_for", "date_in_school_year", "due_dates", "from_row"]
+__all__ = [
+    "DAY_FIELDS", "DEFAULTS", "Calendar", "DueDates", "calendar_for", "calendars_for", "date_in_school_year",
+    "due_dates", "from_row",
+]

@@ -7,14 +7,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
-from kwaliteit.args import choice_arg, id_arg, int_arg, page_arg, text_arg
+from kwaliteit.args import choice_arg, id_arg, int_arg, page_arg, reference_arg, text_arg
 from kwaliteit.clock import today
 from kwaliteit.cycles import calendar as cal
 from kwaliteit.cycles import dossier as dossier_service
 from kwaliteit.cycles import partnership as services
 from kwaliteit.cycles import practices
 from kwaliteit.cycles.dossier_forms import CalendarForm, PracticeForm, summary_form
-from kwaliteit.args import reference_arg
 from kwaliteit.dashboard.views import _min_shown
 from kwaliteit.downloads import download
 from kwaliteit.forms import choices, form_page, option_labels, run_action, save_form
@@ -143,7 +142,7 @@ def cycle(partnership_id: int):
 
 
 def _dossier_args(d: dossier_service.Dossier, now) -> dict:
-    args = {}
+    args: dict[str, str | int] = {}
     if d.reference != now:
         args["peildatum"] = d.reference.isoformat()
     if d.first_year != d.last_year - dossier_service.PERIOD_YEARS + 1:

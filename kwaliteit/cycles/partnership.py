@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 
 from sqlalchemy import and_, case, delete, func, select
 from sqlalchemy.orm import Session
@@ -17,7 +18,6 @@ from sqlalchemy.orm import Session
 from kwaliteit import limits
 from kwaliteit.accounts.models import Role
 from kwaliteit.cycles import calendar as cal
-from kwaliteit.db import conflict_insert, ensure_row
 from kwaliteit.cycles.models import (
     OPEN_ACTION_STATUSES,
     PEER_REVIEW_YEARS_RANGE,
@@ -29,6 +29,7 @@ from kwaliteit.cycles.models import (
     SafeguardSummary,
 )
 from kwaliteit.cycles.status import Phase, action_overdue_sql, phase_overdue_sql
+from kwaliteit.db import conflict_insert, ensure_row
 from kwaliteit.framework.models import Framework, Safeguard
 from kwaliteit.framework.services import current_safeguards
 from kwaliteit.registry.models import Partnership
@@ -160,7 +161,7 @@ def save_calendar(
             errors[name] = str(exc)
     if not errors:
         effective = {name: parsed[name] or getattr(cal.DEFAULTS, name) for name in cal.DAY_FIELDS}
-        for before, after in zip(cal.DAY_FIELDS, cal.DAY_FIELDS[1:]):
+        for before, after in pairwise(cal.DAY_FIELDS):
             first, then = effective[before], effective[after]
             if school_year_position(then) <= school_year_position(first):
                 errors[after] = (
@@ -389,8 +390,13 @@ def cycle_page(db: Session, scope: Scope, partnership_id: int, year: int, today:
             if sid in states:
                 states[sid].summary = text
     links = current_links()
-    done = lambda column: func.sum(case((column.is_not(None), 1), else_=0))
-    overdue = lambda phase: func.sum(case((phase_overdue_sql(phase, today), 1), else_=0))
+
+    def done(column):
+        return func.sum(case((column.is_not(None), 1), else_=0))
+
+    def overdue(phase):
+        return func.sum(case((phase_overdue_sql(phase, today), 1), else_=0))
+
     for sid, n, pd, cd, ad, po, co, ao in db.execute(
         select(
             links.c.safeguard_id,
@@ -472,11 +478,11 @@ def save_summaries(
     _insert_ignoring_duplicates(
         db, [{"partnership_id": partnership_id, "school_year": year, "created_at": utcnow()}]
     )
-    cycle = db.scalar(
+    cycle = db.scalars(
         select(PartnershipCycle).where(
             PartnershipCycle.partnership_id == partnership_id, PartnershipCycle.school_year == year
         )
-    )
+    ).one()
     # An upsert per safeguard: two saves at once end with one summary each, never a key error.
     for sid, text in texts.items():
         text = text.strip()

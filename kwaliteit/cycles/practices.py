@@ -12,6 +12,7 @@ Who may do what:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeGuard
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -49,7 +50,7 @@ def may_edit(scope: Scope, practice: GoodPractice) -> bool:
     return scope.role is Role.TRAINER and scope.user_id is not None and practice.author_id == scope.user_id
 
 
-def _is_id(value: int | None) -> bool:
+def _is_id(value: int | None) -> TypeGuard[int]:
     """A number some row could have (a crafted one beyond the columns is simply unknown)."""
     return value is not None and 0 < value <= MAX_ID
 
@@ -88,6 +89,7 @@ def _check(db: Session, scope: Scope, data: PracticeData) -> None:
 
 
 def _apply(practice: GoodPractice, data: PracticeData) -> None:
+    assert data.partnership_id is not None  # validated
     practice.partnership_id = data.partnership_id
     practice.title = data.title.strip()
     practice.text = data.text.strip()
@@ -177,7 +179,7 @@ def list_practices(db: Session, scope: Scope, f: PracticeFilters, page: int = 1,
     if scope.role not in READERS:
         raise Forbidden()
     stmt = _filtered(scope, f)
-    total = db.scalar(select(func.count()).select_from(stmt.with_only_columns(GoodPractice.id).subquery()))
+    total = db.execute(select(func.count()).select_from(stmt.with_only_columns(GoodPractice.id).subquery())).scalar_one()
     page = clamp_page(page, total, page_size)
     practices = db.scalars(
         stmt.outerjoin(Safeguard, Safeguard.id == GoodPractice.safeguard_id)

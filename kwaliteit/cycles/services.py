@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, update
+from sqlalchemy import case, exists, func, literal, or_, select, update
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from evaluaties.answers.models import EvaluationRequest
@@ -53,7 +53,7 @@ from kwaliteit.cycles.status import (
     phase_overdue_sql,
     phase_status,
 )
-from kwaliteit.db import conflict_insert, flush_unique
+from kwaliteit.db import conflict_insert, flush_unique, rowcount
 from kwaliteit.framework.models import Framework, Safeguard
 from kwaliteit.models_base import utcnow
 from kwaliteit.pagination import Page, clamp_page
@@ -104,7 +104,8 @@ def _first_coordinators(db: Session, partnership_ids: Sequence[int]) -> dict[int
         )
         .group_by(user_partnership.c.partnership_id)
     )
-    return {pid: uid for pid, uid in rows}
+    # Not dict(rows): a Result has keys() (its column names), so dict() would read it as a mapping.
+    return {pid: uid for pid, uid in rows}  # noqa: C416
 
 
 def _insert_ignoring_existing(db: Session, rows: list[dict]) -> int:
@@ -187,6 +188,7 @@ def open_cycle(db: Session, scope: Scope, training_id: int | None, school_year: 
         )
     if errors:
         raise ValidationError(errors)
+    assert training is not None and school_year is not None  # else an error above
     if db.scalar(
         select(ReviewCycle.id).where(ReviewCycle.training_id == training.id, ReviewCycle.school_year == school_year)
     ):
@@ -482,6 +484,7 @@ def save_settings(db: Session, scope: Scope, cycle_id: int, data: CycleSettings)
                 f"({first:%d-%m-%Y} tot en met {last:%d-%m-%Y})."
             )
     if not errors:
+        assert data.plan_due is not None and data.check_due is not None and data.act_due is not None
         if data.check_due < data.plan_due:
             errors["check_due"] = "Check kan niet eerder klaar moeten zijn dan Plan."
         elif data.act_due < data.check_due:
@@ -491,6 +494,7 @@ def save_settings(db: Session, scope: Scope, cycle_id: int, data: CycleSettings)
         errors["owner_id"] = "Kies een eigenaar met toegang tot dit partnerschap."
     if errors:
         raise ValidationError(errors)
+    assert data.plan_due is not None and data.check_due is not None and data.act_due is not None
     cycle.plan_due, cycle.check_due, cycle.act_due = data.plan_due, data.check_due, data.act_due
     cycle.owner_id = data.owner_id
     db.flush()
@@ -513,12 +517,12 @@ def lock_trainer_evaluations(db: Session, cycle: ReviewCycle, today: date) -> in
             EvaluationRequest.session_id == TrainingSession.id, EvaluationRequest.audience == Audience.TRAINER
         )
     ).add_columns(literal(Audience.TRAINER.value), literal(now, EvaluationRequest.locked_at.type))
-    made = db.execute(
+    made = rowcount(db.execute(
         conflict_insert(db, EvaluationRequest.__table__)
         .from_select(["session_id", "audience", "locked_at"], missing)
         .on_conflict_do_nothing(index_elements=["session_id", "audience"])
-    ).rowcount or 0
-    locked = db.execute(
+    )) or 0
+    locked = rowcount(db.execute(
         update(EvaluationRequest)
         .where(
             EvaluationRequest.audience == Audience.TRAINER,
@@ -527,7 +531,7 @@ def lock_trainer_evaluations(db: Session, cycle: ReviewCycle, today: date) -> in
         )
         .values(locked_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount or 0
+    )) or 0
     return made + locked
 
 
@@ -610,6 +614,7 @@ def _validate_action(db: Session, cycle: ReviewCycle, data: ActionData, today: d
 
 
 def _apply_action(action: ImprovementAction, data: ActionData, today: date) -> None:
+    assert data.due_on is not None and data.status is not None  # validated (_action_errors)
     action.description = data.description.strip()
     action.finding = (data.finding or "").strip()
     action.owner_id = data.owner_id
@@ -705,7 +710,7 @@ def list_cycles(
         .join(Training, Training.id == ReviewCycle.training_id)
         .where(*_cycle_conditions(scope, f, today))
     )
-    total = db.scalar(select(func.count()).select_from(base.subquery()))
+    total = db.execute(select(func.count()).select_from(base.subquery())).scalar_one()
     page = clamp_page(page, total, page_size)
     a = aliased(ImprovementAction)
     open_actions = (
@@ -754,8 +759,8 @@ def cycle_years(db: Session, scope: Scope, today: date) -> list[int]:
 def active_trainings(db: Session, scope: Scope, today: date) -> list[tuple[int, str, str]]:
     """Active trainings within scope, for the "open a cycle" menu: (id, title, partnership)."""
     return [
-        tuple(r)
-        for r in db.execute(
+        (tid, title, partnership)
+        for tid, title, partnership in db.execute(
             select(Training.id, Training.title, Partnership.name)
             .join(Partnership, Partnership.id == Training.partnership_id)
             .where(Training.active.is_(True), scope.condition(Training.partnership_id))
@@ -806,7 +811,7 @@ def list_actions(
         .outerjoin(User, User.id == ImprovementAction.owner_id)
         .where(*conditions)
     )
-    total = db.scalar(select(func.count()).select_from(stmt.with_only_columns(ImprovementAction.id).subquery()))
+    total = db.execute(select(func.count()).select_from(stmt.with_only_columns(ImprovementAction.id).subquery())).scalar_one()
     page = clamp_page(page, total, page_size)
     rows = db.execute(
         stmt.order_by(ImprovementAction.due_on, ImprovementAction.id).limit(page_size).offset((page - 1) * page_size)

@@ -14,7 +14,14 @@ from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_requ
 from kwaliteit.args import choice_arg, id_arg, int_arg, page_arg
 from kwaliteit.clock import today
 from kwaliteit.cycles import services
-from kwaliteit.cycles.forms import ActionForm, AnalysisForm, OpenCycleForm, SettingsForm, owner_options, plan_form
+from kwaliteit.cycles.forms import (
+    ActionForm,
+    AnalysisForm,
+    OpenCycleForm,
+    SettingsForm,
+    owner_options,
+    plan_form,
+)
 from kwaliteit.cycles.status import Phase, PhaseStatus
 from kwaliteit.forms import BaseForm, choices, form_page, run_action, save_form
 from kwaliteit.registry.forms import CHOOSE
@@ -262,7 +269,9 @@ def add_action(cycle_id: int):
     s, scope, now = db.session(), current_scope(), today()
     cycle = services.get_cycle(s, scope, cycle_id)
     form = ActionForm()
-    form.fill_choices(services.owner_choices(s, cycle.training.partnership_id), services.training_safeguards(s, cycle.training_id))
+    form.fill_choices(
+        services.owner_choices(s, cycle.training.partnership_id), services.training_safeguards(s, cycle.training_id)
+    )
     if saved := save_form(form, lambda: services.add_action(s, scope, cycle_id, _action_data(form), now)):
         flash("De verbeteractie is opgeslagen.", "success")
         return redirect(_cycle_url(saved.value.cycle_id))
@@ -283,7 +292,9 @@ def edit_action(action_id: int):
         form.status.data = action.status.value
     else:
         form = ActionForm()
-    form.fill_choices(services.owner_choices(s, cycle.training.partnership_id), services.training_safeguards(s, cycle.training_id))
+    form.fill_choices(
+        services.owner_choices(s, cycle.training.partnership_id), services.training_safeguards(s, cycle.training_id)
+    )
     back = id_arg("cyclus")
     if saved := save_form(form, lambda: services.update_action(s, scope, action_id, _action_data(form), now)):
         flash("De verbeteractie is opgeslagen.", "success")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -108,7 +109,7 @@ def _layout(height: int, **extra) -> dict:
         "automargin": True,
         "tickfont": {"color": TEXT},
     }
-    layout = {
+    layout: dict[str, Any] = {
         "template": "none",
         "height": height,
         "autosize": True,
@@ -187,13 +188,13 @@ def _rating_chart(
 ) -> Chart:
     """A dot plot: one row per training, one marker per school year (current beside the previous)."""
     labels = _unique([_short(title) for _tid, title in rows])
-    label = {tid: text for (tid, _t), text in zip(rows, labels)}
+    label = {tid: text for (tid, _t), text in zip(rows, labels, strict=True)}
     fig = go.Figure()
     for n, year in enumerate(years):
         y, x, text = [], [], []
         for tid, title in rows:
             mean = series.cells.get((tid, year))
-            if mean is None or not mean.shown:
+            if mean is None or mean.value is None:  # not shown
                 continue
             y.append(label[tid])
             x.append(round(mean.value, 2))
@@ -230,16 +231,16 @@ def _rating_chart(
             yaxis={"type": "category", "categoryorder": "array", "categoryarray": list(reversed(labels))},
         )
     )
-    current = years[-1]
+    latest = years[-1]
     with_current = sum(
-        1 for tid, _t in rows if (m := series.cells.get((tid, current))) is not None and m.shown
+        1 for tid, _t in rows if (m := series.cells.get((tid, latest))) is not None and m.shown
     )
     where = f" in {partnership}" if partnership else ""
     summary = (
         f"Gemiddeld algemeen oordeel ({series.label}) per training en schooljaar{where}, "
         f"{len(rows)} trainingen. "
         + (
-            f"In {school_year_label(current)} hebben {with_current} trainingen een oordeel. "
+            f"In {school_year_label(latest)} hebben {with_current} trainingen een oordeel. "
             if with_current
             else ""
         )
@@ -262,7 +263,7 @@ def response_chart(t: Trends, low_pct: int) -> Chart | None:
     fig = go.Figure(
         go.Bar(
             x=[r.label for r in rows],
-            y=[round(r.pct, 1) for r in rows],
+            y=[round(r.pct, 1) for r in rows],  # type: ignore[arg-type]  # invited, so a percentage
             text=[f"{_fmt(r.pct, 0)}%" for r in rows],
             textposition="outside",
             hovertext=[
@@ -299,9 +300,9 @@ def safeguard_chart(t: Trends) -> Chart | None:
     fig = go.Figure()
     labels = [school_year_label(y) for y in t.years]
     for n, sg in enumerate(t.safeguards):
-        points = [(label, sg.cells.get(y)) for y, label in zip(t.years, labels)]
-        x = [label for label, m in points if m is not None and m.shown]
-        y = [round(m.value, 2) for _l, m in points if m is not None and m.shown]
+        points = [(label, sg.cells.get(y)) for y, label in zip(t.years, labels, strict=True)]
+        x = [label for label, m in points if m is not None and m.value is not None]
+        y = [round(m.value, 2) for _l, m in points if m is not None and m.value is not None]
         if not x:
             continue
         fig.add_trace(
@@ -312,7 +313,7 @@ def safeguard_chart(t: Trends) -> Chart | None:
                 name=_t(sg.name),
                 line={"color": COLOURS[n % len(COLOURS)], "width": 2},
                 marker={"size": 10, "symbol": SYMBOLS[n % len(SYMBOLS)], "color": COLOURS[n % len(COLOURS)]},
-                text=[f"{_t(sg.name)}<br>{label}: {_fmt(v, 2)}" for label, v in zip(x, y)],
+                text=[f"{_t(sg.name)}<br>{label}: {_fmt(v, 2)}" for label, v in zip(x, y, strict=True)],
                 hoverinfo="text",
             )
         )
@@ -383,7 +384,7 @@ def _composition_chart(
                 hovertext=[
                     f"{r.composition.label}: "
                     + (_fmt(m.value, 2) if m is not None and m.shown else "te weinig antwoorden")
-                    for r, m in zip(rows, means)
+                    for r, m in zip(rows, means, strict=True)
                 ],
                 hoverinfo="text",
             )
@@ -426,7 +427,7 @@ def region_chart(partnerships: list[PartnershipFigures], year_label: str) -> Cha
     fig = go.Figure(
         go.Bar(
             y=keys,
-            x=[round(p.rate_pct, 1) for p in rows],
+            x=[round(p.rate_pct, 1) for p in rows],  # type: ignore[arg-type]  # rows with a rate only
             orientation="h",
             text=[f"{_fmt(p.rate_pct, 0)}%" for p in rows],
             textposition="outside",
@@ -475,7 +476,7 @@ def stage_chart(counts: RegisterCounts) -> Chart | None:
             orientation="h",
             text=[str(v) for v in values],
             textposition="outside",
-            hovertext=[f"{label}: {v} mentor{'' if v == 1 else 'en'}" for label, v in zip(labels, values)],
+            hovertext=[f"{label}: {v} mentor{'' if v == 1 else 'en'}" for label, v in zip(labels, values, strict=True)],
             hoverinfo="text",
             marker={"color": [COLOURS[4], COLOURS[1], COLOURS[3], COLOURS[2]]},
             name="Mentoren",

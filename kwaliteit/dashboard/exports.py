@@ -119,7 +119,7 @@ def _ratings(d: Dashboard) -> tuple[list[str], list[list]]:
     rows = []
     for s in t.ratings:
         for tid, title, pname in s.trainings:
-            row = [pname, title, s.label]
+            row: list[str | float | int | None] = [pname, title, s.label]
             for y in t.years:
                 mean = s.cells.get((tid, y))
                 row += [_mean(mean), mean.count if mean else None]
@@ -145,7 +145,7 @@ def _safeguards(d: Dashboard) -> tuple[list[str], list[list]]:
         header += [f"{label} gemiddelde (1-5)", f"{label} antwoorden"]
     rows = []
     for sg in t.safeguards:
-        row = [sg.name]
+        row: list[str | float | int | None] = [sg.name]
         for y in t.years:
             mean = sg.cells.get(y)
             row += [_mean(mean), mean.count if mean else None]

@@ -25,10 +25,23 @@ Definitions (the README's dashboard section says them in Dutch):
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    SQLColumnExpression,
+    and_,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from evaluaties.answers.models import Answer, Response
@@ -37,8 +50,8 @@ from evaluaties.answers.status import Status, trainer_due_date
 from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, Question, QuestionType
 from evaluaties.results import anonymity, rates
 from kwaliteit.certification import figures as register_figures
-from kwaliteit.cycles import services as cycle_services
 from kwaliteit.certification import flags as register_flags
+from kwaliteit.cycles import services as cycle_services
 from kwaliteit.cycles.partnership import peer_reviews
 from kwaliteit.framework.models import Framework, Safeguard
 from kwaliteit.framework.services import current_safeguards
@@ -325,7 +338,9 @@ class Headline:
     overdue_actions: int = 0
 
 
-def _session_counts(db: Session, scope: Scope, f: Filters, sel: Selection, min_shown: int) -> list:
+def _session_counts(
+    db: Session, scope: Scope, f: Filters, sel: Selection, min_shown: int
+) -> tuple[Sequence[Row], Sequence[Row]]:
     """Per partnership: the trainer measures and the participant measures, two GROUP BYs."""
     ref = f.reference
     stmt, status = owed_select(ref, Audience.TRAINER)
@@ -1046,7 +1061,7 @@ def session_list(
         condition = and_(
             q.status == Status.CLOSED.value, q.invited > 0, q.answers * 100 < q.invited * f.low_pct
         )
-        order = ((q.answers * 1000) / q.invited, TrainingSession.date.desc())
+        order: tuple[SQLColumnExpression, ...] = ((q.answers * 1000) / q.invited, TrainingSession.date.desc())
     else:
         condition = and_(
             q.status.in_([Status.UPCOMING.value, Status.OPEN.value, Status.DUE_SOON.value]),
@@ -1056,7 +1071,7 @@ def session_list(
         )
         order = (TrainingSession.date, Training.title)
     stmt = q.stmt.where(*sel.session, condition)
-    total = db.scalar(select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery()))
+    total = db.execute(select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery())).scalar_one()
     page = clamp_page(page, total, page_size)
     rows = rates.rate_rows(
         db,

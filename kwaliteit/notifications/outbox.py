@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from kwaliteit.accounts.models import User
 from kwaliteit.clock import TIMEZONE
-from kwaliteit.db import conflict_insert
+from kwaliteit.db import conflict_insert, rowcount
 from kwaliteit.mail import MailSettings, build_message, connect
 from kwaliteit.notifications.models import OutboxMessage, UserPreferences
 
@@ -230,12 +230,12 @@ def _hold(db: Session, now: datetime) -> int:
 
 
 def _claim(db: Session, message_id: int, attempts: int, now: datetime) -> bool:
-    claimed = db.execute(
+    claimed = rowcount(db.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.attempts == attempts, _due(now))
         .values(attempts=attempts + 1, next_attempt_at=now + CLAIM_LEASE)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     db.commit()
     return claimed == 1
 

@@ -27,9 +27,9 @@ from evaluaties.answers.requests import owed_select
 from evaluaties.answers.status import Status, trainer_due_date
 from evaluaties.questionnaires.models import Audience
 from evaluaties.results.rates import low_response
+from kwaliteit import limits
 from kwaliteit.accounts.models import Role, User, user_partnership
 from kwaliteit.certification.flags import Flag, RegisterFilters, list_certificate_flags, list_trainers
-from kwaliteit import limits
 from kwaliteit.cycles.models import ImprovementAction, ReviewCycle
 from kwaliteit.cycles.status import (
     ActionState,
@@ -260,7 +260,7 @@ def phase_mails(db: Session, today: date) -> list[Mail]:
             ReviewCycle,
             Training.title,
             User,
-            *(s.label(f"{p.value}_stage") for p, s in zip(CYCLE_PHASES, stages)),
+            *(s.label(f"{p.value}_stage") for p, s in zip(CYCLE_PHASES, stages, strict=True)),
         )
         .join(Training, Training.id == ReviewCycle.training_id)
         .join(User, User.id == ReviewCycle.owner_id)

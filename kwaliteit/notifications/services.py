@@ -110,7 +110,7 @@ def user_for_calendar_token(db: Session, token: str) -> User | None:
         .join(UserPreferences, UserPreferences.user_id == User.id)
         .where(UserPreferences.calendar_token_hash == digest, User.is_enabled)
     ).first()
-    if row is None or not hmac.compare_digest(row[1], digest):
+    if row is None or not hmac.compare_digest(row[1] or "", digest):
         return None
     return row[0]
 
@@ -144,7 +144,7 @@ def _state_condition(state: OutboxState):
 def my_messages(db: Session, user_id: int, page: int = 1, page_size: int = 25) -> Page:
     """The user's own messages, newest first: two statements."""
     where = OutboxMessage.user_id == user_id
-    total = db.scalar(select(func.count()).select_from(OutboxMessage).where(where))
+    total = db.execute(select(func.count()).select_from(OutboxMessage).where(where)).scalar_one()
     page = clamp_page(page, total, page_size)
     items = db.scalars(
         select(OutboxMessage)
@@ -171,7 +171,7 @@ def outbox_list(
     if scope.role is not Role.ADMIN:
         raise Forbidden()
     where = [_state_condition(state)] if state else []
-    total = db.scalar(select(func.count()).select_from(OutboxMessage).where(*where))
+    total = db.execute(select(func.count()).select_from(OutboxMessage).where(*where)).scalar_one()
     page = clamp_page(page, total, page_size)
     rows = db.execute(
         select(OutboxMessage, User.name)

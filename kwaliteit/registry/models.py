@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, func
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
@@ -23,6 +24,9 @@ class Partnership(Base):
     organisations: Mapped[list[Organisation]] = relationship(
         back_populates="partnership", order_by="Organisation.name"
     )
+    if TYPE_CHECKING:
+        # Made by the backref of PartnershipSettings.partnership.
+        settings: PartnershipSettings | None
 
     def __str__(self) -> str:
         return self.name

@@ -65,9 +65,9 @@ from kwaliteit.certification.models import (
 from kwaliteit.certification.policy import joined_value
 from kwaliteit.db import Base
 from kwaliteit.pagination import Page, clamp_page
-from kwaliteit.registry.models import Organisation, Partnership, Person, PersonRoleLink
+from kwaliteit.registry.models import Organisation, Partnership, Person
 from kwaliteit.registry.services import get_person
-from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
+from kwaliteit.scope import Forbidden, Scope
 from kwaliteit.sqldates import add_years, plus_years, school_year_label
 from kwaliteit.trainings.models import Training, TrainingSession, session_trainer
 from kwaliteit.validation import ValidationError
@@ -208,7 +208,7 @@ def persons_past_retention(
     retention period before `today`, oldest activity first. Two statements."""
     _require_manager(scope)
     ids, _last = _past_retention_select(scope, today, lambda last, years: [Person.id])
-    total = db.scalar(select(func.count()).select_from(ids.subquery()))
+    total = db.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
     page = clamp_page(page, total, page_size)
     stmt, last = _past_retention_select(
         scope, today, lambda last, years: [Person, Organisation.name, Partnership.name, last.c.last, years]
@@ -292,6 +292,7 @@ def person_record(db: Session, scope: Scope, person_id: int) -> PersonRecord:
     person = get_person(db, scope, person_id)
     organisation = person.organisation
     partnership = db.get(Partnership, organisation.partnership_id)
+    assert partnership is not None  # the organisation's (a foreign key)
     board = db.get(Organisation, organisation.parent_id) if organisation.parent_id else None
     account = db.scalar(
         select(User).where(User.person_id == person.id).options(selectinload(User.partnerships))
@@ -529,7 +530,7 @@ def anonymise_person(db: Session, scope: Scope, person_id: int, now: datetime, c
 
 def _needles(db: Session, person_ids: list[int]) -> list[str]:
     """The names and e-mail addresses of these persons and their accounts, to find elsewhere."""
-    values: set[str] = set()
+    values: set[str | None] = set()
     for name, email in db.execute(select(Person.name, Person.email).where(Person.id.in_(person_ids))):
         values.update((name, email))
     for name, email in db.execute(select(User.name, User.email).where(User.person_id.in_(person_ids))):
@@ -595,7 +596,7 @@ def _scrub(db: Session, needles: list[str]) -> None:
             continue
         rows = db.execute(select(*keys, column).where(mentions)).all()
         for row in rows:
-            key = dict(zip((k.name for k in keys), row[:-1]))
+            key = dict(zip((k.name for k in keys), row[:-1], strict=True))
             where = [k == key[k.name] for k in keys]
             if table.name in DELETE_WHEN_MENTIONED:
                 db.execute(delete(table).where(*where))

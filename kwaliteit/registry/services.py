@@ -143,7 +143,7 @@ def list_partnerships(db: Session, scope: Scope, q: str = "", page: int = 1, pag
     ids = scope.filter(select(Partnership.id), Partnership.id)
     if q:
         ids = ids.where(_like(Partnership.name, q))
-    total = db.scalar(select(func.count()).select_from(ids.subquery()))
+    total = db.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
     page = clamp_page(page, total, page_size)
     organisations = (
         select(func.count()).where(Organisation.partnership_id == Partnership.id).correlate(Partnership)
@@ -283,7 +283,7 @@ def list_organisations(
         ids = ids.where(Organisation.kind == filters.kind)
     if filters.q:
         ids = ids.where(_like(Organisation.name, filters.q))
-    total = db.scalar(select(func.count()).select_from(ids.subquery()))
+    total = db.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
     page = clamp_page(page, total, page_size)
     board = aliased(Organisation, name="board")
     school = aliased(Organisation, name="school")
@@ -366,7 +366,7 @@ def _validate_organisation(
     elif not scope.allows(data.partnership_id) or find(db, Partnership, data.partnership_id) is None:
         errors["partnership_id"] = "Je kunt alleen organisaties van je eigen partnerschappen vastleggen."
     moved = current is not None and data.partnership_id != current.partnership_id
-    if moved and "partnership_id" not in errors and _organisation_in_use(db, current.id):
+    if current is not None and moved and "partnership_id" not in errors and _organisation_in_use(db, current.id):
         errors["partnership_id"] = (
             "Deze organisatie heeft al personen, scholen of trainingen en kan daarom niet naar een "
             "ander partnerschap."
@@ -417,6 +417,7 @@ def _organisation_in_use(db: Session, organisation_id: int) -> bool:
 
 
 def _apply_organisation(organisation: Organisation, data: OrganisationData) -> None:
+    assert data.partnership_id is not None and data.kind is not None  # validated
     organisation.partnership_id = data.partnership_id
     organisation.name = data.name.strip()
     organisation.kind = data.kind
@@ -492,7 +493,7 @@ def list_persons(
         )
     if filters.q:
         ids = ids.where(_like(Person.name, filters.q) | _like(Person.email, filters.q))
-    total = db.scalar(select(func.count()).select_from(ids.subquery()))
+    total = db.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
     page = clamp_page(page, total, page_size)
     has_account = exists().where(User.person_id == Person.id).correlate(Person)
     rows = db.execute(
@@ -582,6 +583,7 @@ def _validate_person(db: Session, scope: Scope, data: PersonData, current: Perso
 
 
 def _apply_person(person: Person, data: PersonData) -> None:
+    assert data.organisation_id is not None  # validated
     person.name = data.name.strip()
     person.email = normalise_email(data.email) or None
     person.organisation_id = data.organisation_id

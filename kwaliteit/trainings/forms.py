@@ -60,7 +60,7 @@ class TrainingEditForm(BaseForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
-        for s, box, rationale in self.safeguard_fields():
+        for _s, box, rationale in self.safeguard_fields():
             if box.data and not (rationale.data or "").strip():
                 rationale.errors.append("Licht toe hoe de training deze waarborg dient.")
                 ok = False

@@ -109,7 +109,7 @@ def list_trainings(
     sort: Sort = DEFAULT_TRAINING_SORT,
 ) -> Page:
     ids = _filtered(scope, filters)
-    total = db.scalar(select(func.count()).select_from(ids.subquery()))
+    total = db.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
     page = clamp_page(page, total, page_size)
     order = sort.order_by(TRAINING_SORTS) or DEFAULT_TRAINING_SORT.order_by(TRAINING_SORTS)
     rows = db.execute(
@@ -150,8 +150,8 @@ def training_sessions(db: Session, training: Training) -> list[TrainingSession]:
 
 
 def current_links(training: Training) -> list[TrainingSafeguard]:
-    links = [l for l in training.safeguard_links if l.safeguard.framework.is_current]
-    return sorted(links, key=lambda l: l.safeguard.position)
+    links = [link for link in training.safeguard_links if link.safeguard.framework.is_current]
+    return sorted(links, key=lambda link: link.safeguard.position)
 
 
 def get_session(db: Session, scope: Scope, session_id: int) -> TrainingSession:
@@ -331,6 +331,7 @@ def _validate_training(db: Session, scope: Scope, data: TrainingData) -> dict[st
 
 
 def _apply(db: Session, training: Training, data: TrainingData) -> None:
+    assert data.partnership_id is not None  # validated
     training.partnership_id = data.partnership_id
     training.title = data.title.strip()
     training.kind = data.kind
@@ -341,12 +342,12 @@ def _apply(db: Session, training: Training, data: TrainingData) -> None:
         db.scalars(select(Organisation).where(Organisation.id.in_(data.organisation_ids)))
     ) if data.organisation_ids else []
     # Only links to the current framework are edited; older versions' links stay as history.
-    kept = {l.safeguard_id: l for l in training.safeguard_links if l.safeguard_id in data.safeguards}
+    kept = {link.safeguard_id: link for link in training.safeguard_links if link.safeguard_id in data.safeguards}
     current = {
-        l.safeguard_id for l in training.safeguard_links if l.safeguard and l.safeguard.framework.is_current
+        link.safeguard_id for link in training.safeguard_links if link.safeguard and link.safeguard.framework.is_current
     }
     training.safeguard_links = [
-        l for l in training.safeguard_links if l.safeguard_id not in current or l.safeguard_id in kept
+        link for link in training.safeguard_links if link.safeguard_id not in current or link.safeguard_id in kept
     ]
     for sid, rationale in data.safeguards.items():
         if sid in kept:
@@ -440,8 +441,8 @@ def set_session_cancelled(db: Session, scope: Scope, session_id: int, reason: st
 
 @dataclass
 class SessionData:
-    date: date
-    start_time: time
+    date: date | None
+    start_time: time | None
     location: str
     trainer_ids: list[int]
     participant_count: int = 0
@@ -478,11 +479,13 @@ def _validate_session(
         # The register builds on trainings: imported when used, not when this module loads.
         from kwaliteit.certification.qualifications import refuse_unqualified
 
-        refuse_unqualified(db, training, data.trainer_ids, data.date, errors, kept)
+        # No "date" error, so there is a date.
+        refuse_unqualified(db, training, data.trainer_ids, data.date, errors, kept)  # type: ignore[arg-type]
     return errors
 
 
 def _apply_session(db: Session, ts: TrainingSession, data: SessionData) -> None:
+    assert data.date is not None and data.start_time is not None  # validated
     ts.date = data.date
     ts.start_time = data.start_time
     ts.location = data.location.strip()

@@ -120,7 +120,7 @@ def edit(training_id: int):
     training = services.get_training(s, scope, training_id)
     safeguards = current_safeguards(s)
     if request.method == "GET":
-        links = {l.safeguard_id: l.rationale for l in training.safeguard_links}
+        links = {link.safeguard_id: link.rationale for link in training.safeguard_links}
         initial = {f"sg_{sid}": True for sid in links} | {f"rationale_{sid}": r for sid, r in links.items()}
         form = training_form(
             safeguards,

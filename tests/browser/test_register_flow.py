@@ -29,7 +29,7 @@ def _row(page, name: str):
 def test_attendance_and_certificates_move_the_mentors_on(page, world, db):
     other = factories.person(db, world.school1, PersonRole.MENTOR, name="Femke Mulder")
     factories.mentorship(db, other, world.school1)  # mentors already, without a basic training
-    ts = factories.session(db, world.training1, trainers=[world.trainer_person], on=date(2026, 11, 2))
+    factories.session(db, world.training1, trainers=[world.trainer_person], on=date(2026, 11, 2))
     db.commit()
 
     log_in(page, COORDINATOR)
