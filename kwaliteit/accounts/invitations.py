@@ -170,7 +170,7 @@ def accept_invitation(
     check = check_invitation(db, token, now, purpose)
     if check.state is not InvitationState.OK:
         raise InvitationRefused(check)
-    if errors := password_errors(password, confirm, check.user.email):
+    if errors := password_errors(password, confirm, check.user.email if check.user else None):
         raise ValidationError(errors)
     assert check.invitation is not None and check.user is not None  # both set when the state is OK
     claimed = rowcount(db.execute(

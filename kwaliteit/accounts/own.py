@@ -21,6 +21,7 @@ from kwaliteit.accounts.auth import MANAGERS
 from kwaliteit.accounts.models import User
 from kwaliteit.accounts.passwords import password_errors
 from kwaliteit.accounts.services import end_sessions, hash_password
+from kwaliteit.db import rowcount
 from kwaliteit.limits import PASSWORD
 from kwaliteit.security.models import RecoveryCode
 from kwaliteit.validation import ValidationError
@@ -152,18 +153,18 @@ def verify_code(db: Session, user: User, code: str | None, now: datetime) -> boo
     step = _step_of(user.totp_secret, code, now)
     if step is not None:
         return (
-            db.execute(
+            rowcount(db.execute(
                 update(User)
                 .where(User.id == user.id, or_(User.totp_last_step.is_(None), User.totp_last_step < step))
                 .values(totp_last_step=step)
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            ))
             == 1
         )
     if len(code) != 10:
         return False
     return (
-        db.execute(
+        rowcount(db.execute(
             update(RecoveryCode)
             .where(
                 RecoveryCode.user_id == user.id,
@@ -172,6 +173,6 @@ def verify_code(db: Session, user: User, code: str | None, now: datetime) -> boo
             )
             .values(used_at=now)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
         == 1
     )

@@ -24,7 +24,7 @@ from typing import Protocol
 from sqlalchemy import case, delete, literal, null, or_, select, update
 from sqlalchemy.orm import Session
 
-from kwaliteit.db import conflict_insert
+from kwaliteit.db import conflict_insert, rowcount
 from kwaliteit.models_base import Timestamp
 from kwaliteit.security.models import ThrottleCounter
 
@@ -110,9 +110,10 @@ class DatabaseStore:
         locked = aware(locked)
         if hits < rule.limit or locked is not None:
             return Hit(hits, locked, False)
-        until = now + rule.lockout if rule.lockout is not None else aware(window_start) + rule.window
+        start = aware(window_start) or now
+        until = now + rule.lockout if rule.lockout is not None else start + rule.window
         # Conditional: of two hits that both reached the limit, one starts the lock-out.
-        newly = self.db.execute(
+        newly = rowcount(self.db.execute(
             update(ThrottleCounter)
             .where(
                 ThrottleCounter.key == key,
@@ -120,7 +121,7 @@ class DatabaseStore:
             )
             .values(locked_until=until)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
         if newly != 1:
             until = self.locked_until(key, now) or until
         return Hit(hits, until, newly == 1)
@@ -132,14 +133,14 @@ class DatabaseStore:
 
     def cleanup(self, now: datetime, horizon: timedelta) -> int:
         """Delete counters whose window began before `now - horizon` and that lock nothing."""
-        return self.db.execute(
+        return rowcount(self.db.execute(
             delete(ThrottleCounter)
             .where(
                 ThrottleCounter.window_start < now - horizon,
                 or_(ThrottleCounter.locked_until.is_(None), ThrottleCounter.locked_until <= now),
             )
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ))
 
 
 def store_for(db: Session) -> Store:
