@@ -5,6 +5,7 @@ import logging
 from pathlib import Path
 
 from flask import Flask, render_template, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.routing import IntegerConverter
 
@@ -29,6 +30,34 @@ class IdConverter(IntegerConverter):
         kwargs.setdefault("max", MAX_ID)
         super().__init__(url_map, *args, **kwargs)
 csrf = CSRFProtect()
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure when configured so (KWALITEIT_SECURE_COOKIES, or a
+    KWALITEIT_BASE_URL with https) and whenever the request itself came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(super().get_cookie_secure(app) or request.is_secure)
+
+
+def _secure_remember_cookie(response):
+    """Flask-Login sets the remember-me cookie from the configuration alone: over HTTPS it gets
+    Secure here as well. Registered before Flask-Login's own after-request function, so it runs
+    after it (Flask runs them in reverse order)."""
+    if not request.is_secure:
+        return response
+    from flask import current_app
+
+    name = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+    cookies = response.headers.getlist("Set-Cookie")
+    if not any(c.startswith(name + "=") and "; Secure" not in c for c in cookies):
+        return response
+    response.headers.remove("Set-Cookie")
+    for cookie in cookies:
+        if cookie.startswith(name + "=") and "; Secure" not in cookie:
+            cookie += "; Secure"
+        response.headers.add("Set-Cookie", cookie)
+    return response
 
 # Every page: scripts, styles, images and forms only from this app, no inline script, no plugins,
 # never inside a frame. Charts are JSON data blocks drawn by static/charts.js with the app's own
@@ -92,12 +121,15 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     db.init_app(app)
     csrf.init_app(app)
     args.init_app(app)
+    app.session_interface = SessionInterface()
 
     from kwaliteit.accounts.auth import login_manager
 
+    app.after_request(_secure_remember_cookie)
     login_manager.init_app(app)
 
     from kwaliteit import errors, filters, views
+    from kwaliteit.accounts.own_views import bp as own_account_bp
     from kwaliteit.accounts.user_views import bp as users_bp
     from kwaliteit.accounts.views import bp as accounts_bp
     from kwaliteit.certification.views import bp as register_bp
@@ -114,6 +146,7 @@ def create_app(config: dict | None = None, instance_path: str | Path | None = No
     app.register_blueprint(registry_bp)
     app.register_blueprint(register_bp)
     app.register_blueprint(users_bp)
+    app.register_blueprint(own_account_bp)
 
     from kwaliteit.cycles.views import bp as cycles_bp
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from datetime import timedelta
 from pathlib import Path
 
 PREFIX = "KWALITEIT_"
@@ -87,6 +88,19 @@ def _whole_number(env, name: str, default: int) -> int:
     return int(value)
 
 
+# The longest a remember-me cookie lives; a configured duration above it is cut to it.
+REMEMBER_DURATION = timedelta(days=30)
+
+
+def _secure_cookies(env) -> bool:
+    """Cookies only over HTTPS: set explicitly (KWALITEIT_SECURE_COOKIES=1), or implied by a public
+    address with https. (Over an HTTPS request they are Secure anyway, see kwaliteit/__init__.py.)"""
+    explicit = env.get(PREFIX + "SECURE_COOKIES")
+    if explicit is not None and explicit != "":
+        return explicit == "1"
+    return (env.get(PREFIX + "BASE_URL") or "").lower().startswith("https://")
+
+
 def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     env = os.environ
     overrides = dict(overrides or {})
@@ -96,9 +110,12 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": env.get(PREFIX + "SECURE_COOKIES", "0") == "1",
+        "SESSION_COOKIE_SECURE": _secure_cookies(env),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _secure_cookies(env),
+        # "Ingelogd blijven" lasts at most this long (Flask-Login's default is a year).
+        "REMEMBER_COOKIE_DURATION": REMEMBER_DURATION,
         "PAGE_SIZE": int(env.get(PREFIX + "PAGE_SIZE", "25")),
         # Results with fewer answers than this show only the count (small-group privacy).
         "MIN_ANSWERS_SHOWN": int(env.get(PREFIX + "MIN_ANSWERS_SHOWN", "5")),
@@ -119,6 +136,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
     config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"] + 64 * 1024
     config.update(_mail_config(env))
     config.update(overrides)
+    duration = config.get("REMEMBER_COOKIE_DURATION")
+    if not isinstance(duration, timedelta) or duration > REMEMBER_DURATION:
+        config["REMEMBER_COOKIE_DURATION"] = REMEMBER_DURATION
     if "SECRET_KEY" not in config:
         config["SECRET_KEY"] = env.get(PREFIX + "SECRET_KEY") or _instance_secret(instance_path)
     return config

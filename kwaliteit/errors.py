@@ -26,6 +26,7 @@ MESSAGES = {
     404: ("Niet gevonden", "Deze pagina bestaat niet (meer)."),
     405: ("Niet toegestaan", "Deze handeling is hier niet toegestaan."),
     413: ("Bestand te groot", "Het bestand is groter dan is toegestaan."),
+    429: ("Te veel verzoeken", "Er kwamen in korte tijd te veel verzoeken. Wacht even en probeer het opnieuw."),
     500: ("Er ging iets mis", "Er ging iets mis aan onze kant. Probeer het later opnieuw."),
 }
 
@@ -89,7 +90,8 @@ def _user_id() -> str:
     # The id from the session cookie, not current_user: loading the user needs the database.
     from flask import session
 
-    return str(session.get("_user_id", "-"))
+    # The account id only: the rest of the identity (session version, log-in nonce) is no log's.
+    return str(session.get("_user_id", "-")).split(":", 1)[0]
 
 
 def _rollback() -> None:
@@ -144,11 +146,21 @@ def too_large(e):
     return render_template("error.html", code=413, title=title, message=message, back=request.path), 413
 
 
+def too_many_requests(e):
+    """429, with the Retry-After that abort(429, retry_after=...) gave."""
+    body, code = _render(429, _detail(e))
+    response = current_app.make_response((body, code))
+    if getattr(e, "retry_after", None) is not None:
+        response.headers["Retry-After"] = str(e.retry_after)
+    return response
+
+
 def init_app(app: Flask) -> None:
     for code in MESSAGES:
-        if code not in (413, 500):
+        if code not in (413, 429, 500):
             app.register_error_handler(code, lambda e, code=code: _render(code, _detail(e), e))
     app.register_error_handler(413, too_large)
+    app.register_error_handler(429, too_many_requests)
     app.register_error_handler(500, internal_error)
     app.register_error_handler(Forbidden, lambda e: _render(403))
     app.register_error_handler(NotFound, lambda e: _render(404))

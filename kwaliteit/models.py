@@ -12,7 +12,7 @@ from evaluaties.questionnaires.models import (  # noqa: F401
     QuestionnaireVersion,
 )
 from evaluaties.transfer.models import ImportBatch, ImportDraft, ImportMapping  # noqa: F401
-from kwaliteit.accounts.models import Invitation, Role, User, user_partnership  # noqa: F401
+from kwaliteit.accounts.models import Invitation, LinkPurpose, Role, User, user_partnership  # noqa: F401
 from kwaliteit.api.models import ApiToken  # noqa: F401
 from kwaliteit.audit.models import AuditEntry  # noqa: F401
 from kwaliteit.certification.models import (  # noqa: F401
@@ -44,6 +44,7 @@ from kwaliteit.registry.models import (  # noqa: F401
     PersonRole,
     PersonRoleLink,
 )
+from kwaliteit.security.models import RecoveryCode, ThrottleCounter  # noqa: F401
 from kwaliteit.trainings.models import (  # noqa: F401
     Training,
     TrainingForm,

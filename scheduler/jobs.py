@@ -96,6 +96,16 @@ def purge_audit(today: date, now: datetime) -> str:
     return f"{deleted} logboekregels verwijderd"
 
 
+def cleanup_throttles(today: date, now: datetime) -> str:
+    """Delete log-in and rate-limit counters that no longer count or lock anything."""
+    from kwaliteit.security.throttle import cleanup
+
+    with kdb.new_session() as s:
+        deleted = cleanup(s, now)
+        s.commit()
+    return f"{deleted} tellers verwijderd"
+
+
 @dataclass(frozen=True)
 class Job:
     id: str
@@ -113,6 +123,7 @@ JOBS: list[Job] = [
     Job("retention", "Bewaartermijn toepassen", retention, {"hour": 3, "minute": 15}),
     Job("cleanup_import_drafts", "Verlopen importconcepten opruimen", cleanup_import_drafts, {"minute": 45}),
     Job("purge_audit", "Oude logboekregels verwijderen", purge_audit, {"hour": 3, "minute": 40}),
+    Job("cleanup_throttles", "Verlopen inlog- en snelheidstellers opruimen", cleanup_throttles, {"minute": 50}),
 ]
 
 

@@ -571,9 +571,30 @@ def test_unknown_path_and_wrong_method_are_json(app, world, tokens):
     assert set(wrong.headers["Allow"].split(", ")) >= {"GET", "PATCH"}
 
 
+def test_guessing_tokens_is_throttled_per_address_and_recovers(app, world, tokens, monkeypatch):
+    """Refused tokens count against the client address: the one that reaches the limit is 429 with
+    Retry-After, then even a good token is refused until the lock-out ends."""
+    from kwaliteit.security import guard
+
+    client = app.test_client()
+    path = API + "/safeguards"
+    for n in range(guard.API_TOKEN.limit - 1):
+        assert call(app, client, "GET", path, f"kw_geraden{n}").status_code == 401
+    limited = call(app, client, "GET", path, "kw_nog-een")
+    assert limited.status_code == 429
+    assert limited.headers["Retry-After"] == str(int(guard.API_TOKEN.lockout.total_seconds()))
+    assert "te veel ongeldige API-tokens" in limited.get_json()["error"]["message"]
+    assert call(app, client, "GET", path, tokens["admin"]).status_code == 429
+    # Another address is not locked; and once the lock-out is over, the good token works again.
+    other = client.get(path, headers=bearer(tokens["admin"]), environ_base={"REMOTE_ADDR": "192.0.2.9"})
+    assert other.status_code == 200
+    monkeypatch.setitem(app.config, "FIXED_NOW", NOW + guard.API_TOKEN.lockout + timedelta(seconds=1))
+    assert call(app, client, "GET", path, tokens["admin"]).status_code == 200
+
+
 def test_429_and_500_bodies(app):
-    """The throttle (kwaliteit.api.auth.refused_token_attempt) answers with ApiError(429); a 500
-    under /api/ is the same error body with an error id."""
+    """An ApiError(429) (kwaliteit.api.auth's throttle of refused tokens) and a 500 under /api/
+    have the one error body, the 500 with an error id."""
     from werkzeug.exceptions import InternalServerError
 
     from kwaliteit.errors import internal_error

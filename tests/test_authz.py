@@ -113,6 +113,34 @@ ROUTES: dict[str, Route] = {
         public=True,
         expect={"POST": row(302, 302, 302, 302, 302, 302)},
     ),
+    # The second step of a log-in: without a pending log-in back to /inloggen; logged in: home.
+    "accounts.login_code": Route(
+        url=lambda w: "/inloggen/code",
+        public=True,
+        expect={"GET": row(302, 302, 302, 302, 302, 302), "POST": row(302, 302, 302, 302, 302, 302)},
+    ),
+    # Mijn account: every account changes its own password and ends its own sessions; two-step
+    # log-in is for admins and coordinators. Empty forms: errors.
+    "account.index": Route(
+        url=lambda w: "/mijn-account",
+        expect={"GET": row(302, 200, 200, 200, 200, 200)},
+    ),
+    "account.change_password": Route(
+        url=lambda w: "/mijn-account/wachtwoord",
+        expect={"POST": row(302, 400, 400, 400, 400, 400)},
+    ),
+    "account.logout_everywhere": Route(
+        url=lambda w: "/mijn-account/overal-uitloggen",
+        expect={"POST": row(302, 302, 302, 302, 302, 302)},  # to /inloggen: this session ends too
+    ),
+    "account.two_step": Route(
+        url=lambda w: "/mijn-account/tweestaps",
+        expect={"GET": row(302, 200, 200, 200, 403, 403), "POST": row(302, 400, 400, 400, 403, 403)},
+    ),
+    "account.disable_two_step": Route(
+        url=lambda w: "/mijn-account/tweestaps/uitzetten",
+        expect={"POST": row(302, 400, 400, 400, 400, 400)},
+    ),
     # ------------------------------------------------------------- trainings
     "trainings.index": Route(
         url=lambda w: "/trainingen",
@@ -696,6 +724,18 @@ ROUTES: dict[str, Route] = {
         public=True,
         expect={"GET": row(200, 200, 200, 200, 200, 200), "POST": row(400, 400, 400, 400, 400, 400)},
     ),
+    # A reset link is e-mailed to the account (no mail server in the tests: back with a message).
+    "users.send_reset": Route(
+        url=lambda w: f"/beheer/gebruikers/{w.trainer.id}/wachtwoord-herstel",
+        missing=lambda w: f"/beheer/gebruikers/{MISSING_ID}/wachtwoord-herstel",
+        expect={"POST": row(302, 302, 302, 403, 403, 403)},
+    ),
+    # The reset link is the credential (here the steering member's). An empty POST: errors.
+    "users.reset": Route(
+        url=lambda w: f"/wachtwoord-herstellen/{w.reset_token}",
+        public=True,
+        expect={"GET": row(200, 200, 200, 200, 200, 200), "POST": row(400, 400, 400, 400, 400, 400)},
+    ),
     # --------------------------------------------------------- notifications
     # Every account reads its own reminders, chooses the digest and renews its calendar address.
     "notifications.mine": Route(
@@ -926,7 +966,7 @@ def _build_world(app):
     """The conftest world plus questionnaires and a participant link per partnership."""
     from evaluaties.answers.links import create_single_links
     from kwaliteit.accounts.models import Role
-    from kwaliteit.accounts.users import AccountData, invite_user
+    from kwaliteit.accounts.users import AccountData, invite_user, new_password_reset
     from kwaliteit.clock import now
     from kwaliteit.notifications.services import renew_calendar_token
     from kwaliteit.scope import Scope
@@ -952,6 +992,7 @@ def _build_world(app):
             s, Scope.everything(), AccountData("nieuw@example.org", "Nina Nieuw", Role.COORDINATOR, [w.p1.id]),
             now(),
         )
+        _steering, w.reset_token = new_password_reset(s, Scope.everything(), w.steering.id, now())
         s.commit()
     return w
 
@@ -1092,7 +1133,7 @@ def test_authorization_matrix(app, world, endpoint, method, role, client_as):
     if route.api:
         assert response.get_json()["error"]["code"] == "unauthorized"
     if role != ANON and expected == 302:
-        assert location.path != "/inloggen" or endpoint == "accounts.logout"
+        assert location.path != "/inloggen" or endpoint in ("accounts.logout", "account.logout_everywhere")
     if expected == 403:
         assert "Geen toegang" in body
     for text in _foreign_text(world, role):
@@ -1220,6 +1261,7 @@ FOREIGN_OBJECT_URLS = {
     "users.edit": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/bewerken",
     "users.set_enabled": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/actief",
     "users.invitation": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/uitnodiging",
+    "users.send_reset": lambda w: f"/beheer/gebruikers/{w.other_coordinator.id}/wachtwoord-herstel",
     "cycles.index": lambda w: f"/cycli?partnerschap={w.p2.id}",
     "cycles.actions": lambda w: f"/cycli/acties?partnerschap={w.p2.id}",
     "cycles.detail": lambda w: f"/cycli/{w.cycle2.id}",

@@ -53,6 +53,7 @@ URL_VALUES = {
     "person_id": lambda w: w.trainer_person.id,
     "user_id": lambda w: w.trainer.id,
     "invitation_token": lambda w: w.invitation_token,
+    "reset_token": lambda w: w.reset_token,
     "qualification_id": lambda w: w.qualification1.id,
     "registration_id": lambda w: w.registration1.id,
     "draft_id": lambda w: w.import_draft1.id,  # the coordinator's; for the admin it does not exist
@@ -70,7 +71,8 @@ URL_VALUES = {
 }
 # Log-in and log-out act on the client's own session: they get a fresh anonymous client each time
 # (setting a password through an invitation logs the invited person in).
-OWN_CLIENT = {"accounts.login", "accounts.logout", "users.accept"}
+# "Overal uitloggen" ends the session too.
+OWN_CLIENT = {"accounts.login", "accounts.logout", "users.accept", "account.logout_everywhere"}
 # Query argument names the views read (others are generated too).
 QUERY_NAMES = ["pagina", "q", "status", "soort", "partnerschap", "training", "bijeenkomst", "schooljaar",
                "doelgroep", "waarborg", "dagen", "drempel", "versie", "next",

@@ -239,7 +239,7 @@ def test_the_scheduler_has_explicit_ids_and_the_agreed_defaults(app):
     scheduler = build_scheduler(app)
     scheduled = {j.id: j for j in scheduler.get_jobs()}
     assert set(scheduled) == {
-        "open_cycles", "send_reminders", "retention", "cleanup_import_drafts", "purge_audit",
+        "open_cycles", "send_reminders", "retention", "cleanup_import_drafts", "purge_audit", "cleanup_throttles",
     }
     assert str(scheduler.timezone) == "Europe/Amsterdam"
     for job in scheduled.values():
@@ -436,7 +436,13 @@ def _alive(pid: int) -> bool:
 
 def test_the_launcher_stops_the_other_when_one_stops(tmp_path):
     started = time.monotonic()
-    code = supervise([_sleeper(tmp_path / "web.pid"), [sys.executable, "-c", "import sys; sys.exit(4)"]],
+    # The second stops once the first has started (wrote its pid), so the test never races it.
+    stops = (
+        "import pathlib, sys, time; p = pathlib.Path(sys.argv[1]); deadline = time.monotonic() + 30\n"
+        "while not (p.exists() and p.read_text()) and time.monotonic() < deadline: time.sleep(0.01)\n"
+        "sys.exit(4)"
+    )
+    code = supervise([_sleeper(tmp_path / "web.pid"), [sys.executable, "-c", stops, str(tmp_path / "web.pid")]],
                      poll=0.05)
     assert code == 4
     assert time.monotonic() - started < 30

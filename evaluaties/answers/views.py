@@ -25,10 +25,11 @@ from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_requ
 from kwaliteit.accounts.models import Role
 from kwaliteit.args import choice_arg, choice_args, id_arg, page_arg
 from kwaliteit.certification.qualifications import MENTOR_KINDS, unqualified_pairs
-from kwaliteit.clock import today
+from kwaliteit.clock import now, today
 from kwaliteit.cycles.services import public_actions
 from kwaliteit.downloads import download
 from kwaliteit.forms import BaseForm, apply_errors, form_page, run_action, save_form
+from kwaliteit.security.guard import answer_link_limited
 from kwaliteit.sorting import sort_arg
 from kwaliteit.trainings.models import Training
 from kwaliteit.trainings.services import get_session, partnerships_in_scope
@@ -364,6 +365,20 @@ def _state_page(check):
 @bp.route("/e/<int:session_id>/<token>", methods=["GET", "POST"])
 def answer(session_id: int, token: str):
     s = db.session()
+    # A rate limit per client address (generous: a class may answer from one school's address),
+    # counted first in the request's transaction and committed at once, so a refused answer
+    # below does not undo the count.
+    wait = answer_link_limited(s, request.remote_addr or "-", now())
+    s.commit()
+    if wait is not None:
+        abort(
+            429,
+            description=(
+                "Vanaf dit netwerkadres zijn in korte tijd erg veel vragenlijsten geopend of verstuurd. "
+                f"Wacht {wait} seconden en probeer het dan opnieuw; je antwoorden zijn nog niet verstuurd."
+            ),
+            retry_after=wait,
+        )
     check = link_service.check_link(s, session_id, token, today())
     if check.state is not link_service.LinkState.OK:
         return _state_page(check)

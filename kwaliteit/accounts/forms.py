@@ -1,4 +1,4 @@
-from wtforms import BooleanField, EmailField, PasswordField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email
 
 from kwaliteit import limits
@@ -23,3 +23,11 @@ class LoginForm(BaseForm):
         render_kw={"autocomplete": "current-password"},
     )
     remember = BooleanField("Ingelogd blijven")
+
+
+class CodeForm(BaseForm):
+    code = StringField(
+        "Code",
+        validators=[DataRequired("Vul de code in."), max_length(64)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "autocapitalize": "off"},
+    )

@@ -17,13 +17,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, case, literal, select, update
 from sqlalchemy.orm import Session
 
-from kwaliteit.accounts.models import Invitation, User
-from kwaliteit.accounts.services import MIN_PASSWORD_LENGTH, hash_password
+from kwaliteit.accounts.models import Invitation, LinkPurpose, User
+from kwaliteit.accounts.passwords import password_errors
+from kwaliteit.accounts.services import end_sessions, hash_password
 from kwaliteit.db import rowcount
-from kwaliteit.limits import PASSWORD
-from kwaliteit.validation import ValidationError, characters_error
+from kwaliteit.validation import ValidationError
 
 INVITATION_DAYS = 7
+RESET_HOURS = 24  # a reset link is only e-mailed, to the account's own address: a day is enough
 TOKEN_BYTES = 18  # 144 bits, as the participants' links
 # No token this module makes is longer; a longer one in a URL is unknown without hashing megabytes.
 MAX_TOKEN_LENGTH = 64
@@ -44,7 +45,11 @@ def open_condition(now: datetime) -> ColumnElement[bool]:
 
 
 def issue_invitation(
-    db: Session, user: User, now: datetime, created_by_id: int | None
+    db: Session,
+    user: User,
+    now: datetime,
+    created_by_id: int | None,
+    purpose: LinkPurpose = LinkPurpose.INVITATION,
 ) -> tuple[Invitation, str]:
     """A new link for `user`; earlier links of the account that are still open end now.
     Returns the invitation and the token (the only moment the token exists in plain text)."""
@@ -58,8 +63,10 @@ def issue_invitation(
     invitation = Invitation(
         user=user,
         token_hash=hash_token(token),
+        purpose=purpose,
         created_at=now,
-        expires_at=now + timedelta(days=INVITATION_DAYS),
+        expires_at=now
+        + (timedelta(hours=RESET_HOURS) if purpose is LinkPurpose.RESET else timedelta(days=INVITATION_DAYS)),
         created_by_id=created_by_id,
     )
     db.add(invitation)
@@ -121,9 +128,12 @@ class InvitationRefused(Exception):
         super().__init__(check.message)
 
 
-def check_invitation(db: Session, token: str, now: datetime) -> InvitationCheck:
+def check_invitation(
+    db: Session, token: str, now: datetime, purpose: LinkPurpose = LinkPurpose.INVITATION
+) -> InvitationCheck:
     """May this token set a password now? No log-in: the token is the credential. The state is
-    computed in SQL (`open_condition`), so the page and the claim agree on it."""
+    computed in SQL (`open_condition`), so the page and the claim agree on it. A link made for
+    another purpose is unknown here (a reset link does not open the invitation page)."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return InvitationCheck(InvitationState.UNKNOWN)
     row = db.execute(
@@ -134,7 +144,7 @@ def check_invitation(db: Session, token: str, now: datetime) -> InvitationCheck:
                 (open_condition(now), literal(InvitationState.OK.value)),
                 else_=literal(InvitationState.EXPIRED.value),
             ),
-        ).where(Invitation.token_hash == hash_token(token))
+        ).where(Invitation.token_hash == hash_token(token), Invitation.purpose == purpose)
     ).first()
     if row is None:
         return InvitationCheck(InvitationState.UNKNOWN)
@@ -146,30 +156,21 @@ def check_invitation(db: Session, token: str, now: datetime) -> InvitationCheck:
     return InvitationCheck(state, invitation, user)
 
 
-def password_errors(password: str | None, confirm: str | None) -> dict[str, str]:
-    """Why this new password cannot be set (field name -> message); empty when it can."""
-    errors: dict[str, str] = {}
-    password = password or ""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        errors["password"] = f"Kies een wachtwoord van minstens {MIN_PASSWORD_LENGTH} tekens."
-    elif len(password) > PASSWORD:
-        errors["password"] = f"Kies een wachtwoord van hoogstens {PASSWORD} tekens."
-    elif message := characters_error(password):
-        errors["password"] = message
-    elif not password.strip():
-        errors["password"] = "Een wachtwoord van alleen spaties kan niet."
-    if "password" not in errors and password != (confirm or ""):
-        errors["confirm"] = "De twee wachtwoorden zijn niet gelijk. Typ hetzelfde wachtwoord twee keer."
-    return errors
-
-
-def accept_invitation(db: Session, token: str, password: str, confirm: str, now: datetime) -> User:
+def accept_invitation(
+    db: Session,
+    token: str,
+    password: str,
+    confirm: str,
+    now: datetime,
+    purpose: LinkPurpose = LinkPurpose.INVITATION,
+) -> User:
     """Set the account's password through the link, once. Raises InvitationRefused (unknown,
-    expired, used, disabled) or ValidationError (the password)."""
-    check = check_invitation(db, token, now)
+    expired, used, disabled) or ValidationError (the password). A new password ends every
+    session of the account."""
+    check = check_invitation(db, token, now, purpose)
     if check.state is not InvitationState.OK:
         raise InvitationRefused(check)
-    if errors := password_errors(password, confirm):
+    if errors := password_errors(password, confirm, check.user.email if check.user else None):
         raise ValidationError(errors)
     assert check.invitation is not None and check.user is not None  # both set when the state is OK
     claimed = rowcount(db.execute(
@@ -183,4 +184,5 @@ def accept_invitation(db: Session, token: str, password: str, confirm: str, now:
     user = check.user
     user.password_hash = hash_password(password)
     db.flush()
+    end_sessions(db, user)
     return user

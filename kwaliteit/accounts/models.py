@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Column, ForeignKey, Index, String, Table, func
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kwaliteit import limits
@@ -50,15 +50,36 @@ class User(UserMixin, Base):
     # A trainer account is linked to its Person, whose sessions it may see.
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
+    # Part of every session's identity (get_id): raising it ends every session and remember-me
+    # cookie of the account (log-out, a new password, "overal uitloggen").
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Two-step log-in (TOTP, RFC 6238): the base32 secret when switched on, and the last time step
+    # whose code was accepted, so that a code works once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     person: Mapped[Person | None] = relationship()
     partnerships: Mapped[list[Partnership]] = relationship(
         secondary=user_partnership, order_by=Partnership.name
     )
 
+    # The random part of the identity of this log-in (not a column): set when a log-in starts and
+    # read back from the session cookie, so that every log-in has its own remember-me cookie.
+    login_nonce: str = ""
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses disabled accounts
         return self.is_enabled
+
+    def get_id(self) -> str:
+        """The identity Flask-Login keeps in the session and the remember-me cookie (Flask-Login's
+        "alternative tokens"): id, session version and the log-in's nonce. The user loader refuses
+        an identity whose version is no longer the account's."""
+        return f"{self.id}:{self.session_version}:{self.login_nonce}"
+
+    @property
+    def two_step(self) -> bool:
+        return self.totp_secret is not None
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
@@ -77,6 +98,11 @@ Index(EMAIL_UNIQUE_INDEX, func.lower(User.email), unique=True)
 NO_PASSWORD = "!"
 
 
+class LinkPurpose(enum.Enum):
+    INVITATION = "invitation"  # shown to the inviter and e-mailed; sets the first password
+    RESET = "reset"  # a password reset: only e-mailed to the account's address, valid for a day
+
+
 class Invitation(Base):
     """A one-time link to set the password of an account. Only the SHA-256 of the token is kept:
     the link itself is shown to the inviter once and e-mailed, never stored."""
@@ -85,6 +111,9 @@ class Invitation(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(
+        str_enum(LinkPurpose, "link_purpose"), default=LinkPurpose.INVITATION, server_default="invitation"
+    )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(Timestamp)

@@ -2,16 +2,17 @@ from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kwaliteit import limits
 from kwaliteit.accounts.models import Role, User
+from kwaliteit.accounts.passwords import MIN_PASSWORD_LENGTH, password_error
 from kwaliteit.registry.models import Partnership, Person
 from kwaliteit.validation import text_error
 
-MIN_PASSWORD_LENGTH = 12
+__all__ = ["MIN_PASSWORD_LENGTH", "AccountError", "authenticate", "create_user", "end_sessions"]
 # Compared against when the e-mail is unknown, so that timing does not reveal accounts.
 _DUMMY_HASH = generate_password_hash("not-a-password", method="scrypt")
 
@@ -26,6 +27,18 @@ def hash_password(password: str) -> str:
 
 def generate_password() -> str:
     return secrets.token_urlsafe(12)
+
+
+def end_sessions(db: Session, user: User) -> None:
+    """End every session and remember-me cookie of the account: its identities carry the session
+    version, which goes up here (one atomic UPDATE, so two at once both count)."""
+    db.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.refresh(user, ["session_version"])
 
 
 def normalise_email(email: str) -> str:
@@ -66,9 +79,7 @@ def create_user(
     from kwaliteit.scope import Scope
     from kwaliteit.validation import ValidationError
 
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens lang zijn.")
-    if message := text_error(password, limits.PASSWORD):
+    if message := password_error(password, email):
         raise AccountError(f"Wachtwoord: {message}")
     partnership_ids = []
     for pname in partnership_names:

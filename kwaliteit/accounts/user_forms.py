@@ -41,3 +41,42 @@ class SetPasswordForm(BaseForm):
         validators=[InputRequired("Typ het wachtwoord nog een keer.")],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class ChangePasswordForm(BaseForm):
+    current = PasswordField(
+        "Huidig wachtwoord",
+        validators=[InputRequired("Vul je huidige wachtwoord in.")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password = PasswordField(
+        "Nieuw wachtwoord",
+        validators=[InputRequired("Kies een nieuw wachtwoord.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Herhaal het nieuwe wachtwoord",
+        validators=[InputRequired("Typ het nieuwe wachtwoord nog een keer.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class EnableTwoStepForm(BaseForm):
+    code = StringField(
+        "Code uit de app",
+        validators=[InputRequired("Vul de code uit de app in."), max_length(64)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
+    )
+
+
+class DisableTwoStepForm(BaseForm):
+    current = PasswordField(
+        "Huidig wachtwoord",
+        validators=[InputRequired("Vul je huidige wachtwoord in.")],
+        render_kw={"autocomplete": "current-password"},
+    )
+    code = StringField(
+        "Code uit de app of een herstelcode",
+        validators=[InputRequired("Vul een code in."), max_length(64)],
+        render_kw={"autocomplete": "one-time-code"},
+    )

@@ -15,20 +15,21 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user
+from flask_login import current_user
 
 from kwaliteit import db
 from kwaliteit.accounts import users
-from kwaliteit.accounts.auth import MANAGERS, current_scope, roles_required
+from kwaliteit.accounts.auth import MANAGERS, current_scope, log_in, roles_required
 from kwaliteit.accounts.invitations import (
     INVITATION_DAYS,
+    RESET_HOURS,
     InvitationRefused,
     InvitationState,
     accept_invitation,
     check_invitation,
 )
-from kwaliteit.accounts.models import Role
-from kwaliteit.accounts.services import MIN_PASSWORD_LENGTH
+from kwaliteit.accounts.models import LinkPurpose, Role
+from kwaliteit.accounts.passwords import MIN_PASSWORD_LENGTH
 from kwaliteit.accounts.user_forms import AccountForm, SetPasswordForm
 from kwaliteit.args import choice_arg, id_arg, page_arg, text_arg
 from kwaliteit.clock import now
@@ -96,6 +97,13 @@ def _account_data(form) -> users.AccountData:
 def invitation_url(token: str) -> str:
     """The link to pass on: from KWALITEIT_BASE_URL, never the request's Host (kwaliteit.urls)."""
     return public_url("users.accept", invitation_token=token)
+
+
+def reset_url(token: str) -> str:
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for("users.reset", reset_token=token)
+    return url_for("users.reset", reset_token=token, _external=True)
 
 
 def send_invitation_mail(user, url: str, inviter: str | None) -> bool | None:
@@ -265,7 +273,7 @@ def accept(invitation_token: str):
             s.rollback()
             return _refused(exc.check)
         else:
-            login_user(user)
+            log_in(user)
             flash("Je wachtwoord is ingesteld en je bent ingelogd. Welkom bij kwaliteit!", "success")
             return redirect(url_for("main.home"))
     return _no_store(
@@ -277,3 +285,73 @@ def _refused(check):
     # 404 for a link that never existed; 410 Gone for one that did and no longer works.
     status = 404 if check.state is InvitationState.UNKNOWN else 410
     return _no_store((render_template("accounts/invitation_state.html", check=check), status))
+
+
+# ---------------------------------------------------------------- password reset
+
+
+@bp.route("/beheer/gebruikers/<int:user_id>/wachtwoord-herstel", methods=["POST"])
+@roles_required(*MANAGERS)
+def send_reset(user_id: int):
+    """E-mail a one-time link to choose a new password to the account's own address. The link is
+    never shown to the sender (who could otherwise take the account over), so without a mail
+    server there is no reset: a new invitation link is the way then."""
+    s, scope = db.session(), current_scope()
+    user = users.get_user(s, scope, user_id)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    try:
+        settings = MailSettings.from_config(current_app.config)
+    except MailError:
+        settings = None
+    if settings is None:
+        flash(
+            "Er is geen (werkende) mailserver ingesteld, dus een herstellink kan niet worden gemaild. "
+            "Maak een nieuwe link en geef die zelf door.",
+            "error",
+        )
+        return redirect(url_for("users.edit", user_id=user_id))
+    if saved := run_action(lambda: users.new_password_reset(s, scope, user_id, now())):
+        target, token = saved.value
+        body = render_template(
+            "accounts/reset_mail.txt", user=target, url=reset_url(token), hours=RESET_HOURS, sender=str(current_user)
+        )
+        try:
+            send_mail(settings, target.email, "Nieuw wachtwoord kiezen voor kwaliteit", body)
+        except MailError:
+            flash("De e-mail met de herstellink kon niet worden verstuurd. Probeer het later opnieuw.", "error")
+        else:
+            flash(
+                f"Er is een link om een nieuw wachtwoord te kiezen gemaild naar {user.email} "
+                f"({RESET_HOURS} uur geldig). Het huidige wachtwoord werkt tot de link gebruikt is.",
+                "success",
+            )
+    return redirect(url_for("users.edit", user_id=user_id))
+
+
+@bp.route("/wachtwoord-herstellen/<reset_token>", methods=["GET", "POST"])
+def reset(reset_token: str):
+    """Choose a new password through a reset link; no log-in needed (the token is the credential).
+    Every session of the account ends; the user then logs in (with the code, when two steps are on)."""
+    s, token = db.session(), reset_token
+    check = check_invitation(s, token, now(), LinkPurpose.RESET)
+    if check.state is not InvitationState.OK:
+        return _refused(check)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accept_invitation(s, token, form.password.data, form.confirm.data, now(), LinkPurpose.RESET)
+            s.commit()
+        except ValidationError as exc:
+            s.rollback()
+            apply_errors(form, exc)
+        except InvitationRefused as exc:
+            s.rollback()
+            return _refused(exc.check)
+        else:
+            current_app.logger.info("Wachtwoord hersteld: gebruiker %s", user.id)
+            flash("Je nieuwe wachtwoord is ingesteld. Log in met je e-mailadres en dit wachtwoord.", "success")
+            return redirect(url_for("accounts.login"))
+    return _no_store(
+        form_page("accounts/reset_password.html", form, user=check.user, min_length=MIN_PASSWORD_LENGTH)
+    )

@@ -25,6 +25,7 @@ from kwaliteit.accounts.models import (
     EMAIL_UNIQUE_INDEX,
     NO_PASSWORD,
     Invitation,
+    LinkPurpose,
     Role,
     User,
     user_partnership,
@@ -382,4 +383,19 @@ def new_invitation(db: Session, scope: Scope, user_id: int, now: datetime) -> tu
     if not user.is_enabled:
         raise ValidationError({"actief": "Dit account is uitgeschakeld: schakel het eerst weer in."})
     _invitation, token = issue_invitation(db, user, now, scope.user_id)
+    return user, token
+
+
+def new_password_reset(db: Session, scope: Scope, user_id: int, now: datetime) -> tuple[User, str]:
+    """A password reset link for an account the caller manages (valid RESET_HOURS, once; only
+    e-mailed to the account's own address, never shown to the caller). Earlier links of the
+    account stop working; the current password works until the link is used."""
+    user = get_user(db, scope, user_id)
+    if not user.is_enabled:
+        raise ValidationError({"actief": "Dit account is uitgeschakeld: schakel het eerst weer in."})
+    if user.password_hash == NO_PASSWORD:
+        raise ValidationError(
+            {"wachtwoord": "Dit account heeft nog geen wachtwoord: stuur een nieuwe uitnodiging."}
+        )
+    _invitation, token = issue_invitation(db, user, now, scope.user_id, LinkPurpose.RESET)
     return user, token

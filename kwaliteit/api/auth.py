@@ -22,22 +22,28 @@ from kwaliteit.accounts.models import Role, User
 from kwaliteit.api import tokens
 from kwaliteit.api.errors import ApiError
 from kwaliteit.scope import Scope
+from kwaliteit.security import guard
 
 log = logging.getLogger(__name__)
 
 INVALID_TOKEN = "Dit API-token is onbekend, ingetrokken of verlopen, of het account is uitgeschakeld."
 NO_TOKEN = "Geef een API-token mee: Authorization: Bearer <token>. Een token maak je onder ‘API-tokens’."
+TOO_MANY_REFUSED = (
+    "Vanaf dit adres zijn te veel ongeldige API-tokens geprobeerd. Probeer het later opnieuw."
+)
 WRONG_ROLE = "Je rol geeft geen toegang tot deze gegevens of handeling."
 
 
-def refused_token_attempt(remote_addr: str | None, token_hash: str | None) -> None:
-    """Called once for every request with a token that does not work (unknown, revoked, expired,
-    of a disabled account), before the 401 is sent: the one place where the throttle of failed
-    token attempts plugs in. To refuse the attempt as throttled, raise
-    ApiError(429, message, headers={"Retry-After": str(seconds)}); the API answers that instead of
-    the 401. `token_hash` is the SHA-256 of what was sent (None for a malformed header): the
-    throttle may count per address, per token, or both. Without a throttle it only logs."""
-    log.warning("API-token geweigerd vanaf %s", remote_addr)
+def refused_token_attempt(address: str) -> None:
+    """Count a token that does not work (unknown, revoked, expired, of a disabled account) against
+    the client address, in a transaction of its own (the request answers 401 and commits nothing);
+    the attempt that reaches the limit is answered 429 instead (kwaliteit.security.guard)."""
+    log.warning("API-token geweigerd vanaf %s", address)
+    with db.new_session(current_app) as s:
+        wait = guard.throttle_failed_token(s, address, clock.now())
+        s.commit()
+    if wait is not None:
+        raise ApiError(429, TOO_MANY_REFUSED, headers={"Retry-After": str(wait)})
 
 
 def _bearer_token() -> str | None:
@@ -55,15 +61,17 @@ def authenticate() -> None:
     if not token:
         raise ApiError(401, NO_TOKEN)
     now = clock.now()
+    address = request.remote_addr or ""
     # Read (and touch) the token in sessions of their own, before the request's session begins: on
     # SQLite a writing request holds the write lock from its first statement, and the touch must
     # not wait for its own request.
     with db.new_session(current_app, write=False) as s:
-        found = tokens.user_for_token(s, token, now)
+        wait = guard.token_lockout(s, address, now)
+        found = None if wait is not None else tokens.user_for_token(s, token, now)
+    if wait is not None:  # this address guessed too often: no token is even looked at
+        raise ApiError(429, TOO_MANY_REFUSED, headers={"Retry-After": str(wait)})
     if found is None:
-        refused_token_attempt(
-            request.remote_addr, tokens.hash_token(token) if len(token) <= tokens.MAX_TOKEN_LENGTH else None
-        )
+        refused_token_attempt(address)
         raise ApiError(401, INVALID_TOKEN, headers={"WWW-Authenticate": 'Bearer realm="kwaliteit", error="invalid_token"'})
     token_id, user_id, due = found
     if due:

@@ -66,6 +66,8 @@ class Mail:
     subject: str
     text: str
     html: str
+    # False for a message that must not wait for a weekly digest (a security notice).
+    digestible: bool = True
 
 
 def _insert(db: Session):
@@ -99,7 +101,7 @@ def queue_many(db: Session, mails: list[Mail]) -> int:
             "subject": m.subject,
             "body_text": m.text,
             "body_html": m.html,
-            "in_digest": m.user_id in digest,
+            "in_digest": m.digestible and m.user_id in digest,
             "attempts": 0,
         }
         for m in mails
@@ -118,10 +120,11 @@ def queue(
     html: str,
     *,
     recipient: str | None = None,
+    digestible: bool = True,
 ) -> bool:
     """Queue one message to `user` (at `recipient`, default their address); False when a message
     with this key exists already."""
-    mail = Mail(key, kind, user.id, recipient or user.email, subject, text, html)
+    mail = Mail(key, kind, user.id, recipient or user.email, subject, text, html, digestible)
     return queue_many(db, [mail]) == 1
 
 
@@ -252,16 +255,23 @@ MESSAGE_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtp
 
 
 def deliver(
-    db: Session, now: datetime, settings: MailSettings | None, limit: int | None = None
+    db: Session,
+    now: datetime,
+    settings: MailSettings | None,
+    limit: int | None = None,
+    keys: list[str] | None = None,
 ) -> DeliveryReport:
     """Send the due messages (unsent, not waiting for a digest, next attempt reached), oldest
     first, each claimed and committed on its own (see the module docstring). Makes the week's
-    digests first. Without `settings` nothing is sent: see _hold. Commits as it goes."""
+    digests first. Without `settings` nothing is sent: see _hold. Commits as it goes.
+    With `keys`, only those messages (a request sending its own message at once; no digests)."""
     now = now.astimezone(UTC)  # stored moments are UTC (SQLite compares them as text)
     report = DeliveryReport()
-    report.digests = make_digests(db, now)
+    if keys is None:
+        report.digests = make_digests(db, now)
     if settings is None:
-        report.held = _hold(db, now)
+        if keys is None:
+            report.held = _hold(db, now)
         return report
     stmt = (
         select(
@@ -276,6 +286,8 @@ def deliver(
         .where(_due(now))
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     )
+    if keys is not None:
+        stmt = stmt.where(OutboxMessage.key.in_(keys))
     if limit is not None:
         stmt = stmt.limit(limit)
     due = db.execute(stmt).all()
