@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from evaluaties.answers.models import Answer, Response, ResponseSource
 from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, QuestionType
 from evaluaties.questionnaires.services import applicable_version, load_default_questionnaires
-from evaluaties.results import rates
+from evaluaties.results import rates, tally
 from evaluaties.results import services as results
 from evaluaties.results.services import ResultFilters
 from kwaliteit.db import make_engine
@@ -98,6 +98,7 @@ def build(s: Session, answers: int, trainings: int = 30, sessions_per_training: 
             answer_rows = []
     if answer_rows:
         s.execute(insert(Answer), answer_rows)
+    tally.rebuild(s, [row[0] for row in session_rows])
     s.commit()
     return {
         "partnership_id": p.id,

@@ -24,6 +24,7 @@ from evaluaties.answers.models import (
 )
 from evaluaties.questionnaires import services as questionnaires
 from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, QuestionType, multi_mask
+from evaluaties.results import tally
 from kwaliteit.registry.models import OrganisationKind, Person
 from kwaliteit.trainings.models import TrainingSession
 
@@ -189,6 +190,7 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
             for qid, (vi, vt) in raw.items()
         ],
     )
+    tally.rebuild(db, sorted({r["session_id"] for r in responses}))
     for r in requests:
         if "_response" in r:
             r["response_id"] = ids[r.pop("_response")]

@@ -23,7 +23,7 @@ from evaluaties.answers.models import Answer, ParticipantLink, Response, Respons
 from evaluaties.answers.parsing import field_name, parse_value
 from evaluaties.questionnaires.models import Audience, QuestionType
 from evaluaties.questionnaires.services import applicable_version
-from evaluaties.results import anonymity
+from evaluaties.results import anonymity, tally
 from evaluaties.results import services as results
 from evaluaties.results.services import OpenAnswer, QuestionResult, ResultFilters
 from evaluaties.transfer import exporting
@@ -71,6 +71,8 @@ def stored_answers(db, ts, answers: list[tuple[int, str | None]], source=Respons
             [open_q] = [q for q in version.questions if q.type is QuestionType.OPEN][:1]
             r.answers.append(Answer(question_id=open_q.id, value_text=remark))
         db.add(r)
+    db.flush()
+    tally.rebuild(db, [ts.id])  # stored as the import does, tally included
     db.commit()
 
 
@@ -127,9 +129,13 @@ def test_a_small_session_shows_at_no_level(db, world, two_sessions, level):
     feedback = by_code(rs, "feedback")
     assert feedback.count == 6 and 1 not in feedback.counts
     if level != "safeguard":  # the remarks question has no safeguard
-        opens = by_code(rs, "opmerkingen").open_answers
-        assert sorted(a.text for a in opens) == [f"Groot {i}" for i in range(6)]
-        assert {a.session_date for a in opens} == {big.date}
+        remarks = by_code(rs, "opmerkingen")
+        assert remarks.count == 6  # counted at every level, from the tally
+        if level.startswith("training"):
+            assert sorted(a.text for a in remarks.open_answers) == [f"Groot {i}" for i in range(6)]
+            assert {a.session_date for a in remarks.open_answers} == {big.date}
+        else:  # the texts are read per training or session only (a page at a time)
+            assert not rs.open_answers_read and remarks.open_answers == []
     # The school-year table holds no cell of the small session's year.
     assert 2025 not in rs.years and all(2025 not in row.cells for row in rs.by_year)
     lo = {s.code: s for s in rs.safeguard_summaries()}["LO"]

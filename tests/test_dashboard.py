@@ -52,6 +52,7 @@ from evaluaties.questionnaires.models import (
     QuestionnaireVersion,
     QuestionType,
 )
+from evaluaties.results import tally
 from kwaliteit import db as kdb
 from kwaliteit.accounts.models import Role
 from kwaliteit.dashboard import services
@@ -116,6 +117,7 @@ def answer(s, q, ts, source: ResponseSource, pairs: list[tuple[int, int]]) -> No
             for qid, value in ((q.totaal.id, total), (q.stelling.id, statement))
         ],
     )
+    tally.rebuild(s, [ts.id])
 
 
 def links(s, ts, n: int, used: int = 0) -> None:

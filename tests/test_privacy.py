@@ -16,6 +16,7 @@ from evaluaties.questionnaires.models import (
     QuestionnaireVersion,
     QuestionType,
 )
+from evaluaties.results import tally
 from evaluaties.transfer.models import ImportDraft, ImportMapping
 from kwaliteit import db as kdb
 from kwaliteit.accounts.invitations import issue_invitation
@@ -80,6 +81,7 @@ def _answer(s, session, audience, person=None, open_text="", scale=4):
         response.answers.append(Answer(question_id=questions[QuestionType.SCALE].id, value_int=scale))
     s.add(response)
     s.flush()
+    tally.rebuild(s, [session.id])
     if person is not None:
         s.add(EvaluationRequest(session_id=session.id, audience=Audience.TRAINER, response_id=response.id,
                                 submitted_at=datetime(2026, 10, 3, 9, 0, tzinfo=UTC), submitted_by_id=person.id))

@@ -30,6 +30,7 @@ from evaluaties.questionnaires.models import (
     multi_mask,
 )
 from evaluaties.results import services as results
+from evaluaties.results import tally
 from evaluaties.results.services import ResultFilters
 from evaluaties.transfer import exporting
 from kwaliteit import db as kdb
@@ -78,6 +79,7 @@ def respond(db, ts, version, values: dict, audience=Audience.PARTICIPANT) -> Res
     r.answers = [Answer(question_id=by_code[code].id, value_int=v) for code, v in values.items()]
     db.add(r)
     db.flush()
+    tally.rebuild(db, [ts.id])
     return r
 
 
@@ -453,6 +455,7 @@ def test_the_statement_count_does_not_depend_on_the_types(app, client, db, world
     db.execute(insert(Answer), [
         {"response_id": rid, "question_id": q.id, "value_int": values.get(q.type, lambda i: 3)(i)}
         for i, rid in enumerate(ids) for q in v.questions])
+    tally.rebuild(db, [world.session1.id])
     db.commit()
     many, _ = count_statements(app, client, url)
     assert len(few) == len(many)

@@ -24,7 +24,7 @@ from evaluaties.questionnaires.models import (
     QuestionType,
 )
 from evaluaties.questionnaires.services import applicable_version
-from evaluaties.results import rates
+from evaluaties.results import rates, tally
 from evaluaties.results import services as results
 from evaluaties.results.services import ResultFilters
 from kwaliteit import db as kdb
@@ -73,6 +73,7 @@ def answer(db, ts, version, values: dict, audience=Audience.PARTICIPANT, source=
     ]
     db.add(r)
     db.flush()
+    tally.rebuild(db, [ts.id])
     return r
 
 
@@ -369,6 +370,7 @@ def add_answers(app, session_id: int, training_id: int, responses: int, first_te
             for k, (qid, qtype) in enumerate(questions)
         ]
         s.execute(insert(Answer), rows)
+        tally.rebuild(s, [session_id])
         s.commit()
         return len(rows)
 

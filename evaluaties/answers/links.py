@@ -27,6 +27,7 @@ from evaluaties.answers.requests import session_status
 from evaluaties.answers.status import Status
 from evaluaties.questionnaires import services as questionnaires
 from evaluaties.questionnaires.models import Audience, QuestionnaireVersion
+from evaluaties.results import tally
 from kwaliteit.db import rowcount
 from kwaliteit.models_base import utcnow
 from kwaliteit.scope import Forbidden, NotFound, Scope
@@ -229,6 +230,10 @@ def submit_participant_answers(
     )
     db.add(response)
     db.flush()
+    tally.count(
+        db, tally.Group(session_id, check.version, Audience.PARTICIPANT, ResponseSource.LINK),
+        [[(a.question_id, a.value_int) for a in answers]],
+    )
     return response
 
 

@@ -28,6 +28,7 @@ from evaluaties.answers.status import (
 )
 from evaluaties.questionnaires import services as questionnaires
 from evaluaties.questionnaires.models import Audience, EvaluationSettings
+from evaluaties.results import tally
 from kwaliteit import limits
 from kwaliteit.models_base import utcnow
 from kwaliteit.pagination import Page, clamp_page
@@ -284,13 +285,21 @@ def submit_trainer_evaluation(
             source=ResponseSource.TRAINER,
         )
     else:
-        request.response.answers.clear()
+        # The tally loses the answers replaced and gains the new ones (see results.tally).
+        old = request.response
+        tally.count(db, _tally_group(old, old.version), [[(a.question_id, a.value_int) for a in old.answers]], sign=-1)
+        old.answers.clear()
         db.flush()
     request.response.answers.extend(answers)
+    tally.count(db, _tally_group(request.response, version), [[(a.question_id, a.value_int) for a in answers]])
     request.submitted_at = utcnow()
     request.submitted_by_id = scope.person_id
     db.flush()
     return request
+
+
+def _tally_group(response: Response, version) -> tally.Group:
+    return tally.Group(response.session_id, version, Audience.TRAINER, ResponseSource.TRAINER)
 
 
 def waive(

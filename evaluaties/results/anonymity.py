@@ -34,6 +34,7 @@ from sqlalchemy.orm import aliased
 
 from evaluaties.answers.models import Response, ResponseSource
 from evaluaties.questionnaires.models import Audience
+from evaluaties.results.models import ALL_RESPONSES, ResponseTally
 from kwaliteit.registry.models import PartnershipSettings
 from kwaliteit.registry.services import threshold_expression
 from kwaliteit.trainings.models import Training, TrainingSession
@@ -58,27 +59,25 @@ def threshold(config) -> int:
 
 def released_groups(min_shown: int, *, session_id: int | None = None, training_id: int | None = None):
     """(session_id, source, version_id) of every participant group that reaches the threshold on
-    its own: one GROUP BY over the responses, HAVING count >= min_shown.
+    its own: the tally's row per group (evaluaties.results.models.ResponseTally), where
+    responses >= min_shown (or the partnership's own higher threshold).
 
-    `session_id` / `training_id` only narrow the sessions grouped (a group is one session, so its
-    count is the same either way): a session page then need not group every response there is.
+    `session_id` / `training_id` only narrow the sessions looked at (a group is one session, so its
+    count is the same either way).
     """
-    r = aliased(Response, name="released_response")
+    r = aliased(ResponseTally, name="released_group")
     stmt = select(r.session_id, r.source, r.version_id).where(
-        r.audience == Audience.PARTICIPANT, r.source.in_(PARTICIPANT_SOURCES)
+        r.safeguard == ALL_RESPONSES, r.audience == Audience.PARTICIPANT, r.source.in_(PARTICIPANT_SOURCES)
     )
     if session_id is not None:
         stmt = stmt.where(r.session_id == session_id)
-    if training_id is not None:
-        ts = aliased(TrainingSession, name="released_session")
-        stmt = stmt.where(r.session_id.in_(select(ts.id).where(ts.training_id == training_id)))
     # Each partnership's own threshold when it set a higher one than `min_shown` (Beheer).
     session = aliased(TrainingSession, name="group_session")
     training = aliased(Training, name="group_training")
     stmt = stmt.join(session, session.id == r.session_id).join(training, training.id == session.training_id)
-    return stmt.group_by(r.session_id, r.source, r.version_id, training.partnership_id).having(
-        func.count() >= threshold_expression(training.partnership_id, min_shown)
-    )
+    if training_id is not None:
+        stmt = stmt.where(session.training_id == training_id)
+    return stmt.where(r.responses >= threshold_expression(training.partnership_id, min_shown))
 
 
 def scope_threshold(db, scope, app_minimum: int) -> int:
@@ -92,20 +91,22 @@ def scope_threshold(db, scope, app_minimum: int) -> int:
 
 
 def released(
-    min_shown: int, *, session_id: int | None = None, training_id: int | None = None
+    min_shown: int, *, session_id: int | None = None, training_id: int | None = None, on=Response
 ) -> ColumnElement[bool]:
-    """SQL condition on Response: this response may be shown (in a figure, a row, an open answer).
+    """SQL condition on `on` (Response, or a tally row: anything with session_id, source,
+    version_id and audience): this response, or these counted answers, may be shown (in a figure,
+    a row, an open answer).
 
     A participant response only when its (session, source, version) group is released; a trainer
     evaluation as it always was (it is named, and never counts towards a participant group).
-    Give the selection's session or training, if any, to narrow the grouping (released_groups).
+    Give the selection's session or training, if any, to narrow the lookup (released_groups).
     """
     groups = released_groups(min_shown, session_id=session_id, training_id=training_id)
     return or_(
-        and_(Response.audience == Audience.TRAINER, Response.source == ResponseSource.TRAINER),
+        and_(on.audience == Audience.TRAINER, on.source == ResponseSource.TRAINER),
         and_(
-            Response.audience == Audience.PARTICIPANT,
-            tuple_(Response.session_id, Response.source, Response.version_id).in_(groups),
+            on.audience == Audience.PARTICIPANT,
+            tuple_(on.session_id, on.source, on.version_id).in_(groups),
         ),
     )
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import and_, case, distinct, exists, func, select, true
+from sqlalchemy import and_, case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from evaluaties.answers.models import (
@@ -38,6 +38,7 @@ from evaluaties.questionnaires.models import (
 )
 from evaluaties.results import anonymity
 from evaluaties.results.anonymity import DEFAULT_MIN_SHOWN
+from evaluaties.results.models import ALL_RESPONSES, NO_VALUE, AnswerTally, ResponseTally
 from kwaliteit.accounts.models import Role
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
@@ -205,6 +206,10 @@ class ResultSet:
     by_year: list[YearRow] = field(default_factory=list)
     # Participant responses of the selection left out by the release rule (anonymity.released).
     withheld: int = 0
+    # Open answers are read for one session or training at a time, a page per question.
+    open_answers_read: bool = False
+    open_page: int = 1
+    open_per_page: int = OPEN_ANSWERS_PER_QUESTION
 
     @property
     def withheld_message(self) -> str | None:
@@ -264,11 +269,11 @@ class ResultSet:
         ]
 
 
-def _response_conditions(scope: Scope, f: ResultFilters) -> list:
-    """The selection on responses (needs Response, TrainingSession and Training joined)."""
+def _response_conditions(scope: Scope, f: ResultFilters, on=Response) -> list:
+    """The selection on responses or tally rows (`on`; needs TrainingSession and Training joined)."""
     conditions = [scope.condition(Training.partnership_id)]
     if f.session_id is not None:
-        conditions.append(Response.session_id == f.session_id)
+        conditions.append(on.session_id == f.session_id)
     if f.training_id is not None:
         conditions.append(TrainingSession.training_id == f.training_id)
     if f.partnership_id is not None:
@@ -277,13 +282,23 @@ def _response_conditions(scope: Scope, f: ResultFilters) -> list:
         first, last = school_year_bounds(f.school_year)
         conditions.append(TrainingSession.date.between(first, last))
     if f.audience is not None:
-        conditions.append(Response.audience == f.audience)
+        conditions.append(on.audience == f.audience)
     return conditions
 
 
 def _question_conditions(f: ResultFilters) -> list:
     """The selection on questions (needs Question joined)."""
     return [Question.safeguard_code == f.safeguard_code] if f.safeguard_code else []
+
+
+def _from_tally(stmt):
+    return (
+        stmt.select_from(AnswerTally)
+        .join(Question, Question.id == AnswerTally.question_id)
+        .join(QuestionnaireVersion, QuestionnaireVersion.id == Question.version_id)
+        .join(TrainingSession, TrainingSession.id == AnswerTally.session_id)
+        .join(Training, Training.id == TrainingSession.training_id)
+    )
 
 
 def _from_answers(stmt):
@@ -329,56 +344,58 @@ def results(
     min_shown: int = DEFAULT_MIN_SHOWN,
     with_years: bool = True,
     open_per_question: int = OPEN_ANSWERS_PER_QUESTION,
+    open_page: int = 1,
 ) -> ResultSet:
     """Aggregated answers of a selection: count, distribution, mean, yes/no shares, open answers.
 
+    Read from the tally (evaluaties.results.models), never from the answer rows, except the open
+    answers: those only for one session or training, a page of `open_per_question` per question.
     Only released responses count (anonymity.released); the others are only counted as withheld.
-    Statements: one count of responses, one GROUP BY over the answers, one for the questions'
-    wording, one for the first open answers (by text) and (with_years, no school year chosen, not for a
-    single session) one GROUP BY per school year: never more, whatever the data size.
+    Statements: one count of responses, one GROUP BY over the tally, one for the questions'
+    wording, (one session or training) one for a page of open answers, and (with_years, no school
+    year chosen, not for a single session) one GROUP BY per school year: never more, whatever the
+    data size.
     """
     check_filters(db, scope, f)
-    released = anonymity.released(min_shown, session_id=f.session_id, training_id=f.training_id)
-    conditions = _response_conditions(scope, f) + [released] + _question_conditions(f)
+    narrow = dict(session_id=f.session_id, training_id=f.training_id)
 
-    # Counted on the responses, not the answers: a tenth of the rows. Released and withheld in
-    # one pass, the release rule evaluated once per response. A safeguard narrows the released
-    # responses to those that answered one of its questions, never the withheld ones: their number
-    # would then tell whether the people of a small session answered that safeguard's questions.
-    shown = case((released, 1), else_=0).label("shown")
-    selected = (
-        exists().where(
-            Answer.response_id == Response.id, Question.id == Answer.question_id, *_question_conditions(f)
-        )
-        if f.safeguard_code
-        else true()
-    )
+    # A safeguard counts the released responses that answered one of its questions (their own
+    # tally row), never the withheld ones: their number would then tell whether the people of a
+    # small session answered that safeguard's questions.
+    rt = ResponseTally
+    shown = case((anonymity.released(min_shown, **narrow, on=rt), 1), else_=0).label("shown")
     counted = (
-        select(Response.id, Response.session_id, shown, case((selected, 1), else_=0).label("selected"))
-        .select_from(Response)
-        .join(TrainingSession, TrainingSession.id == Response.session_id)
+        select(rt.session_id, rt.safeguard, rt.responses, shown)
+        .select_from(rt)
+        .join(TrainingSession, TrainingSession.id == rt.session_id)
         .join(Training, Training.id == TrainingSession.training_id)
-        .where(*_response_conditions(scope, f))
+        .where(*_response_conditions(scope, f, rt), rt.safeguard.in_({ALL_RESPONSES, f.safeguard_code or ALL_RESPONSES}))
         .subquery("counted")
     )
-    released_selected = and_(counted.c.shown == 1, counted.c.selected == 1)
+    released_selected = and_(counted.c.shown == 1, counted.c.safeguard == (f.safeguard_code or ALL_RESPONSES))
     responses, sessions, withheld = db.execute(
         select(
-            func.count(case((released_selected, counted.c.id))),
-            func.count(distinct(case((released_selected, counted.c.session_id)))),
-            func.count(case((counted.c.shown == 0, counted.c.id))),
+            func.sum(case((released_selected, counted.c.responses), else_=0)),
+            func.count(distinct(case((and_(released_selected, counted.c.responses > 0), counted.c.session_id)))),
+            func.sum(case((and_(counted.c.shown == 0, counted.c.safeguard == ALL_RESPONSES), counted.c.responses), else_=0)),
         )
     ).one()
 
+    conditions = (
+        _response_conditions(scope, f, AnswerTally)
+        + [anonymity.released(min_shown, **narrow, on=AnswerTally)]
+        + _question_conditions(f)
+    )
     qid = QuestionnaireVersion.questionnaire_id
     aggregate = db.execute(
-        _from_answers(select(qid, Question.code, Question.type, Answer.value_int, func.count()))
+        _from_tally(select(qid, Question.code, Question.type, AnswerTally.value, func.sum(AnswerTally.answers)))
         .where(*conditions)
-        .group_by(qid, Question.code, Question.type, Answer.value_int)
+        .group_by(qid, Question.code, Question.type, AnswerTally.value)
     ).all()
     counts: dict[Key, dict] = {}
     for questionnaire_id, code, qtype, value, n in aggregate:
-        counts.setdefault((questionnaire_id, code, qtype), {})[value] = int(n)
+        if n:
+            counts.setdefault((questionnaire_id, code, qtype), {})[None if value == NO_VALUE else value] = int(n)
 
     meta = _question_meta(db, {k[0] for k in counts})
     result_list: list[QuestionResult] = []
@@ -408,18 +425,30 @@ def results(
         )
     )
 
-    by_key = {(r.questionnaire_id, r.code): r for r in result_list if r.type is QuestionType.OPEN}
-    for questionnaire_id, code, text, session_date, training_title in _open_answers(db, conditions, open_per_question):
-        r = by_key.get((questionnaire_id, code))
-        if r is not None and r.shown:
-            r.open_answers.append(OpenAnswer(text, session_date, training_title))
-    for r in by_key.values():
-        # The same order on both databases (SQL lower() differs in what it folds).
-        r.open_answers.sort(key=lambda a: anonymity.open_answer_key(a.text, a.session_date, a.training_title))
-
     rs = ResultSet(
-        f, min_shown, int(responses or 0), int(sessions or 0), result_list, withheld=int(withheld or 0)
+        f, min_shown, int(responses or 0), int(sessions or 0), result_list, withheld=int(withheld or 0),
+        open_answers_read=f.session_id is not None or f.training_id is not None,
+        open_page=max(1, open_page), open_per_page=open_per_question,
     )
+    by_key = {(r.questionnaire_id, r.code): r for r in result_list if r.type is QuestionType.OPEN and r.shown}
+    if by_key and rs.open_answers_read:
+        # The raw answers, of one session or training only, one page per question.
+        raw_conditions = (
+            _response_conditions(scope, f, Response)
+            + [anonymity.released(min_shown, **narrow, on=Response)]
+            + _question_conditions(f)
+        )
+        first = (rs.open_page - 1) * open_per_question
+        for questionnaire_id, code, text, session_date, training_title in _open_answers(
+            db, raw_conditions, first, open_per_question
+        ):
+            r = by_key.get((questionnaire_id, code))
+            if r is not None:
+                r.open_answers.append(OpenAnswer(text, session_date, training_title))
+        for r in by_key.values():
+            # The same order on both databases (SQL lower() differs in what it folds).
+            r.open_answers.sort(key=lambda a: anonymity.open_answer_key(a.text, a.session_date, a.training_title))
+
     if with_years and f.school_year is None and f.session_id is None:
         _add_years(db, conditions, rs)
     return rs
@@ -444,9 +473,9 @@ def _question_meta(db: Session, questionnaire_ids: set[int]) -> dict[Key, tuple]
     return meta
 
 
-def _open_answers(db: Session, conditions: list, per_question: int):
-    """The first `per_question` open answers per question in the order of their text: an order
-    that says nothing about when an answer was given (never newest first, never by id)."""
+def _open_answers(db: Session, conditions: list, first: int, per_question: int):
+    """Open answers `first` + 1 .. `first` + `per_question` per question in the order of their
+    text: an order that says nothing about when an answer was given (never newest first, never by id)."""
     qid = QuestionnaireVersion.questionnaire_id
     order = (func.lower(Answer.value_text), Answer.value_text, TrainingSession.date, Training.title)
     rn = func.row_number().over(partition_by=(qid, Question.code), order_by=order).label("rn")
@@ -467,27 +496,30 @@ def _open_answers(db: Session, conditions: list, per_question: int):
     ).subquery("open_answers")
     return db.execute(
         select(inner.c.questionnaire_id, inner.c.code, inner.c.text, inner.c.session_date, inner.c.training_title)
-        .where(inner.c.rn <= per_question)
+        .where(inner.c.rn > first, inner.c.rn <= first + per_question)
         .order_by(inner.c.questionnaire_id, inner.c.code, inner.c.rn)
     ).all()
 
 
 def _add_years(db: Session, conditions: list, rs: ResultSet) -> None:
-    """Mean of every scale and grade question per school year (1 August – 31 July): one GROUP BY."""
+    """Mean of every scale and grade question per school year (1 August – 31 July): one GROUP BY
+    over the tally."""
     qid = QuestionnaireVersion.questionnaire_id
     # The school year is computed in a subquery and grouped by its column: PostgreSQL does not
     # recognise two renderings of the same CASE with bound parameters as one expression.
-    inner = _from_answers(
+    inner = _from_tally(
         select(
             school_year(TrainingSession.date).label("year"),
             qid.label("questionnaire_id"),
             Question.code.label("code"),
             Question.type.label("type"),
-            Answer.value_int.label("value"),
+            AnswerTally.answers.label("n"),
+            (AnswerTally.value * AnswerTally.answers).label("total"),
         )
     ).where(*conditions, Question.type.in_([QuestionType.SCALE, QuestionType.GRADE])).subquery("mean_answers")
     rows = db.execute(
-        select(inner.c.year, inner.c.questionnaire_id, inner.c.code, inner.c.type, func.count(), func.sum(inner.c.value))
+        select(inner.c.year, inner.c.questionnaire_id, inner.c.code, inner.c.type, func.sum(inner.c.n),
+               func.sum(inner.c.total))
         .group_by(inner.c.year, inner.c.questionnaire_id, inner.c.code, inner.c.type)
     ).all()
     by_key = {(r.questionnaire_id, r.code, r.type): r for r in rs.results if r.type.has_mean}
@@ -495,7 +527,9 @@ def _add_years(db: Session, conditions: list, rs: ResultSet) -> None:
     cells: dict[Key, dict[int, YearCell]] = {}
     years: set[int] = set()
     for year, questionnaire_id, code, qtype, n, total in rows:
-        n, year = int(n), int(year)
+        n, year = int(n or 0), int(year)
+        if not n:
+            continue
         years.add(year)
         factor = GRADE_FACTOR if qtype is QuestionType.GRADE else 1
         key = (questionnaire_id, code, qtype)

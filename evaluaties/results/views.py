@@ -10,7 +10,7 @@ from evaluaties.results import services as results
 from kwaliteit import db, limits
 from kwaliteit.accounts.auth import READERS, current_scope, roles_required
 from kwaliteit.accounts.models import Role
-from kwaliteit.args import choice_arg, id_arg, int_arg, page_arg, text_arg
+from kwaliteit.args import MAX_PAGE, choice_arg, id_arg, int_arg, page_arg, text_arg
 from kwaliteit.clock import today
 from kwaliteit.framework.services import current_safeguards
 from kwaliteit.sorting import sort_arg
@@ -51,6 +51,11 @@ def result_filters() -> tuple[results.ResultFilters, str]:
     )
 
 
+def open_page_arg() -> int:
+    """The page of open answers (?open-pagina=), a page per question."""
+    return min(int_arg("open-pagina", 1, min=1), MAX_PAGE)
+
+
 def min_shown() -> int:
     """The anonymity threshold for the current reader (anonymity.scope_threshold)."""
     return anonymity.scope_threshold(db.session(), current_scope(), anonymity.threshold(current_app.config))
@@ -64,7 +69,7 @@ def min_shown() -> int:
 def index():
     s, scope = db.session(), current_scope()
     filters, audience_key = result_filters()
-    rs = results.results(s, scope, filters, min_shown())
+    rs = results.results(s, scope, filters, min_shown(), open_page=open_page_arg())
     safeguards = current_safeguards(s)
     return render_template(
         "evaluaties/results/index.html",
@@ -88,7 +93,9 @@ def session_results(session_id: int):
     ts, scope = results.session_reader(s, current_scope(), session_id)
     audience_key, audience = audience_arg()
     rate = rate_service.session_rate(s, scope, ts.id, today())
-    rs = results.results(s, scope, results.ResultFilters(session_id=ts.id, audience=audience), min_shown())
+    rs = results.results(
+        s, scope, results.ResultFilters(session_id=ts.id, audience=audience), min_shown(), open_page=open_page_arg()
+    )
     safeguards = current_safeguards(s)
     return render_template(
         "evaluaties/results/session.html",

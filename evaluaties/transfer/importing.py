@@ -39,6 +39,7 @@ from evaluaties.questionnaires.models import (
     QuestionnaireVersion,
     QuestionType,
 )
+from evaluaties.results import tally
 from evaluaties.transfer import reading
 from evaluaties.transfer.models import (
     DRAFT_LIFETIME,
@@ -1049,6 +1050,10 @@ def confirm_import(
             for response_id, (_number, answers) in zip(ids, good, strict=True)
             for answer in answers
         ],
+    )
+    tally.count(
+        db, tally.Group(ts.id, version, Audience.PARTICIPANT, ResponseSource.IMPORT),
+        [[(a["question_id"], a.get("value_int")) for a in answers] for _number, answers in good],
     )
     saved = _save_mapping(db, pv, name, today) if name else None
     # How many, never what: the answers are anonymous.

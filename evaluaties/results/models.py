@@ -1,0 +1,63 @@
+"""The tally: answers counted ahead, so that results never read the answer rows.
+
+Answers never change once given (a trainer's edit replaces them), so the counts per session,
+question and value are kept in the same transaction as every write of answers
+(evaluaties.results.tally) and every figure (results, trends, the dashboard, the dossier) is a
+sum over these rows: a few per session instead of hundreds of answers. A sum for a mean is the
+value times its count, so no separate sums are kept. `flask results verify` recomputes both
+tables from the raw answers and reports (and with --repair mends) any difference.
+
+Anonymity: the tally holds no more than the answer rows do (no link, person or moment); the
+release rule reads its groups from `response_tally` (evaluaties.results.anonymity).
+"""
+from __future__ import annotations
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from evaluaties.answers.models import ResponseSource
+from evaluaties.questionnaires.models import Audience
+from kwaliteit.db import Base
+from kwaliteit.models_base import str_enum
+
+# The value of an answer without a number (an open answer): a key column cannot hold NULL.
+NO_VALUE = -1
+# The `safeguard` of the row that counts every response of a group.
+ALL_RESPONSES = ""
+
+
+class ResponseTally(Base):
+    """Responses per (session, questionnaire version, source): the groups of the release rule.
+
+    Besides the row for all responses (safeguard ''), one row per safeguard code counts the
+    responses that answered at least one question tagged with it: results for a safeguard count
+    those, which no sum over answers could tell."""
+
+    __tablename__ = "response_tally"
+    __table_args__ = (CheckConstraint("responses >= 0", name="responses"),)
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"), primary_key=True)
+    source: Mapped[ResponseSource] = mapped_column(str_enum(ResponseSource, "response_source"), primary_key=True)
+    safeguard: Mapped[str] = mapped_column(String(20), primary_key=True, default=ALL_RESPONSES)
+    audience: Mapped[Audience] = mapped_column(str_enum(Audience, "audience"))
+    responses: Mapped[int] = mapped_column(Integer)
+
+
+class AnswerTally(Base):
+    """Answers per (session, version, source, question, value)."""
+
+    __tablename__ = "answer_tally"
+    __table_args__ = (CheckConstraint("answers >= 0", name="answers"),)
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_version.id"), primary_key=True)
+    source: Mapped[ResponseSource] = mapped_column(str_enum(ResponseSource, "response_source"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True, index=True)
+    value: Mapped[int] = mapped_column(Integer, primary_key=True)  # Answer.value_int, or NO_VALUE
+    audience: Mapped[Audience] = mapped_column(str_enum(Audience, "audience"))
+    answers: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,178 @@
+"""Keeping the tally (evaluaties.results.models) true: every write of answers goes through here.
+
+`count` adds (or, with sign -1, takes away) responses in the caller's transaction: two
+statements whatever their number, each an INSERT .. ON CONFLICT DO UPDATE, so two answers at the
+same moment add up instead of failing on the key. `rebuild` and `differences` recompute it from the
+raw answers (`flask results verify [--repair]`).
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, delete, distinct, func, literal, select
+from sqlalchemy.orm import Session
+
+from evaluaties.answers.models import Answer, Response, ResponseSource
+from evaluaties.questionnaires.models import Audience, Question, QuestionnaireVersion
+from evaluaties.results.models import ALL_RESPONSES, NO_VALUE, AnswerTally, ResponseTally
+from kwaliteit.db import conflict_insert
+
+logger = logging.getLogger(__name__)
+
+# (question_id, value_int) of one answer.
+AnswerValue = tuple[int, int | None]
+
+
+@dataclass(frozen=True)
+class Group:
+    """What the answers of one write share."""
+
+    session_id: int
+    version: QuestionnaireVersion  # its questions say which safeguard each answer belongs to
+    audience: Audience
+    source: ResponseSource
+
+
+def count(db: Session, group: Group, responses: Iterable[Sequence[AnswerValue]], sign: int = 1) -> None:
+    """Add `responses` (each the (question_id, value_int) of its answers) to the tally, or take
+    them away with sign=-1 (a trainer's evaluation that is replaced)."""
+    safeguards = {q.id: q.safeguard_code for q in group.version.questions if q.safeguard_code}
+    per_safeguard: Counter[str] = Counter()
+    per_value: Counter[tuple[int, int]] = Counter()
+    for answers in responses:
+        per_safeguard[ALL_RESPONSES] += 1
+        per_safeguard.update({safeguards[qid] for qid, _v in answers if qid in safeguards})
+        per_value.update((qid, NO_VALUE if v is None else v) for qid, v in answers)
+    if not per_safeguard:
+        return
+    key = dict(
+        session_id=group.session_id, version_id=group.version.id, source=group.source, audience=group.audience
+    )
+    response_rows = [dict(key, safeguard=code, responses=n) for code, n in sorted(per_safeguard.items())]
+    answer_rows = [dict(key, question_id=qid, value=value, answers=n) for (qid, value), n in sorted(per_value.items())]
+    if sign > 0:
+        _add(db, ResponseTally, "responses", response_rows)
+        _add(db, AnswerTally, "answers", answer_rows)
+        return
+    # Taking away: rows that exist (they were counted), so a plain UPDATE; an INSERT .. ON CONFLICT
+    # would not do, as SQLite checks `>= 0` on the row to insert before it finds the conflict.
+    _take(db, ResponseTally, "responses", response_rows)
+    _take(db, AnswerTally, "answers", answer_rows)
+    for model, column in ((ResponseTally, ResponseTally.responses), (AnswerTally, AnswerTally.answers)):
+        # An emptied row says nothing: leave the tally as rebuild would make it.
+        db.execute(
+            delete(model).where(model.session_id == group.session_id, column == 0)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _add(db: Session, model, column: str, rows: list[dict]) -> None:
+    table = model.__table__
+    stmt = conflict_insert(db, table)
+    keys = [c.name for c in table.primary_key.columns]
+    db.execute(
+        stmt.on_conflict_do_update(index_elements=keys, set_={column: table.c[column] + stmt.excluded[column]}),
+        rows,
+    )
+
+
+def _take(db: Session, model, column: str, rows: list[dict]) -> None:
+    table = model.__table__
+    keys = [c.name for c in table.primary_key.columns]
+    stmt = (
+        table.update()
+        .where(*(table.c[k] == bindparam(f"k_{k}") for k in keys))
+        .values({column: table.c[column] - bindparam(f"k_{column}")})
+    )
+    db.connection().execute(stmt, [{f"k_{k}": v for k, v in row.items()} for row in rows])
+
+
+# ================================================================ from the raw answers
+
+
+def _expected_answers(session_ids: Sequence[int] | None = None):
+    stmt = (
+        select(
+            Response.session_id, Response.version_id, Response.source, Answer.question_id,
+            func.coalesce(Answer.value_int, literal(NO_VALUE)).label("value"), Response.audience,
+            func.count().label("answers"),
+        )
+        .join(Response, Response.id == Answer.response_id)
+        .group_by(
+            Response.session_id, Response.version_id, Response.source, Answer.question_id,
+            func.coalesce(Answer.value_int, literal(NO_VALUE)), Response.audience,
+        )
+    )
+    return stmt if session_ids is None else stmt.where(Response.session_id.in_(session_ids))
+
+
+def _expected_responses(session_ids: Sequence[int] | None = None):
+    """Every response per group, and per safeguard the responses that answered one of its questions."""
+    group = (Response.session_id, Response.version_id, Response.source)
+    every = select(*group, literal(ALL_RESPONSES).label("safeguard"), Response.audience, func.count().label("n"))
+    tagged = (
+        select(*group, Question.safeguard_code.label("safeguard"), Response.audience,
+               func.count(distinct(Response.id)).label("n"))
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(Question.safeguard_code.is_not(None))
+    )
+    if session_ids is not None:
+        every = every.where(Response.session_id.in_(session_ids))
+        tagged = tagged.where(Response.session_id.in_(session_ids))
+    every = every.group_by(*group, Response.audience)
+    tagged = tagged.group_by(*group, Question.safeguard_code, Response.audience)
+    return every.union_all(tagged)
+
+
+_ANSWER_COLUMNS = ("session_id", "version_id", "source", "question_id", "value", "audience", "answers")
+_RESPONSE_COLUMNS = ("session_id", "version_id", "source", "safeguard", "audience", "responses")
+
+
+def rebuild(db: Session, session_ids: Sequence[int] | None = None) -> None:
+    """Recompute the tally (of some sessions, or all) from the raw answers: two INSERT .. SELECT."""
+    for model in (AnswerTally, ResponseTally):
+        stmt = delete(model)
+        if session_ids is not None:
+            stmt = stmt.where(model.session_id.in_(session_ids))
+        db.execute(stmt.execution_options(synchronize_session=False))
+    db.execute(AnswerTally.__table__.insert().from_select(_ANSWER_COLUMNS, _expected_answers(session_ids)))
+    db.execute(ResponseTally.__table__.insert().from_select(_RESPONSE_COLUMNS, _expected_responses(session_ids)))
+
+
+@dataclass(frozen=True)
+class Difference:
+    table: str
+    key: tuple
+    stored: int
+    expected: int
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.key}: opgeslagen {self.stored}, berekend {self.expected}"
+
+
+def _by_key(rows) -> dict[tuple, int]:
+    return {tuple(_plain(v) for v in row[:-1]): int(row[-1]) for row in rows}
+
+
+def _plain(v):
+    return v.value if hasattr(v, "value") else v
+
+
+def differences(db: Session) -> list[Difference]:
+    """Every row where the stored tally and the raw answers disagree (nothing when it is true)."""
+    found: list[Difference] = []
+    checks = (
+        ("answer_tally", AnswerTally, _ANSWER_COLUMNS, _expected_answers()),
+        ("response_tally", ResponseTally, _RESPONSE_COLUMNS, _expected_responses()),
+    )
+    for name, model, columns, expected_stmt in checks:
+        stored = _by_key(db.execute(select(*(model.__table__.c[c] for c in columns))))
+        expected = _by_key(db.execute(expected_stmt))
+        for key in sorted(stored.keys() | expected.keys(), key=repr):
+            if stored.get(key, 0) != expected.get(key, 0):
+                found.append(Difference(name, key, stored.get(key, 0), expected.get(key, 0)))
+    return found
