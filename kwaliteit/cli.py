@@ -297,6 +297,35 @@ def init_cli(app: Flask) -> None:
         s.commit()
         click.echo(f"Bewaartermijn verstreken op {reference.isoformat()}: {len(ids)} personen geanonimiseerd.")
 
+    @app.cli.group("results")
+    def results_group():
+        """The results' tally of answers."""
+
+    @results_group.command("verify")
+    @click.option("--repair", is_flag=True, help="Recompute the tally from the answers when it differs.")
+    def verify_cmd(repair: bool):
+        """Recompute the tally from the raw answers and report every difference (exit 1 when
+        there is one and --repair is not given)."""
+        from evaluaties.results import tally
+
+        s = db.session()
+        found = tally.differences(s)
+        for difference in found[:50]:
+            click.echo(f"  {difference}")
+        if len(found) > 50:
+            click.echo(f"  … en nog {len(found) - 50}")
+        if not found:
+            click.echo("De telling klopt met de antwoorden: geen verschillen.")
+            return
+        if not repair:
+            click.echo(f"{len(found)} verschillen tussen de telling en de antwoorden. Herstel met --repair.")
+            sys.exit(1)
+        tally.rebuild(s)
+        s.commit()
+        left = tally.differences(s)
+        click.echo(f"{len(found)} verschillen hersteld; nu {len(left)} verschillen.")
+        sys.exit(1 if left else 0)
+
     from scheduler.cli import init_cli as init_scheduler_cli
 
     init_scheduler_cli(app)

@@ -21,6 +21,7 @@ from evaluaties.questionnaires.models import (
     Questionnaire,
     QuestionType,
 )
+from evaluaties.results import tally
 from kwaliteit import db as kdb
 from kwaliteit.scope import Scope
 from tests.conftest import login
@@ -243,6 +244,8 @@ def test_a_response_stays_tied_to_the_version_it_answered(app, world):
         response = Response(session_id=world.session1.id, version_id=v1, audience=Audience.PARTICIPANT,
                             source=ResponseSource.LINK)
         s.add(response)
+        s.flush()
+        tally.rebuild(s, [world.session1.id])
         s.commit()
         response_id = response.id
 

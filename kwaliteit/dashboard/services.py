@@ -44,11 +44,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from evaluaties.answers.models import Answer, Response
 from evaluaties.answers.requests import OWED, owed_select, trainer_evaluation_overview
 from evaluaties.answers.status import Status, trainer_due_date
 from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, Question, QuestionType
 from evaluaties.results import anonymity, rates
+from evaluaties.results.models import ALL_RESPONSES, NO_VALUE, AnswerTally, ResponseTally
 from kwaliteit.certification import figures as register_figures
 from kwaliteit.certification import flags as register_flags
 from kwaliteit.cycles import services as cycle_services
@@ -94,9 +94,9 @@ RATING_TYPES = (QuestionType.GRADE, QuestionType.SCALE)
 # participant answers, so it narrows `released` to them.
 
 
-def _released(min_shown: int) -> ColumnElement[bool]:
-    """Condition on Response: a participant answer that may be part of a figure."""
-    return and_(Response.audience == Audience.PARTICIPANT, anonymity.released(min_shown))
+def _released(min_shown: int, on=AnswerTally) -> ColumnElement[bool]:
+    """Condition on a tally row (`on`): participant answers that may be part of a figure."""
+    return and_(on.audience == Audience.PARTICIPANT, anonymity.released(min_shown, on=on))
 
 
 def _evaluated(min_shown: int) -> ColumnElement[bool]:
@@ -567,12 +567,12 @@ class Trends:
         return not self.ratings and not any(r.invited for r in self.response) and not self.safeguards
 
 
-def _from_answers(stmt):
+def _from_tally(stmt):
+    """Figures read the tally (evaluaties.results.models), never the answer rows."""
     return (
-        stmt.select_from(Answer)
-        .join(Response, Response.id == Answer.response_id)
-        .join(Question, Question.id == Answer.question_id)
-        .join(TrainingSession, TrainingSession.id == Response.session_id)
+        stmt.select_from(AnswerTally)
+        .join(Question, Question.id == AnswerTally.question_id)
+        .join(TrainingSession, TrainingSession.id == AnswerTally.session_id)
         .join(Training, Training.id == TrainingSession.training_id)
     )
 
@@ -601,21 +601,22 @@ def trends(
     participant = [_released(min_shown), *sel.session_all_years, window]
 
     inner = (
-        _from_answers(
+        _from_tally(
             select(
                 school_year(TrainingSession.date).label("year"),
                 Training.id.label("training_id"),
                 Training.title.label("title"),
                 Training.partnership_id.label("partnership_id"),
                 Question.type.label("qtype"),
-                Answer.value_int.label("value"),
+                AnswerTally.answers.label("n"),
+                (AnswerTally.value * AnswerTally.answers).label("total"),
             )
         )
         .where(
             *participant,
             Question.code == OVERALL_RATING_CODE,
             Question.type.in_(RATING_TYPES),
-            Answer.value_int.is_not(None),
+            AnswerTally.value != NO_VALUE,
         )
         .subquery("ratings")
     )
@@ -627,8 +628,8 @@ def trends(
             inner.c.partnership_id,
             Partnership.name,
             inner.c.year,
-            func.count(),
-            func.sum(inner.c.value),
+            func.sum(inner.c.n),
+            func.sum(inner.c.total),
         )
         .join(Partnership, Partnership.id == inner.c.partnership_id)
         .group_by(
@@ -680,24 +681,25 @@ def trends(
     response = [rate_by_year.get(y, YearRate(y, 0, 0, 0)) for y in years]
 
     sg_inner = (
-        _from_answers(
+        _from_tally(
             select(
                 school_year(TrainingSession.date).label("year"),
                 Question.safeguard_code.label("code"),
-                Answer.value_int.label("value"),
+                AnswerTally.answers.label("n"),
+                (AnswerTally.value * AnswerTally.answers).label("total"),
             )
         )
         .where(
             *participant,
             Question.safeguard_code.is_not(None),
             Question.type == QuestionType.SCALE,
-            Answer.value_int.is_not(None),
+            AnswerTally.value != NO_VALUE,
         )
         .subquery("safeguard_answers")
     )
     cells: dict[str, dict[int, Mean]] = {}
     for code, year, n, total in db.execute(
-        select(sg_inner.c.code, sg_inner.c.year, func.count(), func.sum(sg_inner.c.value)).group_by(
+        select(sg_inner.c.code, sg_inner.c.year, func.sum(sg_inner.c.n), func.sum(sg_inner.c.total)).group_by(
             sg_inner.c.code, sg_inner.c.year
         )
     ):
@@ -778,21 +780,21 @@ def composition(
         TrainingSession.date <= f.reference,
         TrainingSession.cancelled_at.is_(None),
     ]
+    # Per session held: its released participant responses, from the tally's row per group.
+    rt = ResponseTally
     released_answers = (
-        select(Response.session_id.label("session_id"), func.count().label("n"))
-        .where(_released(min_shown))
-        .group_by(Response.session_id)
-        .subquery("released_answers")
+        select(func.coalesce(func.sum(rt.responses), 0))
+        .where(rt.session_id == TrainingSession.id, rt.safeguard == ALL_RESPONSES, _released(min_shown, on=rt))
+        .scalar_subquery()
     )
     sessions_inner = (
         select(
             composition_of_session().label("c"),
             case((_evaluated(min_shown), 1), else_=0).label("evaluated"),
-            func.coalesce(released_answers.c.n, 0).label("answers"),
+            released_answers.label("answers"),
         )
         .select_from(TrainingSession)
         .join(Training, Training.id == TrainingSession.training_id)
-        .outerjoin(released_answers, released_answers.c.session_id == TrainingSession.id)
         .where(*held)
         .subquery("sessions_by_composition")
     )
@@ -812,18 +814,19 @@ def composition(
 
     overall = Question.code == OVERALL_RATING_CODE
     answers_inner = (
-        _from_answers(
+        _from_tally(
             select(
                 composition_of_session().label("c"),
                 case((overall, literal("totaal")), else_=literal("stelling")).label("measure"),
                 Question.type.label("qtype"),
-                Answer.value_int.label("value"),
+                AnswerTally.answers.label("n"),
+                (AnswerTally.value * AnswerTally.answers).label("total"),
             )
         )
         .where(
             _released(min_shown),
             *held,
-            Answer.value_int.is_not(None),
+            AnswerTally.value != NO_VALUE,
             or_(
                 and_(overall, Question.type.in_(RATING_TYPES)),
                 and_(~overall, Question.type == QuestionType.SCALE),
@@ -836,8 +839,8 @@ def composition(
             answers_inner.c.c,
             answers_inner.c.measure,
             answers_inner.c.qtype,
-            func.count(),
-            func.sum(answers_inner.c.value),
+            func.sum(answers_inner.c.n),
+            func.sum(answers_inner.c.total),
         )
         .where(answers_inner.c.c.is_not(None))
         .group_by(answers_inner.c.c, answers_inner.c.measure, answers_inner.c.qtype)
