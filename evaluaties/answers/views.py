@@ -386,7 +386,7 @@ def answer(session_id: int, token: str):
     form = answer_form(check.version)
     if request.method == "POST" and form.validate_on_submit():
         try:
-            link_service.submit_participant_answers(s, session_id, token, form.raw_answers(), today())
+            link_service.submit_participant_answers(s, session_id, token, form.raw_answers(), today(), check)
             s.commit()
         except ValidationError as exc:
             s.rollback()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from evaluaties.answers.status import DEFAULT_PARTICIPANT_WINDOW_DAYS, DEFAULT_TRAINER_DUE_DAYS
 from evaluaties.questionnaires.models import (
@@ -515,10 +515,31 @@ def applicable_questionnaire_id(db: Session, training_id: int, audience: Audienc
 
 
 def applicable_version(db: Session, training_id: int, audience: Audience) -> QuestionnaireVersion | None:
-    """The latest published version of the questionnaire that applies to this training."""
-    qid = applicable_questionnaire_id(db, training_id, audience)
-    vid = current_version_id(db, qid) if qid else None
-    return load_version(db, vid) if vid else None
+    """The latest published version of the questionnaire that applies to this training, with its
+    questions: one statement (it is on the path of every anonymous answer). The same choice as
+    applicable_questionnaire_id: the training's own questionnaire, else the shipped default."""
+    chosen_column = (
+        EvaluationSettings.trainer_questionnaire_id
+        if audience is Audience.TRAINER
+        else EvaluationSettings.participant_questionnaire_id
+    )
+    chosen = select(chosen_column).where(EvaluationSettings.training_id == training_id).scalar_subquery()
+    default = select(Questionnaire.id).where(Questionnaire.default_key == DEFAULT_KEYS[audience]).scalar_subquery()
+    version_id = (
+        select(QuestionnaireVersion.id)
+        .where(
+            QuestionnaireVersion.questionnaire_id == func.coalesce(chosen, default),
+            QuestionnaireVersion.published_at.is_not(None),
+        )
+        .order_by(QuestionnaireVersion.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return db.scalars(
+        select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.id == version_id)
+        .options(joinedload(QuestionnaireVersion.questions))
+    ).unique().first()
 
 
 @dataclass

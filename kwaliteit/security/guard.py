@@ -116,8 +116,9 @@ def throttle_failed_token(db: Session, address: str, now: datetime) -> int | Non
 
 def answer_link_limited(db: Session, address: str, now: datetime) -> int | None:
     """Count one request to an anonymous answer link from this address; seconds to wait when the
-    address is over the rate limit (the request is then refused and not counted)."""
-    if (wait := throttle.check(db, ANSWER_LINK, address, now)) is not None:
-        return wait
-    throttle.hit(db, ANSWER_LINK, address, now)
+    address is over the rate limit. One statement (the counter's upsert), as it is on the path of
+    every answer: a refused request is counted too, which changes nothing, as the window is fixed."""
+    hit = throttle.hit(db, ANSWER_LINK, address, now)
+    if hit.hits > ANSWER_LINK.limit and hit.locked_until is not None:
+        return throttle.retry_after(hit.locked_until, throttle.aware(now) or now)
     return None
