@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -166,7 +167,7 @@ class TrainingSession(Base):
     trainers: Mapped[list[Person]] = relationship(secondary=session_trainer, order_by=Person.name)
 
     @validates("date")
-    def _date(self, _key: str, value: date) -> date:
+    def _date(self, _key: str, value: dt.date) -> dt.date:  # `date` is the column here
         if value is not None:
             self.school_year = school_year_of(value)
         return value
