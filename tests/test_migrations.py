@@ -305,3 +305,39 @@ def test_0004_widens_the_answer_check_and_keeps_the_rows(empty_database_url, tmp
         assert refused(grade) and refused("UPDATE answer SET value_int = 101 WHERE id = 1")
     finally:
         engine.dispose()
+
+
+def test_0014_fills_the_school_year_from_the_date(empty_database_url, tmp_path):
+    """0014 stores each session's school year (1 August - 31 July) from its date, on both sides of
+    1 August, and makes the column required; down again drops it and keeps the sessions."""
+    from sqlalchemy.exc import IntegrityError
+
+    app = _app(empty_database_url, tmp_path)
+    engine = kdb.engine_of(app)
+    try:
+        assert _run(app, "db", "upgrade", "0013")[0] == 0
+        now = "2026-01-01 00:00:00+00:00"
+        days = {"2026-07-31": 2025, "2026-08-01": 2026, "2025-01-01": 2024, "2027-12-31": 2027}
+        with engine.begin() as conn:
+            p = _insert(conn, "partnership", name="Noord", created_at=now)
+            t = _insert(conn, "training", partnership_id=p, title="Race", kind="basistraining", form="fysiek",
+                        contact_hours=3, description="", active=True, created_at=now)
+            for day in days:
+                _insert(conn, "training_session", training_id=t, date=day, start_time="10:00:00", location="Zaal",
+                        participant_count=0, created_at=now)
+        code, out, res = _run(app, "db", "upgrade", "0014")
+        assert code == 0, (out, res.exception)
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT date, school_year FROM training_session")).all()
+        assert {str(d): y for d, y in rows} == days
+        assert {"ix_training_session_training_id_school_year", "ix_participant_link_session_id_kind"} <= _index_names(engine)
+        with pytest.raises(IntegrityError), engine.begin() as conn:
+            conn.execute(text("INSERT INTO training_session (training_id, date, start_time, location, participant_count, "
+                              "created_at) VALUES (:t, '2026-09-01', '10:00:00', 'Zaal', 0, :now)"), {"t": t, "now": now})
+        code, out, res = _run(app, "db", "downgrade", "0013")
+        assert code == 0, (out, res.exception)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM training_session")).scalar() == 4
+        assert "ix_training_session_training_id" in _index_names(engine)
+    finally:
+        engine.dispose()

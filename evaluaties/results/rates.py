@@ -1,6 +1,9 @@
 """Response rates and non-response: per session, links made, invited, answers and rate.
 
-Set-based: a rate list is one SELECT with two grouped subqueries, whatever the data size.
+A session's counts are correlated subqueries on its own rows (participant_link by (session_id,
+kind), response_tally by its key), so a rate list costs the sessions in view (scope, filters,
+page), never every link and response of every partnership; a page of the list computes them for
+its own sessions only.
 """
 from __future__ import annotations
 
@@ -14,7 +17,6 @@ from evaluaties.answers.models import (
     EvaluationRequest,
     LinkKind,
     ParticipantLink,
-    Response,
 )
 from evaluaties.answers.requests import session_statuses
 from evaluaties.answers.status import Status, participant_closes_on, participant_status
@@ -22,6 +24,7 @@ from evaluaties.questionnaires.models import (
     Audience,
     EvaluationSettings,
 )
+from evaluaties.results.models import ALL_RESPONSES, ResponseTally
 from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Scope
@@ -59,28 +62,34 @@ class RateRow:
 
 
 def _rate_columns():
-    links = (
-        select(
-            ParticipantLink.session_id.label("session_id"),
-            func.count().label("links"),
-            func.sum(case((ParticipantLink.kind == LinkKind.SINGLE, 1), else_=0)).label("single"),
+    """Links, invited and answers of the TrainingSession row of the enclosing statement."""
+
+    def links_of(*where) -> ColumnElement[int]:
+        return (
+            select(func.count())
+            .select_from(ParticipantLink)
+            .where(ParticipantLink.session_id == TrainingSession.id, *where)
+            .correlate(TrainingSession)
+            .scalar_subquery()
         )
-        .group_by(ParticipantLink.session_id)
-        .subquery("link_counts")
-    )
-    answers = (
-        select(Response.session_id.label("session_id"), func.count().label("answers"))
-        .where(Response.audience == Audience.PARTICIPANT)
-        .group_by(Response.session_id)
-        .subquery("answer_counts")
-    )
-    n_links = func.coalesce(links.c.links, 0)
+
+    n_links = links_of()
     invited = case(
         (TrainingSession.participant_count > 0, TrainingSession.participant_count),
-        else_=func.coalesce(links.c.single, 0),
+        else_=links_of(ParticipantLink.kind == LinkKind.SINGLE),
     )
-    n_answers = func.coalesce(answers.c.answers, 0)
-    return links, answers, n_links, invited, n_answers
+    # Every participant response, through links and imported: the tally's rows for all responses.
+    n_answers = (
+        select(func.coalesce(func.sum(ResponseTally.responses), 0))
+        .where(
+            ResponseTally.session_id == TrainingSession.id,
+            ResponseTally.safeguard == ALL_RESPONSES,
+            ResponseTally.audience == Audience.PARTICIPANT,
+        )
+        .correlate(TrainingSession)
+        .scalar_subquery()
+    )
+    return n_links, invited, n_answers
 
 
 @dataclass(frozen=True)
@@ -97,7 +106,7 @@ class RateQuery:
 
 
 def rate_query(scope: Scope, today: date) -> RateQuery:
-    links, answers, n_links, invited, n_answers = _rate_columns()
+    n_links, invited, n_answers = _rate_columns()
     closes = participant_closes_on()
     status = participant_status(today)
     stmt = (
@@ -121,8 +130,6 @@ def rate_query(scope: Scope, today: date) -> RateQuery:
                 EvaluationRequest.audience == Audience.PARTICIPANT,
             ),
         )
-        .outerjoin(links, links.c.session_id == TrainingSession.id)
-        .outerjoin(answers, answers.c.session_id == TrainingSession.id)
         .where(scope.condition(Training.partnership_id))
     )
     return RateQuery(stmt, n_links, invited, n_answers, closes, status)
@@ -174,7 +181,9 @@ def response_rates(
     page: int = 1, page_size: int = 50, sort: Sort = DEFAULT_RATE_SORT,
 ) -> Page:
     """Per session (newest first, or as `sort` says): links, participants, answers and rate. Two
-    statements per page."""
+    statements per page: the count, and the page's rows, whose sessions a subquery picks first so
+    that the counts are computed for those alone (and for all filtered sessions only when the
+    sort is on a count)."""
     filters = filters or RateFilters()
     if filters.training_id is not None:
         get_training(db, scope, filters.training_id)  # 403 for another partnership's training
@@ -185,6 +194,8 @@ def response_rates(
     if filters.partnership_id is not None:
         stmt = stmt.where(Training.partnership_id == filters.partnership_id)
     if filters.school_year is not None:
+        # A range on the date (ix_training_session_date) serves all partnerships at once; within
+        # a scope the sessions come by training, (training_id, school_year), and the range filters.
         first, last = school_year_bounds(filters.school_year)
         stmt = stmt.where(TrainingSession.date.between(first, last))
     if not filters.upcoming:
@@ -195,12 +206,14 @@ def response_rates(
     page = clamp_page(page, total, page_size)
     order = sort.order_by(rate_sorts(q)) or DEFAULT_RATE_SORT.order_by(rate_sorts(q))
     tiebreak = TrainingSession.id.desc() if sort.descending else TrainingSession.id.asc()
-    rows = rate_rows(
-        db,
-        stmt.order_by(*order, tiebreak)
+    page_ids = (
+        stmt.with_only_columns(TrainingSession.id)
+        .order_by(*order, tiebreak)
         .limit(page_size)
-        .offset((page - 1) * page_size),
+        .offset((page - 1) * page_size)
+        .correlate(None)  # a statement of its own: not tied to the outer one's tables
     )
+    rows = rate_rows(db, q.stmt.where(TrainingSession.id.in_(page_ids)).order_by(*order, tiebreak))
     return Page(rows, total, page, page_size)
 
 

@@ -42,7 +42,7 @@ from evaluaties.results.models import ALL_RESPONSES, NO_VALUE, AnswerTally, Resp
 from kwaliteit.accounts.models import Role
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
-from kwaliteit.sqldates import school_year, school_year_bounds, school_year_label
+from kwaliteit.sqldates import school_year_bounds, school_year_label
 from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session, get_training
 
@@ -509,7 +509,7 @@ def _add_years(db: Session, conditions: list, rs: ResultSet) -> None:
     # recognise two renderings of the same CASE with bound parameters as one expression.
     inner = _from_tally(
         select(
-            school_year(TrainingSession.date).label("year"),
+            TrainingSession.school_year.label("year"),
             qid.label("questionnaire_id"),
             Question.code.label("code"),
             Question.type.label("type"),
@@ -543,7 +543,7 @@ def _add_years(db: Session, conditions: list, rs: ResultSet) -> None:
 def result_years(db: Session, scope: Scope) -> list[int]:
     """School years (starting year) that have sessions within scope, newest first."""
     inner = (
-        select(school_year(TrainingSession.date).label("year"))
+        select(TrainingSession.school_year.label("year"))
         .join(Training, Training.id == TrainingSession.training_id)
         .where(scope.condition(Training.partnership_id))
         .subquery("session_years")

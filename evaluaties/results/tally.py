@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, delete, distinct, func, literal, select
+from sqlalchemy import bindparam, delete, distinct, func, literal, literal_column, select
 from sqlalchemy.orm import Session
 
 from evaluaties.answers.models import Answer, Response, ResponseSource
@@ -97,13 +97,13 @@ def _expected_answers(session_ids: Sequence[int] | None = None):
     stmt = (
         select(
             Response.session_id, Response.version_id, Response.source, Answer.question_id,
-            func.coalesce(Answer.value_int, literal(NO_VALUE)).label("value"), Response.audience,
+            func.coalesce(Answer.value_int, literal_column(str(NO_VALUE))).label("value"), Response.audience,
             func.count().label("answers"),
         )
         .join(Response, Response.id == Answer.response_id)
         .group_by(
             Response.session_id, Response.version_id, Response.source, Answer.question_id,
-            func.coalesce(Answer.value_int, literal(NO_VALUE)), Response.audience,
+            func.coalesce(Answer.value_int, literal_column(str(NO_VALUE))), Response.audience,
         )
     )
     return stmt if session_ids is None else stmt.where(Response.session_id.in_(session_ids))

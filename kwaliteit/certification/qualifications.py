@@ -36,7 +36,7 @@ from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import TRAINER_ROLES, Organisation, OrganisationKind, Partnership, Person
 from kwaliteit.registry.services import person_in_scope
 from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
-from kwaliteit.sqldates import plus_years, school_year
+from kwaliteit.sqldates import plus_years
 from kwaliteit.trainings.models import Training, TrainingKind, TrainingSession, session_trainer
 from kwaliteit.validation import ValidationError, check_date_bounds, check_text
 
@@ -490,7 +490,7 @@ def _unqualified(scope: Scope, filters: flags.RegisterFilters, year: int):
             scope.condition(Training.partnership_id),
             Training.kind.in_(MENTOR_KINDS),
             TrainingSession.cancelled_at.is_(None),
-            school_year(TrainingSession.date) == year,
+            TrainingSession.school_year == year,
             ~flags.qualified_on(Person.id, TrainingSession.date),
         )
     )

@@ -61,7 +61,7 @@ from kwaliteit.models_base import utcnow
 from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import MAX_ID, Forbidden, NotFound, Scope, check_id
-from kwaliteit.sqldates import school_year, school_year_bounds, school_year_label, school_year_of
+from kwaliteit.sqldates import school_year_bounds, school_year_label, school_year_of
 from kwaliteit.trainings.models import Training, TrainingSafeguard, TrainingSession
 from kwaliteit.validation import ValidationError, check_date_bounds, check_text
 
@@ -900,7 +900,7 @@ def public_actions(db: Session, session_id: int | None) -> list[ImprovementActio
     what is public is meant for the participants. One statement (none without a session)."""
     if not _valid_id(session_id):
         return []
-    year = school_year(TrainingSession.date)
+    year = TrainingSession.school_year
     return list(
         db.scalars(
             select(ImprovementAction)

@@ -236,7 +236,7 @@ def choices(db: Session, scope: Scope, today: date) -> Choices:
         )
     ]
     inner = (
-        select(school_year(TrainingSession.date).label("year"))
+        select(TrainingSession.school_year.label("year"))
         .join(Training, Training.id == TrainingSession.training_id)
         .where(scope.condition(Training.partnership_id))
         .subquery("session_years")
@@ -660,7 +660,7 @@ def trends(
     q = rates.rate_query(scope, f.reference)
     rate_inner = (
         q.stmt.with_only_columns(
-            school_year(TrainingSession.date).label("year"),
+            TrainingSession.school_year.label("year"),
             q.answers.label("answers"),
             q.invited.label("invited"),
         )

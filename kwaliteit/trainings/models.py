@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -19,13 +20,14 @@ from sqlalchemy import (
     Time,
     func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from kwaliteit import limits
 from kwaliteit.db import Base
 from kwaliteit.framework.models import Safeguard
 from kwaliteit.models_base import Timestamp, max_length_check, str_enum, utcnow
 from kwaliteit.registry.models import Organisation, Partnership, Person
+from kwaliteit.sqldates import school_year_of
 
 
 class TrainingKind(enum.Enum):
@@ -130,6 +132,12 @@ session_trainer = Table(
 )
 
 
+def _school_year_default(context) -> int | None:
+    """The school year of a Core insert's date (a bulk insert of sessions)."""
+    day = context.get_current_parameters().get("date")
+    return None if day is None else school_year_of(day)
+
+
 class TrainingSession(Base):
     """Bijeenkomst. Named TrainingSession so it never reads as a database session."""
 
@@ -140,8 +148,13 @@ class TrainingSession(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    training_id: Mapped[int] = mapped_column(ForeignKey("training.id"), index=True)
+    # Indexed with the school year below: (training_id, school_year) serves a training's sessions.
+    training_id: Mapped[int] = mapped_column(ForeignKey("training.id"))
     date: Mapped[date] = mapped_column(Date, index=True)
+    # The starting calendar year of the date's school year (1 August - 31 July), stored so that no
+    # query computes it per row. Kept with the date: by `_date` below on every ORM write, and by
+    # the column default on a Core insert (bulk) that names only the date.
+    school_year: Mapped[int] = mapped_column(Integer, default=_school_year_default)
     start_time: Mapped[time] = mapped_column(Time)
     location: Mapped[str] = mapped_column(String(limits.LOCATION))
     participant_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -153,5 +166,16 @@ class TrainingSession(Base):
     training: Mapped[Training] = relationship(back_populates="sessions")
     trainers: Mapped[list[Person]] = relationship(secondary=session_trainer, order_by=Person.name)
 
+    @validates("date")
+    def _date(self, _key: str, value: dt.date) -> dt.date:  # `date` is the column here
+        if value is not None:
+            self.school_year = school_year_of(value)
+        return value
+
     def __str__(self) -> str:
         return f"{self.training.title}, {self.date:%d-%m-%Y}"
+
+
+# A training's sessions, and those of one school year: the year filters and groupings of
+# results, rates, the dashboard and the register go through the training (scope) to its sessions.
+Index("ix_training_session_training_id_school_year", TrainingSession.training_id, TrainingSession.school_year)
