@@ -505,8 +505,7 @@ def _add_years(db: Session, conditions: list, rs: ResultSet) -> None:
     """Mean of every scale and grade question per school year (1 August – 31 July): one GROUP BY
     over the tally."""
     qid = QuestionnaireVersion.questionnaire_id
-    # The school year is computed in a subquery and grouped by its column: PostgreSQL does not
-    # recognise two renderings of the same CASE with bound parameters as one expression.
+    # The session's stored school year; summed in an outer query over the tally rows.
     inner = _from_tally(
         select(
             TrainingSession.school_year.label("year"),

@@ -70,6 +70,8 @@ def count(db: Session, group: Group, responses: Iterable[Sequence[AnswerValue]],
 
 
 def _add(db: Session, model, column: str, rows: list[dict]) -> None:
+    if not rows:  # a response without answers adds to the responses only
+        return
     table = model.__table__
     stmt = conflict_insert(db, table)
     keys = [c.name for c in table.primary_key.columns]
@@ -80,6 +82,8 @@ def _add(db: Session, model, column: str, rows: list[dict]) -> None:
 
 
 def _take(db: Session, model, column: str, rows: list[dict]) -> None:
+    if not rows:
+        return
     table = model.__table__
     keys = [c.name for c in table.primary_key.columns]
     stmt = (

@@ -58,7 +58,7 @@ from kwaliteit.framework.services import current_safeguards
 from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import Organisation, OrganisationKind, Partnership, Person
 from kwaliteit.scope import Scope
-from kwaliteit.sqldates import school_year, school_year_bounds, school_year_label, school_year_of
+from kwaliteit.sqldates import school_year_bounds, school_year_label, school_year_of
 from kwaliteit.trainings.models import (
     Training,
     TrainingKind,
@@ -603,7 +603,7 @@ def trends(
     inner = (
         _from_tally(
             select(
-                school_year(TrainingSession.date).label("year"),
+                TrainingSession.school_year.label("year"),
                 Training.id.label("training_id"),
                 Training.title.label("title"),
                 Training.partnership_id.label("partnership_id"),
@@ -683,7 +683,7 @@ def trends(
     sg_inner = (
         _from_tally(
             select(
-                school_year(TrainingSession.date).label("year"),
+                TrainingSession.school_year.label("year"),
                 Question.safeguard_code.label("code"),
                 AnswerTally.answers.label("n"),
                 (AnswerTally.value * AnswerTally.answers).label("total"),
