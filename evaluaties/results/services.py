@@ -1,7 +1,9 @@
 """Results: the aggregated answers of a selection (session, training, school year, safeguard).
 
-Everything here is set-based: the results of any selection are one GROUP BY over the answers plus one query for the questions'
-wording and one (limited) query for the open answers, whatever the number of answers.
+Everything here is set-based and reads the tally (evaluaties.results.models), never the answer
+rows: the results of any selection are one GROUP BY over the tally plus one query for the
+questions' wording, whatever the number of answers. Open answers are the exception: their texts
+are read from the answers, for one session or training at a time and a page per question.
 
 Results add up over the versions of a questionnaire: answers are grouped by questionnaire and
 question `code` (stable across versions), and shown with the wording of the latest published
