@@ -59,7 +59,9 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # No JIT: a page's statements are short, and PostgreSQL would compile a dashboard query whose
+    # estimated cost (many correlated subqueries) passes jit_above_cost for longer than it runs.
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
 
 
 def rowcount(result: Result) -> int:

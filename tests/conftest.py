@@ -78,6 +78,9 @@ def app(database_url, tmp_path_factory):
 
 def empty_database(app) -> None:
     """Empty, holding only the shipped framework and default questionnaires."""
+    from evaluaties.questionnaires.services import forget_published_versions
+
+    forget_published_versions()  # ids of the emptied database may name other versions next
     _empty_all_tables(app)
     with kdb.new_session(app) as s:
         load_framework(s)

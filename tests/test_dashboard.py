@@ -473,16 +473,26 @@ def test_trends_read_only_released_answers(db, dash):
 
 
 def test_composition_split(db, dash):
+    # The school year of the reference date (2026-2027); the trends show the years before it.
     rows = {c.composition: c for c in figures(db, noord(dash)).composition}
     assert [(c, rows[c].sessions, rows[c].evaluated, rows[c].answers) for c in Composition] == [
-        (Composition.TANDEM, 3, 3, 18),  # s1 (6), sC (5 imported), sF (7)
+        (Composition.TANDEM, 2, 2, 11),  # s1 (6), sC (5 imported)
         (Composition.SCHOOL, 1, 0, 0),  # sA
-        (Composition.INSTITUTE, 2, 0, 0),  # sB and sG: too few answers
+        (Composition.INSTITUTE, 1, 0, 0),  # sB: too few answers
     ]
     tandem = rows[Composition.TANDEM]
-    assert tandem.ratings[QuestionType.SCALE].value == pytest.approx((6 * 4 + 5 * 5 + 7 * 3) / 18)
-    assert tandem.statements.value == pytest.approx((6 * 5 + 5 * 4 + 7 * 2) / 18)
+    assert tandem.ratings[QuestionType.SCALE].value == pytest.approx((6 * 4 + 5 * 5) / 11)
+    assert tandem.statements.value == pytest.approx((6 * 5 + 5 * 4) / 11)
     assert rows[Composition.INSTITUTE].ratings == {} and rows[Composition.INSTITUTE].statements.value is None
+    # A chosen school year: 2025-2026 holds sF (tandem, 7) and sG (institute, 2: too few).
+    f = Filters(reference=REF, school_year=2025)
+    rows = {c.composition: c for c in services.dashboard(db, noord(dash), f, 5).composition}
+    assert [(c, rows[c].sessions, rows[c].evaluated, rows[c].answers) for c in Composition] == [
+        (Composition.TANDEM, 1, 1, 7),
+        (Composition.SCHOOL, 0, 0, 0),
+        (Composition.INSTITUTE, 1, 0, 0),
+    ]
+    assert rows[Composition.TANDEM].ratings[QuestionType.SCALE].value == pytest.approx(3)
 
 
 def test_grade_and_scale_are_separate_series(app, client, db, dash):
@@ -527,8 +537,8 @@ def test_grade_and_scale_are_separate_series(app, client, db, dash):
     assert scale_series.cells[(dash.t3.id, 2026)].value == 5.0  # the scale answers alone
     tandem = next(c for c in d.composition if c.composition is Composition.TANDEM)
     assert tandem.ratings[QuestionType.GRADE].value == 8.0
-    assert tandem.ratings[QuestionType.SCALE].value == pytest.approx(70 / 18)
-    assert tandem.statements.value == pytest.approx((6 * 5 + 5 * 4 + 7 * 2 + 5 * 3) / 23)
+    assert tandem.ratings[QuestionType.SCALE].value == pytest.approx((6 * 4 + 5 * 5) / 11)
+    assert tandem.statements.value == pytest.approx((6 * 5 + 5 * 4 + 5 * 3) / 16)
     login(client, dash.w.coordinator)
     html = client.get("/dashboard").get_data(as_text=True)
     assert "Algemeen oordeel, cijfer 1–10" in html and "Algemeen oordeel, schaal 1–5" in html
@@ -536,10 +546,14 @@ def test_grade_and_scale_are_separate_series(app, client, db, dash):
 
 
 def test_a_lower_threshold_releases_more(db, dash):
-    """The threshold is the app's setting: at 2 answers sG (2) and sB (3) count too."""
-    d = services.dashboard(db, noord(dash), Filters(reference=REF), 2)
-    rows = {c.composition: c for c in d.composition}
-    assert rows[Composition.INSTITUTE].evaluated == 2 and rows[Composition.INSTITUTE].answers == 5
+    """The threshold is the app's setting: at 2 answers sB (3, this school year) and sG (2, the
+    year before) count too."""
+    for year, answers in ((None, 3), (2025, 2)):
+        for threshold, released in ((5, 0), (2, answers)):
+            d = services.dashboard(db, noord(dash), Filters(reference=REF, school_year=year), threshold)
+            rows = {c.composition: c for c in d.composition}
+            assert rows[Composition.INSTITUTE].evaluated == (1 if released else 0)
+            assert rows[Composition.INSTITUTE].answers == released
 
 
 # ----------------------------------------------------------------- the page
@@ -871,9 +885,9 @@ def test_exported_matrix_and_composition(client, dash):
     wb = load_workbook(io.BytesIO(client.get("/dashboard/export/samenstelling.xlsx").data))
     rows = list(wb.worksheets[0].iter_rows(min_row=2, values_only=True))
     assert [r[:4] for r in rows] == [
-        ("Tandem (school- en instituutsopleider)", 3, 3, 18),
+        ("Tandem (school- en instituutsopleider)", 2, 2, 11),
         ("Alleen schoolopleider(s)", 1, 0, 0),
-        ("Alleen instituutsopleider(s)", 2, 0, 0),
+        ("Alleen instituutsopleider(s)", 1, 0, 0),
     ]
 
 

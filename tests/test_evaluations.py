@@ -16,6 +16,7 @@ from evaluaties.questionnaires.services import applicable_version
 from kwaliteit import db as kdb
 from kwaliteit.models import Base
 from kwaliteit.scope import Forbidden, Scope
+from kwaliteit.trainings.services import set_session_cancelled
 from kwaliteit.validation import ValidationError
 from tests.conftest import login
 
@@ -104,7 +105,7 @@ def test_waived_and_submitted_and_cancelled(db, world):
     db.commit()
     assert trainer_status(db, world, today) is Status.SUBMITTED
 
-    world.session1.cancelled_at = func.now()
+    set_session_cancelled(db, Scope.for_user(world.coordinator), world.session1.id, "Zieke trainer.")
     db.commit()
     assert trainer_status(db, world, today) is Status.CANCELLED
     assert participant_status(db, world, today) is Status.CANCELLED

@@ -148,6 +148,7 @@ class LinkCheck:
     link: ParticipantLink | None = None
     session: TrainingSession | None = None
     version: QuestionnaireVersion | None = None
+    partnership_id: int | None = None  # the session's training's
 
     @property
     def message(self) -> str:
@@ -176,28 +177,31 @@ def link_state(link: ParticipantLink, window: Status) -> LinkState:
 
 def check_link(db: Session, session_id: int, token: str, today: date) -> LinkCheck:
     """May this token answer for this session today? No log-in: the token is the credential.
-    Two statements: the link with its session and the session's participant status, then the
-    questionnaire version with its questions."""
+    One statement: the link with its session, the session's participant status and the id of the
+    questionnaire version that applies (its questions come from questionnaires.published_version)."""
     if not TOKEN.fullmatch(token):
         return LinkCheck(LinkState.UNKNOWN)
     stmt, _ = owed_select(today, Audience.PARTICIPANT)
     row = db.execute(
-        stmt.add_columns(ParticipantLink)
+        stmt.add_columns(
+            ParticipantLink,
+            questionnaires.applicable_version_id(TrainingSession.training_id, Audience.PARTICIPANT),
+        )
         .join(ParticipantLink, ParticipantLink.session_id == TrainingSession.id)
         .where(ParticipantLink.token == token)
     ).one_or_none()
     if row is None:
         return LinkCheck(LinkState.UNKNOWN)
-    ts, _t, _p, _closes, status, _req, link = row
+    ts, training, _p, _closes, status, _req, link, version_id = row
     if link.session_id != session_id:
         return LinkCheck(LinkState.OTHER_SESSION)
     state = link_state(link, Status(status))
     if state is not LinkState.OK:
         return LinkCheck(state, link, ts)
-    version = questionnaires.applicable_version(db, ts.training_id, Audience.PARTICIPANT)
+    version = questionnaires.published_version(db, version_id) if version_id is not None else None
     if version is None:
         return LinkCheck(LinkState.NO_QUESTIONNAIRE, link, ts)
-    return LinkCheck(LinkState.OK, link, ts, version)
+    return LinkCheck(LinkState.OK, link, ts, version, training.partnership_id)
 
 
 class LinkRefused(Exception):
@@ -220,7 +224,9 @@ def submit_participant_answers(
         check = check_link(db, session_id, token, today)
     if check.state is not LinkState.OK:
         raise LinkRefused(check)
-    assert check.link is not None and check.version is not None  # both set when the state is OK
+    # All three set when the state is OK.
+    assert check.link is not None and check.version is not None and check.session is not None
+    assert check.partnership_id is not None
     parsed, errors = parse_answers(check.version, raw, make=dict)
     answers = cast(list[dict], parsed)  # plain rows for one executemany, not ORM objects
     if errors:
@@ -247,7 +253,7 @@ def submit_participant_answers(
             dict(a, response_id=response_id) for a in answers
         ])
     tally.count(
-        db, tally.Group(session_id, check.version, Audience.PARTICIPANT, ResponseSource.LINK),
+        db, tally.Group(check.session, check.partnership_id, check.version, Audience.PARTICIPANT, ResponseSource.LINK),
         [[(a["question_id"], a["value_int"]) for a in answers]],
     )
     return response_id

@@ -287,19 +287,19 @@ def submit_trainer_evaluation(
     else:
         # The tally loses the answers replaced and gains the new ones (see results.tally).
         old = request.response
-        tally.count(db, _tally_group(old, old.version), [[(a.question_id, a.value_int) for a in old.answers]], sign=-1)
+        tally.count(db, _tally_group(ts, old.version), [[(a.question_id, a.value_int) for a in old.answers]], sign=-1)
         old.answers.clear()
         db.flush()
     request.response.answers.extend(answers)
-    tally.count(db, _tally_group(request.response, version), [[(a.question_id, a.value_int) for a in answers]])
+    tally.count(db, _tally_group(ts, version), [[(a.question_id, a.value_int) for a in answers]])
     request.submitted_at = utcnow()
     request.submitted_by_id = scope.person_id
     db.flush()
     return request
 
 
-def _tally_group(response: Response, version) -> tally.Group:
-    return tally.Group(response.session_id, version, Audience.TRAINER, ResponseSource.TRAINER)
+def _tally_group(ts: TrainingSession, version) -> tally.Group:
+    return tally.Group(ts, ts.training.partnership_id, version, Audience.TRAINER, ResponseSource.TRAINER)
 
 
 def waive(

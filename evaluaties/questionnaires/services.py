@@ -514,10 +514,10 @@ def applicable_questionnaire_id(db: Session, training_id: int, audience: Audienc
     return chosen or default_questionnaire_id(db, audience)
 
 
-def applicable_version(db: Session, training_id: int, audience: Audience) -> QuestionnaireVersion | None:
-    """The latest published version of the questionnaire that applies to this training, with its
-    questions: one statement (it is on the path of every anonymous answer). The same choice as
-    applicable_questionnaire_id: the training's own questionnaire, else the shipped default."""
+def applicable_version_id(training_id, audience: Audience):
+    """SQL: the id of the latest published version of the questionnaire that applies to the
+    training (`training_id` a value or a column): the training's own questionnaire, else the shipped
+    default (as applicable_questionnaire_id)."""
     chosen_column = (
         EvaluationSettings.trainer_questionnaire_id
         if audience is Audience.TRAINER
@@ -525,7 +525,7 @@ def applicable_version(db: Session, training_id: int, audience: Audience) -> Que
     )
     chosen = select(chosen_column).where(EvaluationSettings.training_id == training_id).scalar_subquery()
     default = select(Questionnaire.id).where(Questionnaire.default_key == DEFAULT_KEYS[audience]).scalar_subquery()
-    version_id = (
+    return (
         select(QuestionnaireVersion.id)
         .where(
             QuestionnaireVersion.questionnaire_id == func.coalesce(chosen, default),
@@ -535,11 +535,51 @@ def applicable_version(db: Session, training_id: int, audience: Audience) -> Que
         .limit(1)
         .scalar_subquery()
     )
+
+
+def applicable_version(db: Session, training_id: int, audience: Audience) -> QuestionnaireVersion | None:
+    """The latest published version of the questionnaire that applies to this training, with its
+    questions: one statement."""
     return db.scalars(
+        select(QuestionnaireVersion)
+        .where(QuestionnaireVersion.id == applicable_version_id(training_id, audience))
+        .options(joinedload(QuestionnaireVersion.questions))
+    ).unique().first()
+
+
+# Published versions never change (a change makes a new version), so the anonymous answer form
+# keeps each one per process once loaded: it is on the path of every answer. Keyed by database,
+# as a process may serve (or test) more than one; detached from every session, so that no commit
+# or rollback of a request expires it under another.
+_PUBLISHED: dict[tuple[str, int], QuestionnaireVersion] = {}
+_PUBLISHED_MAX = 512
+
+
+def published_version(db: Session, version_id: int) -> QuestionnaireVersion | None:
+    """A published version with its questions, from the process's cache or one statement."""
+    key = (db.get_bind().engine.url.render_as_string(hide_password=True), version_id)
+    if (cached := _PUBLISHED.get(key)) is not None:
+        return cached
+    version = db.scalars(
         select(QuestionnaireVersion)
         .where(QuestionnaireVersion.id == version_id)
         .options(joinedload(QuestionnaireVersion.questions))
     ).unique().first()
+    if version is None or not version.is_published:
+        return version
+    db.expunge(version)
+    for question in version.questions:
+        if question in db:
+            db.expunge(question)
+    if len(_PUBLISHED) >= _PUBLISHED_MAX:
+        _PUBLISHED.clear()
+    _PUBLISHED[key] = version
+    return version
+
+
+def forget_published_versions() -> None:
+    """Empty the cache (a database that was emptied or restored: its ids may mean other versions now)."""
+    _PUBLISHED.clear()
 
 
 @dataclass

@@ -27,9 +27,11 @@ insertion order.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from evaluaties.answers.models import Response, ResponseSource
@@ -109,6 +111,48 @@ def released(
             tuple_(on.session_id, on.source, on.version_id).in_(groups),
         ),
     )
+
+
+@dataclass(frozen=True)
+class GroupJoin:
+    """The tally's row of the group a tally row belongs to, and its partnership's settings, to
+    join onto a statement over tally rows (with Training joined): then `condition` decides the
+    release rule per row from the joined count, a lookup per row instead of `released`'s list of
+    every released group (which a database may evaluate per row)."""
+
+    group: Any  # aliased ResponseTally: the group's row for all responses
+    settings: Any  # aliased PartnershipSettings
+    on: Any
+
+    def join(self, stmt, partnership_id):
+        return stmt.join(
+            self.group,
+            and_(
+                self.group.session_id == self.on.session_id,
+                self.group.version_id == self.on.version_id,
+                self.group.source == self.on.source,
+                self.group.safeguard == ALL_RESPONSES,
+            ),
+        ).outerjoin(self.settings, self.settings.partnership_id == partnership_id)
+
+    def condition(self, min_shown: int) -> ColumnElement[bool]:
+        """The release rule of `released`, from the joined group count: a trainer evaluation
+        always; a participant group from its partnership's threshold (or `min_shown` when higher)."""
+        own = self.settings.min_answers_shown
+        needed = case((own > min_shown, own), else_=literal(min_shown))
+        return or_(
+            and_(self.on.audience == Audience.TRAINER, self.on.source == ResponseSource.TRAINER),
+            and_(
+                self.on.audience == Audience.PARTICIPANT,
+                self.on.source.in_(PARTICIPANT_SOURCES),
+                self.group.responses >= needed,
+            ),
+        )
+
+
+def group_join(on) -> GroupJoin:
+    """A GroupJoin for tally rows of `on` (AnswerTally or ResponseTally)."""
+    return GroupJoin(aliased(ResponseTally, name="group_tally"), aliased(PartnershipSettings, name="group_settings"), on)
 
 
 def question_threshold(audience: Audience, min_shown: int) -> int:

@@ -61,3 +61,25 @@ class AnswerTally(Base):
     value: Mapped[int] = mapped_column(Integer, primary_key=True)  # Answer.value_int, or NO_VALUE
     audience: Mapped[Audience] = mapped_column(str_enum(Audience, "audience"))
     answers: Mapped[int] = mapped_column(Integer)
+
+
+class AnswerRollup(Base):
+    """Answers per (training, school year, question, value), over every session that is not
+    cancelled: what results above a single session, and the trends, add up. A few rows per
+    training and year instead of a few per session.
+
+    It counts every group, released or not; a figure subtracts the groups its reader may not see
+    (the few below the threshold, read from AnswerTally), so the rollup needs no rebuild when a
+    threshold changes. A session's rows move when its date changes school year, and leave (or
+    return) when it is cancelled (or the cancellation is undone)."""
+
+    __tablename__ = "answer_rollup"
+    __table_args__ = (CheckConstraint("answers >= 0", name="answers"),)
+
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), primary_key=True)
+    training_id: Mapped[int] = mapped_column(ForeignKey("training.id", ondelete="CASCADE"), primary_key=True)
+    school_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    audience: Mapped[Audience] = mapped_column(str_enum(Audience, "audience"), primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True, index=True)
+    value: Mapped[int] = mapped_column(Integer, primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer)

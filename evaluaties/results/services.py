@@ -16,11 +16,12 @@ answers than the threshold shows only its count.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import and_, case, distinct, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, case, distinct, false, func, literal, select, true, union_all
+from sqlalchemy.orm import Session, aliased
 
 from evaluaties.answers.models import (
     Answer,
@@ -40,9 +41,9 @@ from evaluaties.questionnaires.models import (
 )
 from evaluaties.results import anonymity
 from evaluaties.results.anonymity import DEFAULT_MIN_SHOWN
-from evaluaties.results.models import ALL_RESPONSES, NO_VALUE, AnswerTally, ResponseTally
+from evaluaties.results.models import ALL_RESPONSES, NO_VALUE, AnswerRollup, AnswerTally, ResponseTally
 from kwaliteit.accounts.models import Role
-from kwaliteit.registry.models import Partnership
+from kwaliteit.registry.models import Partnership, PartnershipSettings
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
 from kwaliteit.sqldates import school_year_bounds, school_year_label
 from kwaliteit.trainings.models import Training, TrainingSession
@@ -293,13 +294,19 @@ def _question_conditions(f: ResultFilters) -> list:
     return [Question.safeguard_code == f.safeguard_code] if f.safeguard_code else []
 
 
+# The release rule over tally rows: each row's group count, joined (anonymity.GroupJoin).
+_ANSWER_GROUP = anonymity.group_join(AnswerTally)
+_RESPONSE_GROUP = anonymity.group_join(ResponseTally)
+
+
 def _from_tally(stmt):
-    return (
+    return _ANSWER_GROUP.join(
         stmt.select_from(AnswerTally)
         .join(Question, Question.id == AnswerTally.question_id)
         .join(QuestionnaireVersion, QuestionnaireVersion.id == Question.version_id)
         .join(TrainingSession, TrainingSession.id == AnswerTally.session_id)
-        .join(Training, Training.id == TrainingSession.training_id)
+        .join(Training, Training.id == TrainingSession.training_id),
+        Training.partnership_id,
     )
 
 
@@ -365,13 +372,21 @@ def results(
     # tally row), never the withheld ones: their number would then tell whether the people of a
     # small session answered that safeguard's questions.
     rt = ResponseTally
-    shown = case((anonymity.released(min_shown, **narrow, on=rt), 1), else_=0).label("shown")
+    shown = case((_RESPONSE_GROUP.condition(min_shown), 1), else_=0).label("shown")
     counted = (
-        select(rt.session_id, rt.safeguard, rt.responses, shown)
-        .select_from(rt)
-        .join(TrainingSession, TrainingSession.id == rt.session_id)
-        .join(Training, Training.id == TrainingSession.training_id)
-        .where(*_response_conditions(scope, f, rt), rt.safeguard.in_({ALL_RESPONSES, f.safeguard_code or ALL_RESPONSES}))
+        _RESPONSE_GROUP.join(
+            select(rt.session_id, rt.safeguard, rt.responses, shown)
+            .select_from(rt)
+            .join(TrainingSession, TrainingSession.id == rt.session_id)
+            .join(Training, Training.id == TrainingSession.training_id),
+            Training.partnership_id,
+        )
+        .where(
+            *_response_conditions(scope, f, rt),
+            rt.safeguard.in_({ALL_RESPONSES, f.safeguard_code or ALL_RESPONSES}),
+            # Above a session, as the rollup: without cancelled sessions.
+            TrainingSession.cancelled_at.is_(None) if f.session_id is None else true(),
+        )
         .subquery("counted")
     )
     released_selected = and_(counted.c.shown == 1, counted.c.safeguard == (f.safeguard_code or ALL_RESPONSES))
@@ -383,21 +398,41 @@ def results(
         )
     ).one()
 
-    conditions = (
-        _response_conditions(scope, f, AnswerTally)
-        + [anonymity.released(min_shown, **narrow, on=AnswerTally)]
-        + _question_conditions(f)
-    )
     qid = QuestionnaireVersion.questionnaire_id
-    aggregate = db.execute(
-        _from_tally(select(qid, Question.code, Question.type, AnswerTally.value, func.sum(AnswerTally.answers)))
-        .where(*conditions)
-        .group_by(qid, Question.code, Question.type, AnswerTally.value)
-    ).all()
+    if f.session_id is not None:
+        # One session: its own tally rows.
+        conditions = (
+            _response_conditions(scope, f, AnswerTally)
+            + [_ANSWER_GROUP.condition(min_shown)]
+            + _question_conditions(f)
+        )
+        aggregate = db.execute(
+            _from_tally(select(literal(None).label("year"), qid, Question.code, Question.type, AnswerTally.value,
+                               func.sum(AnswerTally.answers)))
+            .where(*conditions)
+            .group_by(qid, Question.code, Question.type, AnswerTally.value)
+        ).all()
+    else:
+        # Above a session: the rollup per school year, less what the release rule withholds.
+        answers = _rollup_answers(scope, f, min_shown)
+        aggregate = db.execute(
+            select(answers.c.year, qid, Question.code, Question.type, answers.c.value, func.sum(answers.c.n))
+            .select_from(answers)
+            .join(Question, Question.id == answers.c.question_id)
+            .join(QuestionnaireVersion, QuestionnaireVersion.id == Question.version_id)
+            .where(*_question_conditions(f))
+            .group_by(answers.c.year, qid, Question.code, Question.type, answers.c.value)
+        ).all()
     counts: dict[Key, dict] = {}
-    for questionnaire_id, code, qtype, value, n in aggregate:
-        if n:
-            counts.setdefault((questionnaire_id, code, qtype), {})[None if value == NO_VALUE else value] = int(n)
+    per_year: dict[tuple[Key, int], tuple[int, int]] = {}  # (key, year) -> (answers, sum of values)
+    for year, questionnaire_id, code, qtype, value, n in aggregate:
+        if not n:
+            continue
+        key, value = (questionnaire_id, code, qtype), None if value == NO_VALUE else value
+        counts.setdefault(key, {})[value] = counts.get(key, {}).get(value, 0) + int(n)
+        if year is not None and value is not None and qtype.has_mean:
+            total, summed = per_year.get((key, year), (0, 0))
+            per_year[(key, year)] = (total + int(n), summed + int(n) * value)
 
     meta = _question_meta(db, {k[0] for k in counts})
     result_list: list[QuestionResult] = []
@@ -452,7 +487,7 @@ def results(
             r.open_answers.sort(key=lambda a: anonymity.open_answer_key(a.text, a.session_date, a.training_title))
 
     if with_years and f.school_year is None and f.session_id is None:
-        _add_years(db, conditions, rs)
+        _add_years(rs, per_year)
     return rs
 
 
@@ -503,40 +538,90 @@ def _open_answers(db: Session, conditions: list, first: int, per_question: int):
     ).all()
 
 
-def _add_years(db: Session, conditions: list, rs: ResultSet) -> None:
-    """Mean of every scale and grade question per school year (1 August – 31 July): one GROUP BY
-    over the tally."""
-    qid = QuestionnaireVersion.questionnaire_id
-    # The session's stored school year; summed in an outer query over the tally rows.
-    inner = _from_tally(
-        select(
-            TrainingSession.school_year.label("year"),
-            qid.label("questionnaire_id"),
-            Question.code.label("code"),
-            Question.type.label("type"),
-            AnswerTally.answers.label("n"),
-            (AnswerTally.value * AnswerTally.answers).label("total"),
+def _rollup_answers(scope: Scope, f: ResultFilters, min_shown: int):
+    years = (f.school_year, f.school_year) if f.school_year is not None else None
+    return rollup_answers(
+        scope, min_shown, training_id=f.training_id, partnership_id=f.partnership_id, years=years,
+        audience=f.audience,
+    )
+
+
+def rollup_answers(
+    scope: Scope,
+    min_shown: int,
+    *,
+    training_id: int | None = None,
+    partnership_id: int | None = None,
+    years: tuple[int, int] | None = None,
+    audience: Audience | None = None,
+    training_conditions: Sequence[ColumnElement[bool]] = (),
+):
+    """Released answers of whole school years, per year, training, question and value (columns
+    year, training_id, question_id, value, n): the rollup's rows and, negated, the tally rows of
+    every participant group the release rule withholds from this reader (the few below the
+    threshold). Sessions that were cancelled are in neither (see AnswerRollup). `years`: the first
+    and last school year; `training_conditions`: on Training (joined for them)."""
+    r = AnswerRollup
+    kept = [scope.condition(r.partnership_id)]
+    session_side = [scope.condition(Training.partnership_id), *training_conditions, TrainingSession.cancelled_at.is_(None)]
+    if training_id is not None:
+        kept.append(r.training_id == training_id)
+        session_side.append(Training.id == training_id)
+    if partnership_id is not None:
+        kept.append(r.partnership_id == partnership_id)
+        session_side.append(Training.partnership_id == partnership_id)
+    if years is not None:
+        kept.append(r.school_year.between(*years))
+        session_side.append(TrainingSession.school_year.between(*years))
+    if audience is not None:
+        kept.append(r.audience == audience)
+    rolled = select(
+        r.school_year.label("year"), r.training_id.label("training_id"), r.question_id.label("question_id"),
+        r.value.label("value"), r.answers.label("n"),
+    ).where(*kept)
+    if training_conditions:
+        rolled = rolled.join(Training, Training.id == r.training_id).where(*training_conditions)
+    # From the small groups to their answers, not the other way round: a lookup per withheld group.
+    group, a, settings = _WITHHELD_GROUP, AnswerTally, _WITHHELD_SETTINGS
+    withheld = (
+        select(TrainingSession.school_year, TrainingSession.training_id, a.question_id, a.value, (-a.answers).label("n"))
+        .select_from(group)
+        .join(a, and_(a.session_id == group.session_id, a.version_id == group.version_id, a.source == group.source))
+        .join(TrainingSession, TrainingSession.id == group.session_id)
+        .join(Training, Training.id == TrainingSession.training_id)
+        .outerjoin(settings, settings.partnership_id == Training.partnership_id)
+        .where(
+            *session_side,
+            group.safeguard == ALL_RESPONSES,
+            group.audience == Audience.PARTICIPANT,
+            group.source.in_(anonymity.PARTICIPANT_SOURCES),
+            group.responses < case(
+                (settings.min_answers_shown > min_shown, settings.min_answers_shown), else_=literal(min_shown)
+            ),
         )
-    ).where(*conditions, Question.type.in_([QuestionType.SCALE, QuestionType.GRADE])).subquery("mean_answers")
-    rows = db.execute(
-        select(inner.c.year, inner.c.questionnaire_id, inner.c.code, inner.c.type, func.sum(inner.c.n),
-               func.sum(inner.c.total))
-        .group_by(inner.c.year, inner.c.questionnaire_id, inner.c.code, inner.c.type)
-    ).all()
+    )
+    if audience is Audience.TRAINER:  # trainer evaluations are never withheld
+        withheld = withheld.where(false())
+    return union_all(rolled, withheld).subquery("answers")
+
+
+_WITHHELD_GROUP = aliased(ResponseTally, name="withheld_group")
+_WITHHELD_SETTINGS = aliased(PartnershipSettings, name="withheld_settings")
+
+
+def _add_years(rs: ResultSet, per_year: dict[tuple[Key, int], tuple[int, int]]) -> None:
+    """Mean of every scale and grade question per school year (1 August – 31 July), from the
+    aggregate's rows per year (no statement of its own)."""
     by_key = {(r.questionnaire_id, r.code, r.type): r for r in rs.results if r.type.has_mean}
     minimum = {key: anonymity.question_threshold(r.audience, rs.min_shown) for key, r in by_key.items()}
     cells: dict[Key, dict[int, YearCell]] = {}
     years: set[int] = set()
-    for year, questionnaire_id, code, qtype, n, total in rows:
-        n, year = int(n or 0), int(year)
-        if not n:
+    for (key, year), (n, total) in per_year.items():
+        if key not in by_key or not n:
             continue
         years.add(year)
-        factor = GRADE_FACTOR if qtype is QuestionType.GRADE else 1
-        key = (questionnaire_id, code, qtype)
-        cells.setdefault(key, {})[year] = YearCell(
-            n, (int(total) / n / factor) if n >= minimum.get(key, rs.min_shown) else None
-        )
+        factor = GRADE_FACTOR if key[2] is QuestionType.GRADE else 1
+        cells.setdefault(key, {})[year] = YearCell(n, (total / n / factor) if n >= minimum[key] else None)
     rs.years = sorted(years)
     rs.by_year = [YearRow(r, cells.get(key, {})) for key, r in by_key.items()]
 

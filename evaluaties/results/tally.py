@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 
 from evaluaties.answers.models import Answer, Response, ResponseSource
 from evaluaties.questionnaires.models import Audience, Question, QuestionnaireVersion
-from evaluaties.results.models import ALL_RESPONSES, NO_VALUE, AnswerTally, ResponseTally
+from evaluaties.results.models import ALL_RESPONSES, NO_VALUE, AnswerRollup, AnswerTally, ResponseTally
 from kwaliteit.db import conflict_insert
+from kwaliteit.trainings.models import Training, TrainingSession
 
 logger = logging.getLogger(__name__)
 
@@ -30,15 +31,16 @@ AnswerValue = tuple[int, int | None]
 class Group:
     """What the answers of one write share."""
 
-    session_id: int
+    session: TrainingSession
+    partnership_id: int  # the session's training's (the rollup's key)
     version: QuestionnaireVersion  # its questions say which safeguard each answer belongs to
     audience: Audience
     source: ResponseSource
 
 
 def count(db: Session, group: Group, responses: Iterable[Sequence[AnswerValue]], sign: int = 1) -> None:
-    """Add `responses` (each the (question_id, value_int) of its answers) to the tally, or take
-    them away with sign=-1 (a trainer's evaluation that is replaced)."""
+    """Add `responses` (each the (question_id, value_int) of its answers) to the tally and the
+    rollup, or take them away with sign=-1 (a trainer's evaluation that is replaced)."""
     safeguards = {q.id: q.safeguard_code for q in group.version.questions if q.safeguard_code}
     per_safeguard: Counter[str] = Counter()
     per_value: Counter[tuple[int, int]] = Counter()
@@ -48,25 +50,75 @@ def count(db: Session, group: Group, responses: Iterable[Sequence[AnswerValue]],
         per_value.update((qid, NO_VALUE if v is None else v) for qid, v in answers)
     if not per_safeguard:
         return
-    key = dict(
-        session_id=group.session_id, version_id=group.version.id, source=group.source, audience=group.audience
-    )
+    ts = group.session
+    key = dict(session_id=ts.id, version_id=group.version.id, source=group.source, audience=group.audience)
     response_rows = [dict(key, safeguard=code, responses=n) for code, n in sorted(per_safeguard.items())]
     answer_rows = [dict(key, question_id=qid, value=value, answers=n) for (qid, value), n in sorted(per_value.items())]
+    rollup_key = dict(
+        partnership_id=group.partnership_id, training_id=ts.training_id, school_year=ts.school_year,
+        audience=group.audience,
+    )
+    # A cancelled session is not part of the rollup (see AnswerRollup).
+    rollup_rows = [] if ts.cancelled_at is not None else [
+        dict(rollup_key, question_id=qid, value=value, answers=n) for (qid, value), n in sorted(per_value.items())
+    ]
     if sign > 0:
         _add(db, ResponseTally, "responses", response_rows)
         _add(db, AnswerTally, "answers", answer_rows)
+        _add(db, AnswerRollup, "answers", rollup_rows)
         return
     # Taking away: rows that exist (they were counted), so a plain UPDATE; an INSERT .. ON CONFLICT
     # would not do, as SQLite checks `>= 0` on the row to insert before it finds the conflict.
     _take(db, ResponseTally, "responses", response_rows)
     _take(db, AnswerTally, "answers", answer_rows)
+    _take(db, AnswerRollup, "answers", rollup_rows)
+    # An emptied row says nothing: leave the tally as rebuild would make it.
     for model, column in ((ResponseTally, ResponseTally.responses), (AnswerTally, AnswerTally.answers)):
-        # An emptied row says nothing: leave the tally as rebuild would make it.
         db.execute(
-            delete(model).where(model.session_id == group.session_id, column == 0)
-            .execution_options(synchronize_session=False)
+            delete(model).where(model.session_id == ts.id, column == 0).execution_options(synchronize_session=False)
         )
+    db.execute(
+        delete(AnswerRollup)
+        .where(AnswerRollup.training_id == ts.training_id, AnswerRollup.answers == 0)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _session_rollup_rows(session_id: int):
+    """The rollup rows one session contributes, from its tally."""
+    return (
+        select(
+            Training.partnership_id, TrainingSession.training_id, TrainingSession.school_year, AnswerTally.audience,
+            AnswerTally.question_id, AnswerTally.value, func.sum(AnswerTally.answers).label("answers"),
+        )
+        .join(TrainingSession, TrainingSession.id == AnswerTally.session_id)
+        .join(Training, Training.id == TrainingSession.training_id)
+        .where(AnswerTally.session_id == session_id)
+        .group_by(
+            Training.partnership_id, TrainingSession.training_id, TrainingSession.school_year, AnswerTally.audience,
+            AnswerTally.question_id, AnswerTally.value,
+        )
+    )
+
+
+def withdraw_session(db: Session, session_id: int) -> None:
+    """Take a session's answers out of the rollup: before its school year changes or when it is
+    cancelled (the caller then calls restore_session when it counts again)."""
+    rows = [dict(r._mapping) for r in db.execute(_session_rollup_rows(session_id))]
+    if not rows:
+        return
+    _take(db, AnswerRollup, "answers", rows)
+    db.execute(
+        delete(AnswerRollup)
+        .where(AnswerRollup.training_id == rows[0]["training_id"], AnswerRollup.answers == 0)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def restore_session(db: Session, session_id: int) -> None:
+    """Put a session's answers (back) into the rollup, under its current school year."""
+    rows = [dict(r._mapping) for r in db.execute(_session_rollup_rows(session_id))]
+    _add(db, AnswerRollup, "answers", rows)
 
 
 def _add(db: Session, model, column: str, rows: list[dict]) -> None:
@@ -132,12 +184,42 @@ def _expected_responses(session_ids: Sequence[int] | None = None):
     return every.union_all(tagged)
 
 
+def _expected_rollup():
+    """The rollup from the raw answers: every session that is not cancelled."""
+    value = func.coalesce(Answer.value_int, literal_column(str(NO_VALUE)))
+    columns = (Training.partnership_id, TrainingSession.training_id, TrainingSession.school_year, Response.audience,
+               Answer.question_id, value)
+    return (
+        select(*columns, func.count().label("answers"))
+        .select_from(Answer)
+        .join(Response, Response.id == Answer.response_id)
+        .join(TrainingSession, TrainingSession.id == Response.session_id)
+        .join(Training, Training.id == TrainingSession.training_id)
+        .where(TrainingSession.cancelled_at.is_(None))
+        .group_by(*columns)
+    )
+
+
+_ROLLUP_COLUMNS = ("partnership_id", "training_id", "school_year", "audience", "question_id", "value", "answers")
 _ANSWER_COLUMNS = ("session_id", "version_id", "source", "question_id", "value", "audience", "answers")
 _RESPONSE_COLUMNS = ("session_id", "version_id", "source", "safeguard", "audience", "responses")
 
 
 def rebuild(db: Session, session_ids: Sequence[int] | None = None) -> None:
-    """Recompute the tally (of some sessions, or all) from the raw answers: two INSERT .. SELECT."""
+    """Recompute the tally and the rollup (of some sessions, or all) from the raw answers."""
+    cancelled: set[int] = set()
+    if session_ids is not None:
+        cancelled = set(db.scalars(
+            select(TrainingSession.id)
+            .where(TrainingSession.id.in_(session_ids), TrainingSession.cancelled_at.is_not(None))
+        ))
+    # The rollup first, while the tally still says what it holds (a cancelled session has no rows there).
+    if session_ids is not None:
+        for session_id in session_ids:
+            if session_id not in cancelled:
+                withdraw_session(db, session_id)
+    else:
+        db.execute(delete(AnswerRollup).execution_options(synchronize_session=False))
     for model in (AnswerTally, ResponseTally):
         stmt = delete(model)
         if session_ids is not None:
@@ -145,6 +227,12 @@ def rebuild(db: Session, session_ids: Sequence[int] | None = None) -> None:
         db.execute(stmt.execution_options(synchronize_session=False))
     db.execute(AnswerTally.__table__.insert().from_select(_ANSWER_COLUMNS, _expected_answers(session_ids)))
     db.execute(ResponseTally.__table__.insert().from_select(_RESPONSE_COLUMNS, _expected_responses(session_ids)))
+    if session_ids is None:
+        db.execute(AnswerRollup.__table__.insert().from_select(_ROLLUP_COLUMNS, _expected_rollup()))
+        return
+    for session_id in session_ids:
+        if session_id not in cancelled:
+            restore_session(db, session_id)
 
 
 @dataclass(frozen=True)
@@ -172,6 +260,7 @@ def differences(db: Session) -> list[Difference]:
     checks = (
         ("answer_tally", AnswerTally, _ANSWER_COLUMNS, _expected_answers()),
         ("response_tally", ResponseTally, _RESPONSE_COLUMNS, _expected_responses()),
+        ("answer_rollup", AnswerRollup, _ROLLUP_COLUMNS, _expected_rollup()),
     )
     for name, model, columns, expected_stmt in checks:
         stored = _by_key(db.execute(select(*(model.__table__.c[c] for c in columns))))

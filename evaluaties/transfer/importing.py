@@ -1052,7 +1052,7 @@ def confirm_import(
         ],
     )
     tally.count(
-        db, tally.Group(ts.id, version, Audience.PARTICIPANT, ResponseSource.IMPORT),
+        db, tally.Group(ts, ts.training.partnership_id, version, Audience.PARTICIPANT, ResponseSource.IMPORT),
         [[(a["question_id"], a.get("value_int")) for a in answers] for _number, answers in good],
     )
     saved = _save_mapping(db, pv, name, today) if name else None

@@ -48,6 +48,7 @@ from evaluaties.answers.requests import OWED, owed_select, trainer_evaluation_ov
 from evaluaties.answers.status import Status, trainer_due_date
 from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, Question, QuestionType
 from evaluaties.results import anonymity, rates
+from evaluaties.results import services as results
 from evaluaties.results.models import ALL_RESPONSES, NO_VALUE, AnswerTally, ResponseTally
 from kwaliteit.certification import figures as register_figures
 from kwaliteit.certification import flags as register_flags
@@ -57,6 +58,7 @@ from kwaliteit.framework.models import Framework, Safeguard
 from kwaliteit.framework.services import current_safeguards
 from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import Organisation, OrganisationKind, Partnership, Person
+from kwaliteit.registry.services import threshold_expression
 from kwaliteit.scope import Scope
 from kwaliteit.sqldates import school_year_bounds, school_year_label, school_year_of
 from kwaliteit.trainings.models import (
@@ -94,15 +96,31 @@ RATING_TYPES = (QuestionType.GRADE, QuestionType.SCALE)
 # participant answers, so it narrows `released` to them.
 
 
-def _released(min_shown: int, on=AnswerTally) -> ColumnElement[bool]:
-    """Condition on a tally row (`on`): participant answers that may be part of a figure."""
-    return and_(on.audience == Audience.PARTICIPANT, anonymity.released(min_shown, on=on))
+# The release rule over tally rows: each row's group count, joined (anonymity.GroupJoin).
+_ANSWER_GROUP = anonymity.group_join(AnswerTally)
+
+
+def _released(min_shown: int) -> ColumnElement[bool]:
+    """Condition on answer tally rows joined with _ANSWER_GROUP (see _from_tally): participant
+    answers that may be part of a figure."""
+    return and_(AnswerTally.audience == Audience.PARTICIPANT, _ANSWER_GROUP.condition(min_shown))
 
 
 def _evaluated(min_shown: int) -> ColumnElement[bool]:
-    """Condition on TrainingSession: it has released participant results (evaluation evidence)."""
-    groups = anonymity.released_groups(min_shown).subquery("released_groups")
-    return TrainingSession.id.in_(select(groups.c.session_id))
+    """Condition on TrainingSession, with its Training in the statement: it has released
+    participant results (evaluation evidence). A lookup of the session's groups in the tally."""
+    group = aliased(ResponseTally, name="evaluated_group")
+    return (
+        exists()
+        .where(
+            group.session_id == TrainingSession.id,
+            group.safeguard == ALL_RESPONSES,
+            group.audience == Audience.PARTICIPANT,
+            group.source.in_(anonymity.PARTICIPANT_SOURCES),
+            group.responses >= threshold_expression(Training.partnership_id, min_shown),
+        )
+        .correlate(TrainingSession, Training)
+    )
 
 
 # ================================================================ filters
@@ -568,12 +586,14 @@ class Trends:
 
 
 def _from_tally(stmt):
-    """Figures read the tally (evaluaties.results.models), never the answer rows."""
-    return (
+    """Figures read the tally (evaluaties.results.models), never the answer rows; each row with
+    its group's count for the release rule (_released)."""
+    return _ANSWER_GROUP.join(
         stmt.select_from(AnswerTally)
         .join(Question, Question.id == AnswerTally.question_id)
         .join(TrainingSession, TrainingSession.id == AnswerTally.session_id)
-        .join(Training, Training.id == TrainingSession.training_id)
+        .join(Training, Training.id == TrainingSession.training_id),
+        Training.partnership_id,
     )
 
 
@@ -582,6 +602,37 @@ def _trend_window(f: Filters, count: int = TREND_YEARS) -> tuple[list[int], Colu
     first = school_year_bounds(years[0])[0]
     last = min(school_year_bounds(years[-1])[1], f.reference)
     return years, and_(TrainingSession.date.between(first, last), TrainingSession.cancelled_at.is_(None))
+
+
+def _trend_answers(scope: Scope, f: Filters, sel: Selection, years: list[int], window, min_shown: int):
+    """Released participant answers of the trend's years, per year, training, question and value
+    (columns year, training_id, question_id, value, n). Whole school years come from the rollup;
+    the year the reference date cuts, and every year when a filter asks who gave each session
+    (board, trainer), from the tally, session by session."""
+    per_session = f.board_id is not None or f.trainer_id is not None
+    whole = [] if per_session else [y for y in years if school_year_bounds(y)[1] <= f.reference]
+    parts = []
+    if whole:
+        rolled = results.rollup_answers(
+            scope, min_shown, partnership_id=f.partnership_id, years=(whole[0], whole[-1]),
+            audience=Audience.PARTICIPANT, training_conditions=[Training.kind == f.kind] if f.kind else [],
+        )
+        parts.append(select(rolled.c.year, rolled.c.training_id, rolled.c.question_id, rolled.c.value, rolled.c.n))
+    if len(whole) < len(years):
+        first_open = years[len(whole)]
+        parts.append(
+            _from_tally(
+                select(
+                    TrainingSession.school_year.label("year"), TrainingSession.training_id.label("training_id"),
+                    AnswerTally.question_id.label("question_id"), AnswerTally.value.label("value"),
+                    AnswerTally.answers.label("n"),
+                )
+            ).where(
+                _released(min_shown), *sel.session_all_years, window,
+                TrainingSession.date >= school_year_bounds(first_open)[0],
+            )
+        )
+    return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("trend_answers")
 
 
 def trends(
@@ -598,25 +649,25 @@ def trends(
     peer-review dossier asks for more years than the dashboard shows). Also returns per
     partnership the rating means of the current year (for the region)."""
     years, window = _trend_window(f, year_count)
-    participant = [_released(min_shown), *sel.session_all_years, window]
+    answers = _trend_answers(scope, f, sel, years, window, min_shown)
 
     inner = (
-        _from_tally(
-            select(
-                TrainingSession.school_year.label("year"),
-                Training.id.label("training_id"),
-                Training.title.label("title"),
-                Training.partnership_id.label("partnership_id"),
-                Question.type.label("qtype"),
-                AnswerTally.answers.label("n"),
-                (AnswerTally.value * AnswerTally.answers).label("total"),
-            )
+        select(
+            answers.c.year.label("year"),
+            Training.id.label("training_id"),
+            Training.title.label("title"),
+            Training.partnership_id.label("partnership_id"),
+            Question.type.label("qtype"),
+            answers.c.n.label("n"),
+            (answers.c.value * answers.c.n).label("total"),
         )
+        .select_from(answers)
+        .join(Training, Training.id == answers.c.training_id)
+        .join(Question, Question.id == answers.c.question_id)
         .where(
-            *participant,
             Question.code == OVERALL_RATING_CODE,
             Question.type.in_(RATING_TYPES),
-            AnswerTally.value != NO_VALUE,
+            answers.c.value != NO_VALUE,
         )
         .subquery("ratings")
     )
@@ -681,19 +732,18 @@ def trends(
     response = [rate_by_year.get(y, YearRate(y, 0, 0, 0)) for y in years]
 
     sg_inner = (
-        _from_tally(
-            select(
-                TrainingSession.school_year.label("year"),
-                Question.safeguard_code.label("code"),
-                AnswerTally.answers.label("n"),
-                (AnswerTally.value * AnswerTally.answers).label("total"),
-            )
+        select(
+            answers.c.year.label("year"),
+            Question.safeguard_code.label("code"),
+            answers.c.n.label("n"),
+            (answers.c.value * answers.c.n).label("total"),
         )
+        .select_from(answers)
+        .join(Question, Question.id == answers.c.question_id)
         .where(
-            *participant,
             Question.safeguard_code.is_not(None),
             Question.type == QuestionType.SCALE,
-            AnswerTally.value != NO_VALUE,
+            answers.c.value != NO_VALUE,
         )
         .subquery("safeguard_answers")
     )
@@ -777,36 +827,54 @@ def composition(
     mean is shown from `min_shown` answers on, as everywhere."""
     held = [
         *sel.session,
+        # The chosen school year, else that of the reference date (the trends show the years before).
+        TrainingSession.school_year == f.year,
         TrainingSession.date <= f.reference,
         TrainingSession.cancelled_at.is_(None),
     ]
-    # Per session held: its released participant responses, from the tally's row per group.
+    # Who gave each session held, worked out once per session (a CTE the planner must not inline:
+    # else it asks per row, and more than once per row).
+    given_by = (
+        select(TrainingSession.id.label("session_id"), composition_of_session().label("c"))
+        .join(Training, Training.id == TrainingSession.training_id)
+        .where(*held)
+        .cte("given_by")
+        .prefix_with("MATERIALIZED")
+    )
+    # Per session: its released participant responses, from the tally's row per group.
     rt = ResponseTally
     released_answers = (
         select(func.coalesce(func.sum(rt.responses), 0))
-        .where(rt.session_id == TrainingSession.id, rt.safeguard == ALL_RESPONSES, _released(min_shown, on=rt))
+        .where(
+            rt.session_id == TrainingSession.id,
+            rt.safeguard == ALL_RESPONSES,
+            rt.audience == Audience.PARTICIPANT,
+            rt.source.in_(anonymity.PARTICIPANT_SOURCES),
+            rt.responses >= threshold_expression(Training.partnership_id, min_shown),
+        )
+        .correlate(TrainingSession, Training)
         .scalar_subquery()
     )
     sessions_inner = (
         select(
-            composition_of_session().label("c"),
-            case((_evaluated(min_shown), 1), else_=0).label("evaluated"),
+            given_by.c.c.label("c"),
             released_answers.label("answers"),
         )
-        .select_from(TrainingSession)
+        .select_from(given_by)
+        .join(TrainingSession, TrainingSession.id == given_by.c.session_id)
         .join(Training, Training.id == TrainingSession.training_id)
-        .where(*held)
+        .where(given_by.c.c.is_not(None))
         .subquery("sessions_by_composition")
     )
     rows = {c: CompositionRow(c, statements=Mean(min_shown=min_shown)) for c in Composition}
+    # Evaluated: with released participant results, i.e. released answers (a released group is never empty).
     for c, n, evaluated, answers in db.execute(
         select(
             sessions_inner.c.c,
             func.count(),
-            func.sum(sessions_inner.c.evaluated),
+            func.sum(case((sessions_inner.c.answers > 0, 1), else_=0)),
             func.sum(sessions_inner.c.answers),
         )
-        .where(sessions_inner.c.c.is_not(None))
         .group_by(sessions_inner.c.c)
     ):
         row = rows[Composition(c)]
@@ -816,16 +884,16 @@ def composition(
     answers_inner = (
         _from_tally(
             select(
-                composition_of_session().label("c"),
+                given_by.c.c,
                 case((overall, literal("totaal")), else_=literal("stelling")).label("measure"),
                 Question.type.label("qtype"),
                 AnswerTally.answers.label("n"),
                 (AnswerTally.value * AnswerTally.answers).label("total"),
             )
         )
+        .join(given_by, given_by.c.session_id == AnswerTally.session_id)
         .where(
             _released(min_shown),
-            *held,
             AnswerTally.value != NO_VALUE,
             or_(
                 and_(overall, Question.type.in_(RATING_TYPES)),

@@ -27,6 +27,7 @@ from kwaliteit.registry.models import (
 )
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
 from kwaliteit.sorting import Sort
+from kwaliteit.sqldates import school_year_of
 from kwaliteit.trainings.models import (
     TITLE_UNIQUE_INDEX,
     Training,
@@ -424,6 +425,7 @@ def set_session_cancelled(db: Session, scope: Scope, session_id: int, reason: st
     if not scope.may_manage():
         raise Forbidden()
     ts = get_session(db, scope, session_id)
+    was_cancelled = ts.cancelled_at is not None
     if reason is None:
         ts.cancelled_at, ts.cancel_reason = None, None
     elif not reason.strip():
@@ -435,6 +437,14 @@ def set_session_cancelled(db: Session, scope: Scope, session_id: int, reason: st
             raise ValidationError({"reden": f"Reden van de annulering: {errors['reden']}"})
         ts.cancelled_at, ts.cancel_reason = utcnow(), reason.strip()
     db.flush()
+    if was_cancelled != (ts.cancelled_at is not None):
+        from evaluaties.results import tally  # evaluaties builds on trainings
+
+        # A cancelled session's answers leave the results' rollup, and return with it.
+        if was_cancelled:
+            tally.restore_session(db, ts.id)
+        else:
+            tally.withdraw_session(db, ts.id)
     return ts
 
 
@@ -515,8 +525,16 @@ def update_session(db: Session, scope: Scope, session_id: int, data: SessionData
     kept = current if ts.date == data.date else []
     if errors := _validate_session(db, ts.training, data, today, kept, current):
         raise ValidationError(errors)
+    # The results' rollup counts answers per school year: they move with the session.
+    moves = ts.cancelled_at is None and data.date is not None and school_year_of(data.date) != ts.school_year
+    if moves:
+        from evaluaties.results import tally  # evaluaties builds on trainings
+
+        tally.withdraw_session(db, ts.id)
     _apply_session(db, ts, data)
     db.flush()
+    if moves:
+        tally.restore_session(db, ts.id)
     return ts
 
 
