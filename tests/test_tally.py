@@ -9,11 +9,15 @@ import pytest
 from sqlalchemy import event, func, select, update
 
 from evaluaties.answers import links, requests
-from evaluaties.answers.models import Response
+from evaluaties.answers.models import Answer, Response
+from evaluaties.questionnaires.models import Audience
+from evaluaties.results import services as results
 from evaluaties.results import tally
-from evaluaties.results.models import AnswerTally, ResponseTally
+from evaluaties.results.models import AnswerRollup, AnswerTally, ResponseTally
+from evaluaties.results.services import ResultFilters
 from kwaliteit import db as kdb
 from kwaliteit.scope import Scope
+from kwaliteit.trainings.services import SessionData, set_session_cancelled, update_session
 from tests.conftest import count_statements, login
 from tests.test_evaluations import full_participant_answers, full_trainer_answers
 
@@ -142,3 +146,68 @@ def test_no_figure_reads_the_answer_rows(app, client, db, world, on_session_day)
         read = _reads_answers(statements)
         assert len(read) == 1 and "value_text" in read[0], url  # the one page of open answers
         assert "Prima" in page
+
+
+def _answered_session(db, world, n: int = 6):
+    coord = Scope.for_user(world.coordinator)
+    shared = links.create_shared_link(db, coord, world.session1.id, n)
+    db.commit()
+    for _ in range(n):
+        links.submit_participant_answers(db, world.session1.id, shared.token, full_participant_answers(db, world), D)
+    db.commit()
+    return coord
+
+
+def _rollup_years(db) -> dict[int, int]:
+    return {
+        year: int(n)
+        for year, n in db.execute(
+            select(AnswerRollup.school_year, func.sum(AnswerRollup.answers)).group_by(AnswerRollup.school_year)
+        )
+    }
+
+
+def test_a_session_moved_to_another_school_year_takes_its_answers_along(db, world):
+    coord = _answered_session(db, world)
+    answers = db.scalar(select(func.count()).select_from(Answer))
+    assert _rollup_years(db) == {2026: answers}
+    ts = world.session1
+    data = SessionData(date=date(2026, 7, 20), start_time=ts.start_time, location=ts.location,
+                       trainer_ids=[p.id for p in ts.trainers], participant_count=ts.participant_count)
+    update_session(db, coord, ts.id, data, date(2026, 6, 1))
+    db.commit()
+    assert _rollup_years(db) == {2025: answers}
+    assert tally.differences(db) == []
+    rs = results.results(db, coord, ResultFilters(school_year=2025), 5)
+    assert rs.responses == 6 and by_code(rs, "totaal").count == 6
+    assert results.results(db, coord, ResultFilters(school_year=2026), 5).responses == 0
+
+
+def test_a_cancelled_session_leaves_the_results_above_it_and_comes_back(db, world):
+    coord = _answered_session(db, world)
+    set_session_cancelled(db, coord, world.session1.id, "Zaal onder water.")
+    db.commit()
+    assert _rollup_years(db) == {} and tally.differences(db) == []
+    training = results.results(db, coord, ResultFilters(training_id=world.training1.id), 5)
+    assert training.responses == 0 and training.results == []
+    # The session's own page still shows what its participants said.
+    own = results.results(db, coord, ResultFilters(session_id=world.session1.id), 5)
+    assert own.responses == 6 and by_code(own, "totaal").count == 6
+    set_session_cancelled(db, coord, world.session1.id, None)
+    db.commit()
+    assert tally.differences(db) == []
+    assert results.results(db, coord, ResultFilters(training_id=world.training1.id), 5).responses == 6
+
+
+def test_a_reader_with_a_higher_threshold_sees_less_of_the_rollup(db, world):
+    """The rollup counts every group; what the release rule withholds is subtracted per reader."""
+    coord = _answered_session(db, world, n=6)
+    assert by_code(results.results(db, coord, ResultFilters(), 6), "totaal").count == 6
+    rs = results.results(db, coord, ResultFilters(), 7)
+    assert rs.responses == 0 and rs.withheld == 6
+    assert [r for r in rs.results if r.audience is Audience.PARTICIPANT] == []
+
+
+def by_code(rs, code):
+    [r] = [r for r in rs.results if r.code == code]
+    return r

@@ -12,7 +12,7 @@ release rule reads its groups from `response_tally` (evaluaties.results.anonymit
 """
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from evaluaties.answers.models import ResponseSource
@@ -34,7 +34,11 @@ class ResponseTally(Base):
     those, which no sum over answers could tell."""
 
     __tablename__ = "response_tally"
-    __table_args__ = (CheckConstraint("responses >= 0", name="responses"),)
+    __table_args__ = (
+        CheckConstraint("responses >= 0", name="responses"),
+        # The groups below a threshold (the few a figure withholds), found without a scan.
+        Index("ix_response_tally_safeguard_responses", "safeguard", "responses"),
+    )
 
     session_id: Mapped[int] = mapped_column(
         ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True

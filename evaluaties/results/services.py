@@ -555,12 +555,14 @@ def rollup_answers(
     years: tuple[int, int] | None = None,
     audience: Audience | None = None,
     training_conditions: Sequence[ColumnElement[bool]] = (),
+    questions=None,
 ):
     """Released answers of whole school years, per year, training, question and value (columns
     year, training_id, question_id, value, n): the rollup's rows and, negated, the tally rows of
     every participant group the release rule withholds from this reader (the few below the
     threshold). Sessions that were cancelled are in neither (see AnswerRollup). `years`: the first
-    and last school year; `training_conditions`: on Training (joined for them)."""
+    and last school year; `training_conditions`: on Training (joined for them); `questions`: a
+    SELECT of the question ids wanted."""
     r = AnswerRollup
     kept = [scope.condition(r.partnership_id)]
     session_side = [scope.condition(Training.partnership_id), *training_conditions, TrainingSession.cancelled_at.is_(None)]
@@ -575,26 +577,41 @@ def rollup_answers(
         session_side.append(TrainingSession.school_year.between(*years))
     if audience is not None:
         kept.append(r.audience == audience)
+    if questions is not None:
+        kept.append(r.question_id.in_(questions))
+        session_side.append(AnswerTally.question_id.in_(questions))
     rolled = select(
         r.school_year.label("year"), r.training_id.label("training_id"), r.question_id.label("question_id"),
         r.value.label("value"), r.answers.label("n"),
     ).where(*kept)
     if training_conditions:
         rolled = rolled.join(Training, Training.id == r.training_id).where(*training_conditions)
-    # From the small groups to their answers, not the other way round: a lookup per withheld group.
+    # From the small groups to their answers, not the other way round: the groups below the
+    # highest threshold there is (an index range), then a lookup of each one's answers.
     group, a, settings = _WITHHELD_GROUP, AnswerTally, _WITHHELD_SETTINGS
+    highest = select(func.max(PartnershipSettings.min_answers_shown)).scalar_subquery()
+    small = (
+        select(group.session_id, group.version_id, group.source)
+        .where(
+            group.safeguard == ALL_RESPONSES,
+            group.responses < case((highest > min_shown, highest), else_=literal(min_shown)),
+            group.audience == Audience.PARTICIPANT,
+            group.source.in_(anonymity.PARTICIPANT_SOURCES),
+        )
+        .cte("small_groups")
+        .prefix_with("MATERIALIZED")
+    )
     withheld = (
         select(TrainingSession.school_year, TrainingSession.training_id, a.question_id, a.value, (-a.answers).label("n"))
-        .select_from(group)
+        .select_from(small)
+        .join(group, and_(group.session_id == small.c.session_id, group.version_id == small.c.version_id,
+                          group.source == small.c.source, group.safeguard == ALL_RESPONSES))
         .join(a, and_(a.session_id == group.session_id, a.version_id == group.version_id, a.source == group.source))
         .join(TrainingSession, TrainingSession.id == group.session_id)
         .join(Training, Training.id == TrainingSession.training_id)
         .outerjoin(settings, settings.partnership_id == Training.partnership_id)
         .where(
             *session_side,
-            group.safeguard == ALL_RESPONSES,
-            group.audience == Audience.PARTICIPANT,
-            group.source.in_(anonymity.PARTICIPANT_SOURCES),
             group.responses < case(
                 (settings.min_answers_shown > min_shown, settings.min_answers_shown), else_=literal(min_shown)
             ),

@@ -604,7 +604,9 @@ def _trend_window(f: Filters, count: int = TREND_YEARS) -> tuple[list[int], Colu
     return years, and_(TrainingSession.date.between(first, last), TrainingSession.cancelled_at.is_(None))
 
 
-def _trend_answers(scope: Scope, f: Filters, sel: Selection, years: list[int], window, min_shown: int):
+def _trend_answers(
+    scope: Scope, f: Filters, sel: Selection, years: list[int], window, min_shown: int, questions
+):
     """Released participant answers of the trend's years, per year, training, question and value
     (columns year, training_id, question_id, value, n). Whole school years come from the rollup;
     the year the reference date cuts, and every year when a filter asks who gave each session
@@ -616,6 +618,7 @@ def _trend_answers(scope: Scope, f: Filters, sel: Selection, years: list[int], w
         rolled = results.rollup_answers(
             scope, min_shown, partnership_id=f.partnership_id, years=(whole[0], whole[-1]),
             audience=Audience.PARTICIPANT, training_conditions=[Training.kind == f.kind] if f.kind else [],
+            questions=questions,
         )
         parts.append(select(rolled.c.year, rolled.c.training_id, rolled.c.question_id, rolled.c.value, rolled.c.n))
     if len(whole) < len(years):
@@ -630,6 +633,7 @@ def _trend_answers(scope: Scope, f: Filters, sel: Selection, years: list[int], w
             ).where(
                 _released(min_shown), *sel.session_all_years, window,
                 TrainingSession.date >= school_year_bounds(first_open)[0],
+                AnswerTally.question_id.in_(questions),
             )
         )
     return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("trend_answers")
@@ -649,7 +653,10 @@ def trends(
     peer-review dossier asks for more years than the dashboard shows). Also returns per
     partnership the rating means of the current year (for the region)."""
     years, window = _trend_window(f, year_count)
-    answers = _trend_answers(scope, f, sel, years, window, min_shown)
+    answers = _trend_answers(
+        scope, f, sel, years, window, min_shown,
+        select(Question.id).where(Question.code == OVERALL_RATING_CODE, Question.type.in_(RATING_TYPES)),
+    )
 
     inner = (
         select(
@@ -731,6 +738,10 @@ def trends(
     }
     response = [rate_by_year.get(y, YearRate(y, 0, 0, 0)) for y in years]
 
+    answers = _trend_answers(
+        scope, f, sel, years, window, min_shown,
+        select(Question.id).where(Question.safeguard_code.is_not(None), Question.type == QuestionType.SCALE),
+    )
     sg_inner = (
         select(
             answers.c.year.label("year"),

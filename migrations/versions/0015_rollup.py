@@ -1,4 +1,5 @@
-"""The rollup of answers per training and school year (issue 12), filled from the tally.
+"""The rollup of answers per training and school year (issue 12), filled from the tally; an index
+that finds the small groups of the tally.
 
 Revision ID: 0015
 Revises: 0014
@@ -30,6 +31,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('partnership_id', 'training_id', 'school_year', 'audience', 'question_id', 'value', name=op.f('pk_answer_rollup'))
     )
     op.create_index(op.f('ix_answer_rollup_question_id'), 'answer_rollup', ['question_id'], unique=False)
+    op.create_index('ix_response_tally_safeguard_responses', 'response_tally', ['safeguard', 'responses'], unique=False)
     # Every session that is not cancelled, as evaluaties.results.tally.rebuild counts it.
     op.execute(
         "INSERT INTO answer_rollup (partnership_id, training_id, school_year, audience, question_id, value, answers) "
@@ -41,5 +43,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index('ix_response_tally_safeguard_responses', table_name='response_tally')
     op.drop_index(op.f('ix_answer_rollup_question_id'), table_name='answer_rollup')
     op.drop_table('answer_rollup')
