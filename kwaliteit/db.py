@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from flask import Flask, current_app, g, has_request_context, request
-from sqlalchemy import MetaData, Table, create_engine, event, insert
+from sqlalchemy import MetaData, Table, create_engine, event, insert, make_url
 from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -61,7 +61,10 @@ def make_engine(url: str) -> Engine:
         return engine
     # No JIT: a page's statements are short, and PostgreSQL would compile a dashboard query whose
     # estimated cost (many correlated subqueries) passes jit_above_cost for longer than it runs.
-    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
+    # Added to any options the URL gives (a search_path, say), which connect_args would replace.
+    given = make_url(url).query.get("options")
+    options = " ".join([*(given if isinstance(given, tuple) else [given] if given else []), "-c jit=off"])
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
 
 
 def rowcount(result: Result) -> int:

@@ -211,3 +211,17 @@ def test_a_reader_with_a_higher_threshold_sees_less_of_the_rollup(db, world):
 def by_code(rs, code):
     [r] = [r for r in rs.results if r.code == code]
     return r
+
+
+def test_postgresql_connections_keep_their_options_and_run_without_jit(app):
+    engine = kdb.engine_of(app)
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from sqlalchemy import text
+
+    with engine.connect() as c:
+        assert c.execute(text("SHOW jit")).scalar() == "off"
+        # The URL's own options (the test schema) still hold beside it.
+        options = engine.url.query.get("options")
+        if options and "search_path" in str(options):
+            assert c.execute(text("SELECT current_schema()")).scalar() != "public"
