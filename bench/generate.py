@@ -40,10 +40,17 @@ from datetime import time as clock_time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select, text
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
-from evaluaties.answers.models import Answer, EvaluationRequest, LinkKind, ParticipantLink, Response, ResponseSource
+from evaluaties.answers.models import (
+    Answer,
+    EvaluationRequest,
+    LinkKind,
+    ParticipantLink,
+    Response,
+    ResponseSource,
+)
 from evaluaties.demo import OPEN_REMARKS, TRAINER_REMARKS, _closed_value
 from evaluaties.questionnaires import services as questionnaires
 from evaluaties.questionnaires.models import Audience, QuestionType
@@ -62,8 +69,15 @@ from kwaliteit.cycles.models import ActionStatus, ImprovementAction, ReviewCycle
 from kwaliteit.db import bulk_insert, make_engine
 from kwaliteit.demo import FIRST_NAMES, LAST_NAMES, SCHOOL_NAMES, _session_dates
 from kwaliteit.framework.services import current_safeguards, load_framework
-from kwaliteit.registry.models import Organisation, OrganisationKind, Partnership, Person, PersonRole, PersonRoleLink
-from kwaliteit.sqldates import plus_years, school_year_of
+from kwaliteit.registry.models import (
+    Organisation,
+    OrganisationKind,
+    Partnership,
+    Person,
+    PersonRole,
+    PersonRoleLink,
+)
+from kwaliteit.sqldates import school_year_of
 from kwaliteit.trainings.models import (
     Training,
     TrainingForm,
@@ -252,7 +266,8 @@ def generate(db: Session, size: str | Size, seed: int = SEED, today: date = TODA
             mentors_of[p].append((person(school, PersonRole.MENTOR), school, board))
     _load(db, table_of[Person], ("id", "name", "email", "organisation_id", "created_at", "anonymised_at"), person_rows)
     _load(db, PersonRoleLink.__table__, ("person_id", "role"), role_rows)
-    del person_rows, role_rows
+    person_rows.clear()
+    role_rows.clear()
 
     # ------------------------------------------------------------------ trainings
     training_rows, link_rows, org_link_rows = [], [], []
@@ -427,33 +442,31 @@ def generate(db: Session, size: str | Size, seed: int = SEED, today: date = TODA
 
     certificate_rows, attendance_rows, mentorship_rows = [], [], []
     year = school_year_of(today)
+    numbers: dict[int, int] = {}
+
+    def certify(p: int, by_kind: dict[TrainingKind, list[int]], person_id: int, board: int, kind: TrainingKind,
+                on: date) -> None:
+        numbers[p] = numbers.get(p, 0) + 1
+        training_id = rng.choice(by_kind[kind]) if by_kind[kind] and rng.random() < 0.7 else None
+        certificate_rows.append((
+            ids.take(Certificate.__table__), p, person_id, kind.value, training_id, None, on,
+            DEFAULTS.certificate_valid_until(on), f"{on.year}-B{numbers[p]:06d}", Issuer.JOINT.value, board,
+            institute_of[p], now))
+
     for p, mentors in mentors_of.items():
         by_kind: dict[TrainingKind, list[int]] = {k: [] for k in MENTOR_KINDS}
         for tid, kind, _a in trainings_of[p]:
             if kind in by_kind:
                 by_kind[kind].append(tid)
-        number = 0
-
-        def certify(person_id: int, school: int, board: int, kind: TrainingKind, on: date,
-                    session_id: int | None = None, training_id: int | None = None) -> None:
-            nonlocal number
-            number += 1
-            if training_id is None and by_kind[kind] and rng.random() < 0.7:
-                training_id = rng.choice(by_kind[kind])
-            certificate_rows.append((
-                ids.take(Certificate.__table__), p, person_id, kind.value, training_id, session_id, on,
-                DEFAULTS.certificate_valid_until(on), f"{on.year}-B{number:06d}", Issuer.JOINT.value, board,
-                institute_of[p], now))
-
         for person_id, school, board in mentors:
             r = rng.random()
             if r < 0.86:  # the rest have no basic training yet
                 first = today - timedelta(days=rng.randint(60, 12 * 365))
-                certify(person_id, school, board, TrainingKind.BASIC, first)
+                certify(p, by_kind, person_id, board, TrainingKind.BASIC, first)
                 if r < 0.4 and (today - first).days > 400:
                     later = first + timedelta(days=rng.randint(365, (today - first).days))
-                    certify(person_id, school, board, rng.choice((TrainingKind.ADVANCED, TrainingKind.REFRESHER)),
-                            later)
+                    certify(p, by_kind, person_id, board,
+                            rng.choice((TrainingKind.ADVANCED, TrainingKind.REFRESHER)), later)
             for school_year in (year, year - 1):
                 if rng.random() < 0.45:
                     mentorship_rows.append((
@@ -472,7 +485,6 @@ def generate(db: Session, size: str | Size, seed: int = SEED, today: date = TODA
     _load(db, Attendance.__table__, ("session_id", "person_id", "created_at"), attendance_rows)
     _load(db, Mentorship.__table__, ("id", "person_id", "school_id", "school_year", "student_kind", "students",
                                      "created_at"), mentorship_rows)
-    del certificate_rows, attendance_rows, mentorship_rows
 
     # ------------------------------------------------------------------ accounts
     admin = create_user(db, ADMIN_EMAIL, Role.ADMIN, BENCH_PASSWORD, name="Bench Beheerder")
