@@ -210,7 +210,8 @@ def generate(db: Session, size: str | Size, seed: int = SEED, today: date = TODA
     table_of = {m: m.__table__ for m in (Partnership, Organisation, Person, Training, TrainingSession)}
 
     # ------------------------------------------------------------------ partnerships, organisations
-    partnership_rows, org_rows = [], []
+    partnership_rows: list[tuple] = []
+    org_rows: list[tuple] = []
     p_first = ids.take(table_of[Partnership], spec.partnerships)
     mentors_per_p = _spread(spec.mentors, [1.0] * spec.partnerships)
     schools_of: dict[int, list[tuple[int, int]]] = {}  # partnership -> (school id, board id)
@@ -270,7 +271,9 @@ def generate(db: Session, size: str | Size, seed: int = SEED, today: date = TODA
     role_rows.clear()
 
     # ------------------------------------------------------------------ trainings
-    training_rows, link_rows, org_link_rows = [], [], []
+    training_rows: list[tuple] = []
+    link_rows: list[tuple] = []
+    org_link_rows: list[tuple] = []
     trainings_of: dict[int, list[tuple[int, TrainingKind, bool]]] = {}
     per_p = _spread(spec.trainings, [1.0] * spec.partnerships)
     kinds, weights = list(KIND_WEIGHTS), list(KIND_WEIGHTS.values())
@@ -364,10 +367,22 @@ def generate(db: Session, size: str | Size, seed: int = SEED, today: date = TODA
     # The share of participants who write a remark, so that the answers come near the target.
     open_share = (spec.answers - trainer_answers * 1.05) / max(1, participant_total) - len(closed_p)
     open_share = min(1.0, max(0.0, open_share / max(1, len(open_q))))
-    response_rows, answer_rows, request_rows = [], [], []
+    response_rows: list[tuple] = []
+    answer_rows: list[tuple] = []
+    request_rows: list[tuple] = []
     answer_table, response_table = Answer.__table__, Response.__table__
     answer_id = ids.take(answer_table, 0)
+    def flush_answers() -> None:
+        """Responses, then their answers, a batch at a time: the country's answers never sit in
+        memory all at once."""
+        _load(db, response_table, ("id", "session_id", "version_id", "audience", "source"), response_rows)
+        _load(db, answer_table, ("id", "response_id", "question_id", "value_int", "value_text"), answer_rows)
+        response_rows.clear()
+        answer_rows.clear()
+
     for ts in past:
+        if len(answer_rows) >= BATCH:
+            flush_answers()
         base = level.setdefault(ts["training_id"], rng.uniform(3.2, 4.3))
         year_gain = 0.1 * (school_year_of(ts["date"]) - spec.years[0])
         if ts.get("trainer") == "done":
@@ -401,9 +416,7 @@ def generate(db: Session, size: str | Size, seed: int = SEED, today: date = TODA
                     answer_rows.append((answer_id, rid, q.id, None, rng.choice(OPEN_REMARKS)))
                     answer_id += 1
     ids.next[answer_table.name] = answer_id
-    _load(db, response_table, ("id", "session_id", "version_id", "audience", "source"), response_rows)
-    _load(db, answer_table, ("id", "response_id", "question_id", "value_int", "value_text"), answer_rows)
-    del response_rows, answer_rows
+    flush_answers()
     request_table = EvaluationRequest.__table__
     _load(db, request_table, ("id", "session_id", "audience", "waived_at", "waived_reason", "waived_by_id",
                               "response_id", "submitted_at", "submitted_by_id", "locked_at"),
@@ -412,18 +425,18 @@ def generate(db: Session, size: str | Size, seed: int = SEED, today: date = TODA
 
     # Participant links: one shared link for the group, or one link per participant.
     link_table = ParticipantLink.__table__
-    link_rows = []
+    participant_links: list[tuple] = []
     for ts in past:
         if rng.random() < 0.5:
-            link_rows.append((ids.take(link_table), ts["id"], f"{rng.getrandbits(144):036x}", LinkKind.SHARED.value,
+            participant_links.append((ids.take(link_table), ts["id"], f"{rng.getrandbits(144):036x}", LinkKind.SHARED.value,
                               ts["participant_count"], ts["answered"], None, now))
         else:
             for i in range(ts["participant_count"]):
-                link_rows.append((ids.take(link_table), ts["id"], f"{rng.getrandbits(144):036x}",
+                participant_links.append((ids.take(link_table), ts["id"], f"{rng.getrandbits(144):036x}",
                                   LinkKind.SINGLE.value, 1, 1 if i < ts["answered"] else 0, None, now))
     _load(db, link_table, ("id", "session_id", "token", "kind", "max_uses", "used_count", "closed_at", "created_at"),
-          link_rows)
-    del link_rows
+          participant_links)
+    participant_links.clear()
 
     # ------------------------------------------------------------------ the register
     qualification_rows = []

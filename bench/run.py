@@ -43,8 +43,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, func, insert, make_url, select, text
+from sqlalchemy import Select, create_engine, event, func, insert, make_url, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from bench import import_bench
@@ -176,7 +177,7 @@ def _answers_from():
     )
 
 
-def floors(t: Target, partnership_id: int | None) -> dict[str, object]:
+def floors(t: Target, partnership_id: int | None) -> dict[str, Select]:
     """The same figures as the page, as one bare SQL query on the raw answers (and, for the
     response rates, the raw responses): per question and value the count; the dashboard's
     average grade per training and school year."""
@@ -242,7 +243,9 @@ def login(client, email: str) -> None:
     assert response.status_code == 302, f"log-in of {email} failed: {response.status_code}"
 
 
-def measure_pages(app, repeat: int, with_floors: bool = True) -> list[PageFigure]:
+def measure_pages(app, repeat: int, with_floors: bool = True,
+                  report: Callable[[PageFigure], None] = lambda _f: None) -> list[PageFigure]:
+    """Every page for both roles; `report` is told each figure as soon as it is measured."""
     engine = kdb.engine_of(app)
     with Session(engine) as db:
         t = pick_targets(db)
@@ -275,9 +278,15 @@ def measure_pages(app, repeat: int, with_floors: bool = True) -> list[PageFigure
             figure = PageFigure(name, role, statistics.median(times), percentile(times, 95), count)
             if name in bare:
                 with engine.connect() as conn:
-                    conn.execute(bare[name]).all()  # warm-up
-                    figure.floor = statistics.median(timed(lambda s=bare[name]: conn.execute(s).all(), repeat))
+                    stmt = bare[name]
+
+                    def query(conn=conn, stmt=stmt) -> None:
+                        conn.execute(stmt).all()
+
+                    query()  # warm-up
+                    figure.floor = statistics.median(timed(query, repeat))
             figures.append(figure)
+            report(figure)
     return figures
 
 
@@ -427,6 +436,7 @@ def mentor_file(db: Session, partnership_id: int, rows: int, batch: int) -> byte
     writer.writerow(["Naam", "E-mailadres", "School", "Bestuur", "Training", "Datum", "Certificaatnummer"])
     for i in range(rows):
         school, board = schools[i % len(schools)]
+        assert board is not None  # a school has its board
         issued = TODAY - timedelta(days=30 + i % 1500)
         writer.writerow([f"Import Mentor {batch}-{i}", f"import{batch}.{i}@bench.example", school, boards[board],
                          "Basistraining", issued.isoformat(), f"IMP{batch}-{i:05d}"])
@@ -477,15 +487,18 @@ def run_one(size: str, database: str, url: str, repeat: int, skip: set[str], ans
     engine = kdb.engine_of(app)
     print(f"{database_version(engine)}; generated in {seconds:.1f} s: {counts['partnership']:,} partnerships, "
           f"{counts['person']:,} persons, {counts['training']:,} trainings, {counts['training_session']:,} sessions, "
-          f"{counts['response']:,} responses, {counts['answer']:,} answers")
+          f"{counts['response']:,} responses, {counts['answer']:,} answers", flush=True)
     if "pages" not in skip:
-        figures = measure_pages(app, repeat)
         print(f"\npages (ms, {repeat} requests each after a warm-up; floor: the same figures in one bare SQL query)")
-        print(f"{'page':26} {'role':12} {'median':>8} {'p95':>8} {'SQL':>5} {'floor':>8} {'ratio':>7}")
-        for f in figures:
+        print(f"{'page':26} {'role':12} {'median':>8} {'p95':>8} {'SQL':>5} {'floor':>8} {'ratio':>7}", flush=True)
+
+        def row(f: PageFigure) -> None:
             floor = f"{f.floor:8.1f}" if f.floor is not None else f"{'-':>8}"
             ratio = f"{f.ratio:7.1f}" if f.ratio is not None else f"{'-':>7}"
-            print(f"{f.page:26} {f.role:12} {f.median:8.1f} {f.p95:8.1f} {f.statements:5d} {floor} {ratio}")
+            print(f"{f.page:26} {f.role:12} {f.median:8.1f} {f.p95:8.1f} {f.statements:5d} {floor} {ratio}",
+                  flush=True)
+
+        measure_pages(app, repeat, report=row)
     if "imports" not in skip:
         print(f"\nimports (s, median of {min(repeat, 3)}; save: every row checked and inserted, up to the commit)")
         saved, _answers, steps = import_bench.measure(url, 5000, min(repeat, 3))
@@ -520,12 +533,18 @@ def main(argv=None) -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--skip", action="append", default=[], choices=("pages", "imports", "load", "tick"))
     args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # figures as they come, also into a file
     print(f"kwaliteit benchmark, {time.strftime('%Y-%m-%d %H:%M %Z')}; {os.cpu_count()} cores; "
           f"Python {platform.python_version()}; {platform.platform()}")
     for size in args.size or ["partnership"]:
         for database in args.db or ["sqlite", "postgres"]:
             with tempfile.TemporaryDirectory(prefix="kwaliteit-bench-") as tmp:
-                url = sqlite_url(tmp, size) if database == "sqlite" else postgres_url(args.pg_url, size)
+                try:
+                    url = sqlite_url(tmp, size) if database == "sqlite" else postgres_url(args.pg_url, size)
+                except OperationalError as exc:
+                    print(f"== size {size}, {database}: not run, no server at {make_url(args.pg_url)!r} "
+                          f"({type(exc.orig).__name__}) ==\n")
+                    continue
                 run_one(size, database, url, args.repeat, set(args.skip), args.answers, args.concurrency, tmp)
 
 
