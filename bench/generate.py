@@ -190,8 +190,11 @@ def _has(module: str) -> Any:
         return None
 
 
-def generate(db: Session, size: str | Size, seed: int = SEED, today: date = TODAY) -> dict[str, int]:
-    """Fill the database with a dataset of `size`; commits, runs ANALYZE and returns summary(db)."""
+def generate(
+    db: Session, size: str | Size, seed: int = SEED, today: date = TODAY, statistics: bool = True
+) -> dict[str, int]:
+    """Fill the database with a dataset of `size`; commits, runs ANALYZE (unless not
+    `statistics`) and returns summary(db)."""
     spec = SIZES[size] if isinstance(size, str) else size
     rng = random.Random(seed)
     now = _stamp(today, 12)
@@ -555,7 +558,8 @@ def generate(db: Session, size: str | Size, seed: int = SEED, today: date = TODA
         tally.rebuild(db)
     del admin
     db.commit()
-    analyze(db)
+    if statistics:
+        analyze(db)
     return summary(db)
 
 
@@ -585,7 +589,7 @@ def summary(db: Session) -> dict[str, int]:
     return out
 
 
-def generate_url(url: str, size: str, seed: int = SEED) -> tuple[dict[str, int], float]:
+def generate_url(url: str, size: str, seed: int = SEED, statistics: bool = True) -> tuple[dict[str, int], float]:
     """Migrate the database at `url` to head, fill it; the summary and the seconds it took."""
     from bench.results_bench import migrate
 
@@ -594,7 +598,7 @@ def generate_url(url: str, size: str, seed: int = SEED) -> tuple[dict[str, int],
     engine = make_engine(url)
     try:
         with Session(engine) as db:
-            counts = generate(db, size, seed)
+            counts = generate(db, size, seed, statistics=statistics)
     finally:
         engine.dispose()
     return counts, time.perf_counter() - started
@@ -605,8 +609,9 @@ def main(argv=None) -> None:
     parser.add_argument("--size", choices=list(SIZES), default="partnership")
     parser.add_argument("--url", required=True, help="an empty database (migrated to head here)")
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--no-analyze", action="store_true", help="leave the query planner without statistics")
     args = parser.parse_args(argv)
-    counts, seconds = generate_url(args.url, args.size, args.seed)
+    counts, seconds = generate_url(args.url, args.size, args.seed, statistics=not args.no_analyze)
     print(f"generated {args.size} in {seconds:.1f} s")
     for name, value in counts.items():
         print(f"  {name:24} {value:>12,}")

@@ -478,16 +478,17 @@ def measure_mentor_import(url: str, rows: int, repeat: int) -> dict[str, list[fl
 
 
 def run_one(size: str, database: str, url: str, repeat: int, skip: set[str], answers: int, concurrency: int,
-            instance: str) -> None:
+            instance: str, analyse: bool = True) -> None:
     print(f"== size {size}, {database} ==")
     from bench.generate import generate_url
 
-    counts, seconds = generate_url(url, size)
+    counts, seconds = generate_url(url, size, statistics=analyse)
     app = bench_app(url, instance)
     engine = kdb.engine_of(app)
     print(f"{database_version(engine)}; generated in {seconds:.1f} s: {counts['partnership']:,} partnerships, "
           f"{counts['person']:,} persons, {counts['training']:,} trainings, {counts['training_session']:,} sessions, "
-          f"{counts['response']:,} responses, {counts['answer']:,} answers", flush=True)
+          f"{counts['response']:,} responses, {counts['answer']:,} answers"
+          + ("" if analyse else "; no ANALYZE"), flush=True)
     if "pages" not in skip:
         print(f"\npages (ms, {repeat} requests each after a warm-up; floor: the same figures in one bare SQL query)")
         print(f"{'page':26} {'role':12} {'median':>8} {'p95':>8} {'SQL':>5} {'floor':>8} {'ratio':>7}", flush=True)
@@ -531,11 +532,15 @@ def main(argv=None) -> None:
     parser.add_argument("--pg-url", default=os.environ.get("KWALITEIT_BENCH_PG_URL", PG_DEFAULT))
     parser.add_argument("--answers", type=int, default=500, help="answers sent in the load test")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--no-analyze", action="store_true",
+                        help="no ANALYZE after loading: the planner without statistics, as a SQLite database "
+                             "that nobody analysed (PostgreSQL's autovacuum analyses on its own)")
     parser.add_argument("--skip", action="append", default=[], choices=("pages", "imports", "load", "tick"))
     args = parser.parse_args(argv)
     sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]  # figures as they come, also into a file
     print(f"kwaliteit benchmark, {time.strftime('%Y-%m-%d %H:%M %Z')}; {os.cpu_count()} cores; "
-          f"Python {platform.python_version()}; {platform.platform()}")
+          f"Python {platform.python_version()}; {platform.platform()}; "
+          "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg()))
     for size in args.size or ["partnership"]:
         for database in args.db or ["sqlite", "postgres"]:
             with tempfile.TemporaryDirectory(prefix="kwaliteit-bench-") as tmp:
@@ -545,7 +550,8 @@ def main(argv=None) -> None:
                     print(f"== size {size}, {database}: not run, no server at {make_url(args.pg_url)!r} "
                           f"({type(exc.orig).__name__}) ==\n")
                     continue
-                run_one(size, database, url, args.repeat, set(args.skip), args.answers, args.concurrency, tmp)
+                run_one(size, database, url, args.repeat, set(args.skip), args.answers, args.concurrency, tmp,
+                        analyse=not args.no_analyze)
 
 
 if __name__ == "__main__":
