@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import random
 import time
 from collections.abc import Sequence
@@ -184,10 +185,8 @@ def _spread(total: int, weights: list[float]) -> list[int]:
 
 
 def _has(module: str) -> Any:
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError:
-        return None
+    """The module when this version of the application has it (it may come with a later merge)."""
+    return importlib.import_module(module) if importlib.util.find_spec(module) is not None else None
 
 
 def generate(
