@@ -1,7 +1,8 @@
-"""`python -m bench` (`make bench`): every benchmark with its defaults, SQLite only unless
-KWALITEIT_BENCH_PG_URL names a PostgreSQL database for the import benchmark."""
-from bench import import_bench, results_bench
+"""`python -m bench` (`make bench`): the benchmark (bench.run) at partnership size on SQLite and
+PostgreSQL (the database `bench` on 127.0.0.1, or KWALITEIT_BENCH_PG_URL), with its defaults.
+Arguments are passed on: `python -m bench --size region --repeat 20`."""
+import sys
 
-results_bench.main([])
-print()
-import_bench.main([])
+from bench import run
+
+run.main(sys.argv[1:])

@@ -98,6 +98,16 @@ def setup(s: Session) -> tuple[int, int]:
 
 
 def run(url: str, rows: int, repeat: int) -> None:
+    saved, answers, figures = measure(url, rows, repeat)
+    print(f"  {saved:,} responses and {answers:,} answers saved in {repeat} imports of {rows:,} rows")
+    print(f"  {'step':10} {'median s':>9} {'best s':>8}")
+    for step, values in figures.items():
+        print(f"  {step:10} {statistics.median(values):9.3f} {min(values):8.3f}")
+
+
+def measure(url: str, rows: int, repeat: int) -> tuple[int, int, dict[str, list[float]]]:
+    """`repeat` imports of `rows` answers into a new session each: the responses and answers in
+    the database afterwards, and the seconds of each step per import."""
     migrate(url)
     engine = make_engine(url)
     inserts = 0.0
@@ -169,10 +179,7 @@ def run(url: str, rows: int, repeat: int) -> None:
         event.remove(engine, "after_cursor_execute", after)
         importing.bulk_insert = plain_bulk_insert
         engine.dispose()
-    print(f"  {saved:,} responses and {answers:,} answers saved in {repeat} imports of {rows:,} rows")
-    print(f"  {'step':10} {'median s':>9} {'best s':>8}")
-    for step, values in figures.items():
-        print(f"  {step:10} {statistics.median(values):9.3f} {min(values):8.3f}")
+    return saved or 0, answers or 0, figures
 
 
 def main(argv=None) -> None:

@@ -70,6 +70,7 @@ def build(s: Session, answers: int, trainings: int = 30, sessions_per_training: 
         .where(TrainingSession.training_id.in_(training_ids))
     ).all()
     version = applicable_version(s, training_ids[0], Audience.PARTICIPANT)
+    assert version is not None  # the default questionnaires are loaded above
     questions = [(q.id, q.type) for q in version.questions]
     n_responses = max(1, answers // len(questions))
     response_ids: list[int] = []

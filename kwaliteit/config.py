@@ -88,6 +88,15 @@ def _whole_number(env, name: str, default: int) -> int:
     return int(value)
 
 
+def _answer_link_limit(env) -> int:
+    from kwaliteit.security.guard import ANSWER_LINK
+
+    limit = _whole_number(env, "ANSWER_LINK_PER_MINUTE", ANSWER_LINK.limit)
+    if limit < 1:
+        raise ValueError(f"{PREFIX}ANSWER_LINK_PER_MINUTE moet minstens 1 zijn")
+    return limit
+
+
 # The longest a remember-me cookie lives; a configured duration above it is cut to it.
 REMEMBER_DURATION = timedelta(days=30)
 
@@ -132,6 +141,9 @@ def load_config(instance_path: Path, overrides: dict | None = None) -> dict:
         "PROXY_FIX": _whole_number(env, "PROXY_FIX", 0),
         # How many days the audit log keeps an entry (the `purge_audit` job removes older ones).
         "AUDIT_RETENTION_DAYS": _whole_number(env, "AUDIT_RETENTION_DAYS", 730),
+        # Requests a minute one client address may make to the anonymous answer links
+        # (kwaliteit.security.guard.ANSWER_LINK); raised for a load test from one address.
+        "ANSWER_LINK_PER_MINUTE": _answer_link_limit(env),
     }
     config["MAX_CONTENT_LENGTH"] = config["MAX_UPLOAD_BYTES"] + 64 * 1024
     config.update(_mail_config(env))

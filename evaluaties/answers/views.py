@@ -29,7 +29,7 @@ from kwaliteit.clock import now, today
 from kwaliteit.cycles.services import public_actions
 from kwaliteit.downloads import download
 from kwaliteit.forms import BaseForm, apply_errors, form_page, run_action, save_form
-from kwaliteit.security.guard import answer_link_limited
+from kwaliteit.security.guard import ANSWER_LINK, answer_link_limited
 from kwaliteit.sorting import sort_arg
 from kwaliteit.trainings.models import Training
 from kwaliteit.trainings.services import get_session, partnerships_in_scope
@@ -368,7 +368,9 @@ def answer(session_id: int, token: str):
     # A rate limit per client address (generous: a class may answer from one school's address),
     # counted first in the request's transaction and committed at once, so a refused answer
     # below does not undo the count.
-    wait = answer_link_limited(s, request.remote_addr or "-", now())
+    wait = answer_link_limited(
+        s, request.remote_addr or "-", now(), current_app.config.get("ANSWER_LINK_PER_MINUTE", ANSWER_LINK.limit)
+    )
     s.commit()
     if wait is not None:
         abort(
