@@ -225,3 +225,33 @@ def test_postgresql_connections_keep_their_options_and_run_without_jit(app):
         options = engine.url.query.get("options")
         if options and "search_path" in str(options):
             assert c.execute(text("SELECT current_schema()")).scalar() != "public"
+
+
+def test_open_answers_come_a_page_at_a_time_for_one_training(app, client, db, world):
+    coord = Scope.for_user(world.coordinator)
+    shared = links.create_shared_link(db, coord, world.session1.id, 6)
+    db.commit()
+    for i in range(6):
+        raw = full_participant_answers(db, world)
+        raw.update({k: f"Opmerking {i}" for k, v in raw.items() if v == "Prima"})
+        links.submit_participant_answers(db, world.session1.id, shared.token, raw, D)
+    db.commit()
+    f = ResultFilters(training_id=world.training1.id)
+    pages = [results.results(db, coord, f, 5, open_per_question=4, open_page=p) for p in (1, 2, 3)]
+    remarks = [[a.text for r in rs.results if r.type.value == "open" for a in r.open_answers][:6] for rs in pages]
+    first_question = [[a.text for a in next(r for r in rs.results if r.type.value == "open").open_answers]
+                      for rs in pages]
+    assert first_question == [[f"Opmerking {i}" for i in range(4)], ["Opmerking 4", "Opmerking 5"], []]
+    assert remarks[0]
+    # Above a training: counted, never read.
+    everything = results.results(db, coord, ResultFilters(), 5)
+    assert not everything.open_answers_read
+    assert all(r.open_answers == [] for r in everything.results)
+    login(client, world.coordinator)
+    for bad in ("0", "-1", "abc", "9" * 40, "2.5"):
+        r = client.get(f"/resultaten?training={world.training1.id}&open-pagina={bad}")
+        assert r.status_code == 200, bad
+    # A control character in a query string is refused with a message (kwaliteit.args), never a 500.
+    assert client.get(f"/resultaten?training={world.training1.id}&open-pagina=1%00").status_code == 400
+    page = client.get(f"/resultaten?training={world.training1.id}&open-pagina=2").get_data(as_text=True)
+    assert "Geen antwoorden meer op deze pagina." in page
