@@ -106,21 +106,23 @@ def _released(min_shown: int) -> ColumnElement[bool]:
     return and_(AnswerTally.audience == Audience.PARTICIPANT, _ANSWER_GROUP.condition(min_shown))
 
 
+def _released_groups_of_session(group, min_shown: int) -> list[ColumnElement[bool]]:
+    """Conditions on `group` (an aliased ResponseTally), correlated on TrainingSession and its
+    Training: the session's participant groups that the release rule lets out."""
+    return [
+        group.session_id == TrainingSession.id,
+        group.safeguard == ALL_RESPONSES,
+        group.audience == Audience.PARTICIPANT,
+        group.source.in_(anonymity.PARTICIPANT_SOURCES),
+        group.responses >= threshold_expression(Training.partnership_id, min_shown),
+    ]
+
+
 def _evaluated(min_shown: int) -> ColumnElement[bool]:
     """Condition on TrainingSession, with its Training in the statement: it has released
     participant results (evaluation evidence). A lookup of the session's groups in the tally."""
     group = aliased(ResponseTally, name="evaluated_group")
-    return (
-        exists()
-        .where(
-            group.session_id == TrainingSession.id,
-            group.safeguard == ALL_RESPONSES,
-            group.audience == Audience.PARTICIPANT,
-            group.source.in_(anonymity.PARTICIPANT_SOURCES),
-            group.responses >= threshold_expression(Training.partnership_id, min_shown),
-        )
-        .correlate(TrainingSession, Training)
-    )
+    return exists().where(*_released_groups_of_session(group, min_shown)).correlate(TrainingSession, Training)
 
 
 # ================================================================ filters
@@ -853,16 +855,10 @@ def composition(
         .prefix_with("MATERIALIZED")
     )
     # Per session: its released participant responses, from the tally's row per group.
-    rt = ResponseTally
+    group = aliased(ResponseTally, name="released_group")
     released_answers = (
-        select(func.coalesce(func.sum(rt.responses), 0))
-        .where(
-            rt.session_id == TrainingSession.id,
-            rt.safeguard == ALL_RESPONSES,
-            rt.audience == Audience.PARTICIPANT,
-            rt.source.in_(anonymity.PARTICIPANT_SOURCES),
-            rt.responses >= threshold_expression(Training.partnership_id, min_shown),
-        )
+        select(func.coalesce(func.sum(group.responses), 0))
+        .where(*_released_groups_of_session(group, min_shown))
         .correlate(TrainingSession, Training)
         .scalar_subquery()
     )
