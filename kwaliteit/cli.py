@@ -306,9 +306,17 @@ def init_cli(app: Flask) -> None:
     def verify_cmd(repair: bool):
         """Recompute the tally from the raw answers and report every difference (exit 1 when
         there is one and --repair is not given)."""
+        from sqlalchemy import text
+
         from evaluaties.results import tally
 
         s = db.session()
+        if s.get_bind().dialect.name == "postgresql":
+            # One snapshot for both sides (answers may come in while it counts); a repair holds the
+            # writers of answers off until it has rebuilt. SQLite's transaction is a snapshot already.
+            s.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+            if repair:
+                s.execute(text("LOCK TABLE answer_tally, response_tally, answer_rollup IN EXCLUSIVE MODE"))
         found = tally.differences(s)
         for difference in found[:50]:
             click.echo(f"  {difference}")

@@ -17,8 +17,9 @@ from evaluaties.results.models import AnswerRollup, AnswerTally, ResponseTally
 from evaluaties.results.services import ResultFilters
 from kwaliteit import db as kdb
 from kwaliteit.scope import Scope
+from kwaliteit.trainings.models import TrainingSession
 from kwaliteit.trainings.services import SessionData, set_session_cancelled, update_session
-from tests.conftest import count_statements, login
+from tests.conftest import count_statements, login, run_in_threads
 from tests.test_evaluations import full_participant_answers, full_trainer_answers
 
 D = date(2026, 10, 1)  # the date of world.session1
@@ -255,3 +256,38 @@ def test_open_answers_come_a_page_at_a_time_for_one_training(app, client, db, wo
     assert client.get(f"/resultaten?training={world.training1.id}&open-pagina=1%00").status_code == 400
     page = client.get(f"/resultaten?training={world.training1.id}&open-pagina=2").get_data(as_text=True)
     assert "Geen antwoorden meer op deze pagina." in page
+
+
+def test_answers_while_the_session_moves_and_is_cancelled_keep_the_rollup_true(app, db, world):
+    """Answers arrive while a coordinator moves the session to another school year and cancels and
+    restores it: each answer is counted under the session as it is when the answer commits."""
+    coord = Scope.for_user(world.coordinator)
+    shared = links.create_shared_link(db, coord, world.session1.id, 40)
+    db.commit()
+    raw = full_participant_answers(db, world)
+    session_id, token = world.session1.id, shared.token
+
+    def answer():
+        for _ in range(3):
+            with kdb.new_session(app) as s:
+                try:
+                    links.submit_participant_answers(s, session_id, token, dict(raw), D)
+                    s.commit()
+                except links.LinkRefused:
+                    s.rollback()
+
+    def move_and_cancel():
+        for day, reason in ((date(2026, 7, 30), "Verzet."), (date(2026, 8, 2), None)):
+            with kdb.new_session(app) as s:
+                ts = s.get(TrainingSession, session_id)
+                data = SessionData(date=day, start_time=ts.start_time, location=ts.location,
+                                   trainer_ids=[p.id for p in ts.trainers], participant_count=ts.participant_count)
+                update_session(s, coord, session_id, data, date(2026, 6, 1))
+                s.commit()
+            with kdb.new_session(app) as s:
+                set_session_cancelled(s, coord, session_id, reason)
+                s.commit()
+
+    run_in_threads(answer, answer, answer, answer, move_and_cancel)
+    db.rollback()
+    assert tally.differences(db) == []

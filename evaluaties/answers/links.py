@@ -189,6 +189,8 @@ def check_link(db: Session, session_id: int, token: str, today: date) -> LinkChe
         )
         .join(ParticipantLink, ParticipantLink.session_id == TrainingSession.id)
         .where(ParticipantLink.token == token)
+        # A write of answers: wait for a change of the session's date or cancellation (trainings.lock_session).
+        .with_for_update(key_share=True, of=TrainingSession)
     ).one_or_none()
     if row is None:
         return LinkCheck(LinkState.UNKNOWN)

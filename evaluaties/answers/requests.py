@@ -35,7 +35,7 @@ from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Forbidden, NotFound, Scope
 from kwaliteit.trainings.models import Training, TrainingSession, session_trainer
-from kwaliteit.trainings.services import get_session
+from kwaliteit.trainings.services import get_session, lock_session
 from kwaliteit.validation import Conflict, ValidationError, text_error
 
 LOCKED = "Deze evaluatie is vergrendeld en kan niet meer worden gewijzigd."
@@ -213,12 +213,13 @@ def _check_may_submit(db: Session, scope: Scope, ts: TrainingSession) -> None:
         raise Forbidden()
 
 
-def load_for_trainer(db: Session, scope: Scope, session_id: int) -> TrainingSession:
+def load_for_trainer(db: Session, scope: Scope, session_id: int, lock: bool = False) -> TrainingSession:
+    """The session a trainer evaluates; `lock`: for a write of answers (trainings.lock_session)."""
     ts = db.get(TrainingSession, session_id, options=[selectinload(TrainingSession.training)])
     if ts is None:
         raise NotFound()
     _check_may_submit(db, scope, ts)
-    return ts
+    return lock_session(db, ts.id, for_answers=True) if lock else ts
 
 
 def trainer_form_version(db: Session, ts: TrainingSession, request: EvaluationRequest | None):
@@ -238,7 +239,7 @@ def submit_trainer_evaluation(
     locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite serialises writing transactions with
     BEGIN IMMEDIATE), so the second waits for the first to commit, then reads the response the
     first saved and becomes an edit of it. One response; the answers of the later submit."""
-    ts = load_for_trainer(db, scope, session_id)
+    ts = load_for_trainer(db, scope, session_id, lock=True)
     status, _due, request = session_status(db, session_id, Audience.TRAINER, today)
     if status is Status.CANCELLED:
         raise Conflict("Deze bijeenkomst is geannuleerd: er hoeft geen evaluatie te komen.")
@@ -277,6 +278,7 @@ def submit_trainer_evaluation(
             answers, errors = parse_answers(version, raw)
             if errors:
                 raise ValidationError(errors)
+    given = [[(a.question_id, a.value_int) for a in answers]]
     if request.response is None:
         request.response = Response(
             session_id=session_id,
@@ -284,14 +286,14 @@ def submit_trainer_evaluation(
             audience=Audience.TRAINER,
             source=ResponseSource.TRAINER,
         )
+        tally.count(db, _tally_group(ts, version), given)
     else:
         # The tally loses the answers replaced and gains the new ones (see results.tally).
-        old = request.response
-        tally.count(db, _tally_group(ts, old.version), [[(a.question_id, a.value_int) for a in old.answers]], sign=-1)
-        old.answers.clear()
+        removed = [[(a.question_id, a.value_int) for a in request.response.answers]]
+        request.response.answers.clear()
         db.flush()
+        tally.change(db, _tally_group(ts, version), removed, given)
     request.response.answers.extend(answers)
-    tally.count(db, _tally_group(ts, version), [[(a.question_id, a.value_int) for a in answers]])
     request.submitted_at = utcnow()
     request.submitted_by_id = scope.person_id
     db.flush()

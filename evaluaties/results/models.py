@@ -37,7 +37,7 @@ class ResponseTally(Base):
     __table_args__ = (
         CheckConstraint("responses >= 0", name="responses"),
         # The groups below a threshold (the few a figure withholds), found without a scan.
-        Index("ix_response_tally_safeguard_responses", "safeguard", "responses"),
+        Index("ix_response_tally_safeguard_audience_responses", "safeguard", "audience", "responses"),
     )
 
     session_id: Mapped[int] = mapped_column(

@@ -105,8 +105,38 @@ class RateQuery:
     status: ColumnElement[str]
 
 
-def rate_query(scope: Scope, today: date) -> RateQuery:
-    n_links, invited, n_answers = _rate_columns()
+def _grouped_rate_columns():
+    """As _rate_columns, from two GROUP BYs joined to the sessions: for a figure over many
+    sessions (a count per year), where a lookup per session would cost more than one pass."""
+    links = (
+        select(
+            ParticipantLink.session_id.label("session_id"),
+            func.count().label("links"),
+            func.sum(case((ParticipantLink.kind == LinkKind.SINGLE, 1), else_=0)).label("single"),
+        )
+        .group_by(ParticipantLink.session_id)
+        .subquery("link_counts")
+    )
+    answers = (
+        select(ResponseTally.session_id.label("session_id"), func.sum(ResponseTally.responses).label("answers"))
+        .where(ResponseTally.safeguard == ALL_RESPONSES, ResponseTally.audience == Audience.PARTICIPANT)
+        .group_by(ResponseTally.session_id)
+        .subquery("answer_counts")
+    )
+    invited = case(
+        (TrainingSession.participant_count > 0, TrainingSession.participant_count),
+        else_=func.coalesce(links.c.single, 0),
+    )
+    return links, answers, func.coalesce(links.c.links, 0), invited, func.coalesce(answers.c.answers, 0)
+
+
+def rate_query(scope: Scope, today: date, grouped: bool = False) -> RateQuery:
+    """`grouped`: counts from GROUP BYs rather than a lookup per session (_grouped_rate_columns),
+    for aggregates over many sessions; a list of a page of sessions leaves it False."""
+    if grouped:
+        link_counts, answer_counts, n_links, invited, n_answers = _grouped_rate_columns()
+    else:
+        n_links, invited, n_answers = _rate_columns()
     closes = participant_closes_on()
     status = participant_status(today)
     stmt = (
@@ -132,6 +162,10 @@ def rate_query(scope: Scope, today: date) -> RateQuery:
         )
         .where(scope.condition(Training.partnership_id))
     )
+    if grouped:
+        stmt = stmt.outerjoin(link_counts, link_counts.c.session_id == TrainingSession.id).outerjoin(
+            answer_counts, answer_counts.c.session_id == TrainingSession.id
+        )
     return RateQuery(stmt, n_links, invited, n_answers, closes, status)
 
 

@@ -474,6 +474,8 @@ def results(
             _response_conditions(scope, f, Response)
             + [anonymity.released(min_shown, **narrow, on=Response)]
             + _question_conditions(f)
+            # Above a session, as the counts: without cancelled sessions.
+            + ([TrainingSession.cancelled_at.is_(None)] if f.session_id is None else [])
         )
         first = (rs.open_page - 1) * open_per_question
         for questionnaire_id, code, text, session_date, training_title in _open_answers(

@@ -11,6 +11,7 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, delete, distinct, func, literal, literal_column, select
 from sqlalchemy.orm import Session
@@ -38,9 +39,8 @@ class Group:
     source: ResponseSource
 
 
-def count(db: Session, group: Group, responses: Iterable[Sequence[AnswerValue]], sign: int = 1) -> None:
-    """Add `responses` (each the (question_id, value_int) of its answers) to the tally and the
-    rollup, or take them away with sign=-1 (a trainer's evaluation that is replaced)."""
+def _counts(group: Group, responses: Iterable[Sequence[AnswerValue]]) -> tuple[Counter, Counter]:
+    """Per safeguard code ('' for all) the responses, and per (question, value) the answers."""
     safeguards = {q.id: q.safeguard_code for q in group.version.questions if q.safeguard_code}
     per_safeguard: Counter[str] = Counter()
     per_value: Counter[tuple[int, int]] = Counter()
@@ -48,38 +48,72 @@ def count(db: Session, group: Group, responses: Iterable[Sequence[AnswerValue]],
         per_safeguard[ALL_RESPONSES] += 1
         per_safeguard.update({safeguards[qid] for qid, _v in answers if qid in safeguards})
         per_value.update((qid, NO_VALUE if v is None else v) for qid, v in answers)
-    if not per_safeguard:
-        return
+    return per_safeguard, per_value
+
+
+def _rows(group: Group, per_safeguard: dict, per_value: dict) -> list[tuple[Any, list[dict]]]:
+    """The tally's and the rollup's rows for these counts, per table, in key order: every writer
+    takes the rows' locks in this one order (tables, then keys), so two never wait on each other
+    in a circle (PostgreSQL)."""
     ts = group.session
     key = dict(session_id=ts.id, version_id=group.version.id, source=group.source, audience=group.audience)
-    response_rows = [dict(key, safeguard=code, responses=n) for code, n in sorted(per_safeguard.items())]
-    answer_rows = [dict(key, question_id=qid, value=value, answers=n) for (qid, value), n in sorted(per_value.items())]
     rollup_key = dict(
         partnership_id=group.partnership_id, training_id=ts.training_id, school_year=ts.school_year,
         audience=group.audience,
     )
-    # A cancelled session is not part of the rollup (see AnswerRollup).
-    rollup_rows = [] if ts.cancelled_at is not None else [
-        dict(rollup_key, question_id=qid, value=value, answers=n) for (qid, value), n in sorted(per_value.items())
+    values = sorted((k, n) for k, n in per_value.items() if n)
+    return [
+        (ResponseTally, [dict(key, safeguard=c, responses=n) for c, n in sorted(per_safeguard.items()) if n]),
+        (AnswerTally, [dict(key, question_id=q, value=v, answers=n) for (q, v), n in values]),
+        # A cancelled session is not part of the rollup (see AnswerRollup).
+        (AnswerRollup, [] if ts.cancelled_at is not None else [
+            dict(rollup_key, question_id=q, value=v, answers=n) for (q, v), n in values
+        ]),
     ]
-    if sign > 0:
-        _add(db, ResponseTally, "responses", response_rows)
-        _add(db, AnswerTally, "answers", answer_rows)
-        _add(db, AnswerRollup, "answers", rollup_rows)
-        return
-    # Taking away: rows that exist (they were counted), so a plain UPDATE; an INSERT .. ON CONFLICT
-    # would not do, as SQLite checks `>= 0` on the row to insert before it finds the conflict.
-    _take(db, ResponseTally, "responses", response_rows)
-    _take(db, AnswerTally, "answers", answer_rows)
-    _take(db, AnswerRollup, "answers", rollup_rows)
-    # An emptied row says nothing: leave the tally as rebuild would make it.
+
+
+def count(db: Session, group: Group, responses: Iterable[Sequence[AnswerValue]]) -> None:
+    """Add `responses` (each the (question_id, value_int) of its answers) to the tally and the
+    rollup: three statements at most, whatever their number."""
+    per_safeguard, per_value = _counts(group, responses)
+    for model, rows in _rows(group, per_safeguard, per_value):
+        _add(db, model, _COUNT[model], rows)
+
+
+def change(
+    db: Session, group: Group, removed: Iterable[Sequence[AnswerValue]], added: Iterable[Sequence[AnswerValue]]
+) -> None:
+    """Replace counted responses by others (a trainer's evaluation that is edited): only the net
+    change per row, a row at a time in the one order of _rows, then the emptied rows go."""
+    old_safeguard, old_value = _counts(group, removed)
+    new_safeguard, new_value = _counts(group, added)
+    per_safeguard = {k: new_safeguard[k] - old_safeguard[k] for k in old_safeguard | new_safeguard}
+    per_value = {k: new_value[k] - old_value[k] for k in old_value | new_value}
+    for model, rows in _rows(group, per_safeguard, per_value):
+        column = _COUNT[model]
+        for row in rows:
+            # Taking away: the row exists (it was counted), so a plain UPDATE; an INSERT .. ON
+            # CONFLICT would not do, as SQLite checks `>= 0` on the row to insert before the conflict.
+            if row[column] > 0:
+                _add(db, model, column, [row])
+            else:
+                _take(db, model, column, [dict(row, **{column: -row[column]})])
+    _drop_empty(db, group.session.id, group.partnership_id, group.session.training_id)
+
+
+def _drop_empty(db: Session, session_id: int, partnership_id: int, training_id: int) -> None:
+    """An emptied row says nothing: leave the tally as rebuild would make it."""
     for model, column in ((ResponseTally, ResponseTally.responses), (AnswerTally, AnswerTally.answers)):
         db.execute(
-            delete(model).where(model.session_id == ts.id, column == 0).execution_options(synchronize_session=False)
+            delete(model).where(model.session_id == session_id, column == 0).execution_options(synchronize_session=False)
         )
     db.execute(
         delete(AnswerRollup)
-        .where(AnswerRollup.training_id == ts.training_id, AnswerRollup.answers == 0)
+        .where(
+            AnswerRollup.partnership_id == partnership_id,
+            AnswerRollup.training_id == training_id,
+            AnswerRollup.answers == 0,
+        )
         .execution_options(synchronize_session=False)
     )
 
@@ -104,21 +138,31 @@ def _session_rollup_rows(session_id: int):
 def withdraw_session(db: Session, session_id: int) -> None:
     """Take a session's answers out of the rollup: before its school year changes or when it is
     cancelled (the caller then calls restore_session when it counts again)."""
-    rows = [dict(r._mapping) for r in db.execute(_session_rollup_rows(session_id))]
+    rows = _sorted_rows(db, session_id)
     if not rows:
         return
     _take(db, AnswerRollup, "answers", rows)
     db.execute(
         delete(AnswerRollup)
-        .where(AnswerRollup.training_id == rows[0]["training_id"], AnswerRollup.answers == 0)
+        .where(
+            AnswerRollup.partnership_id == rows[0]["partnership_id"],
+            AnswerRollup.training_id == rows[0]["training_id"],
+            AnswerRollup.answers == 0,
+        )
         .execution_options(synchronize_session=False)
     )
 
 
 def restore_session(db: Session, session_id: int) -> None:
     """Put a session's answers (back) into the rollup, under its current school year."""
+    _add(db, AnswerRollup, "answers", _sorted_rows(db, session_id))
+
+
+def _sorted_rows(db: Session, session_id: int) -> list[dict]:
+    """A session's rollup rows in key order (see _rows: one order of locks for every writer)."""
+    keys = [c.name for c in AnswerRollup.__table__.primary_key.columns]
     rows = [dict(r._mapping) for r in db.execute(_session_rollup_rows(session_id))]
-    _add(db, AnswerRollup, "answers", rows)
+    return sorted(rows, key=lambda row: tuple(_plain(row[k]) for k in keys))
 
 
 def _add(db: Session, model, column: str, rows: list[dict]) -> None:
@@ -144,6 +188,9 @@ def _take(db: Session, model, column: str, rows: list[dict]) -> None:
         .values({column: table.c[column] - bindparam(f"k_{column}")})
     )
     db.connection().execute(stmt, [{f"k_{k}": v for k, v in row.items()} for row in rows])
+
+
+_COUNT = {ResponseTally: "responses", AnswerTally: "answers", AnswerRollup: "answers"}
 
 
 # ================================================================ from the raw answers

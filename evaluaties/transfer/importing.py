@@ -58,7 +58,7 @@ from kwaliteit.filters import nl_date
 from kwaliteit.limits import QUOTED, cut, quoted
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
 from kwaliteit.trainings.models import Training, TrainingSession
-from kwaliteit.trainings.services import get_session
+from kwaliteit.trainings.services import get_session, lock_session
 from kwaliteit.validation import ValidationError, check_text
 
 logger = logging.getLogger(__name__)
@@ -528,6 +528,8 @@ def _load(
     if not scope.may_manage():
         raise Forbidden()
     ts = get_session(db, scope, session_id)
+    if today is not None:  # confirming: a write of answers (trainings.lock_session)
+        ts = lock_session(db, ts.id, for_answers=True)
     draft = db.get(ImportDraft, check_id(draft_id))
     if draft is None or draft.session_id != ts.id or draft.user_id != user_id:
         raise NotFound()

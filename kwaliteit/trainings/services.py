@@ -419,12 +419,27 @@ def set_training_active(db: Session, scope: Scope, training_id: int, active: boo
     return training
 
 
+def lock_session(db: Session, session_id: int, *, for_answers: bool = False) -> TrainingSession:
+    """The session row locked and read anew (PostgreSQL; SQLite writes one at a time anyway).
+
+    A change of its date or cancellation locks it for update; a write of answers locks it for key
+    share, which waits for such a change but never for another write of answers. So the results'
+    rollup (evaluaties.results.tally) never counts an answer under a school year or cancellation
+    that changed meanwhile."""
+    return db.scalars(
+        select(TrainingSession)
+        .where(TrainingSession.id == session_id)
+        .with_for_update(key_share=for_answers)
+        .execution_options(populate_existing=True)
+    ).one()
+
+
 def set_session_cancelled(db: Session, scope: Scope, session_id: int, reason: str | None) -> TrainingSession:
     """Cancel a session with a reason (None restores it). Kept, never deleted: it stays in the
     history, and what it owed is void while it is cancelled."""
     if not scope.may_manage():
         raise Forbidden()
-    ts = get_session(db, scope, session_id)
+    ts = lock_session(db, get_session(db, scope, session_id).id)
     was_cancelled = ts.cancelled_at is not None
     if reason is None:
         ts.cancelled_at, ts.cancel_reason = None, None
@@ -520,7 +535,7 @@ def create_session(db: Session, scope: Scope, training_id: int, data: SessionDat
 def update_session(db: Session, scope: Scope, session_id: int, data: SessionData, today: date) -> TrainingSession:
     if not scope.may_manage():
         raise Forbidden()
-    ts = get_session(db, scope, session_id)
+    ts = lock_session(db, get_session(db, scope, session_id).id)
     current = [p.id for p in ts.trainers]
     kept = current if ts.date == data.date else []
     if errors := _validate_session(db, ts.training, data, today, kept, current):

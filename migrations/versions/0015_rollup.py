@@ -31,7 +31,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('partnership_id', 'training_id', 'school_year', 'audience', 'question_id', 'value', name=op.f('pk_answer_rollup'))
     )
     op.create_index(op.f('ix_answer_rollup_question_id'), 'answer_rollup', ['question_id'], unique=False)
-    op.create_index('ix_response_tally_safeguard_responses', 'response_tally', ['safeguard', 'responses'], unique=False)
+    op.create_index('ix_response_tally_safeguard_audience_responses', 'response_tally', ['safeguard', 'audience', 'responses'], unique=False)
     # Every session that is not cancelled, as evaluaties.results.tally.rebuild counts it.
     op.execute(
         "INSERT INTO answer_rollup (partnership_id, training_id, school_year, audience, question_id, value, answers) "
@@ -43,6 +43,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index('ix_response_tally_safeguard_responses', table_name='response_tally')
+    op.drop_index('ix_response_tally_safeguard_audience_responses', table_name='response_tally')
     op.drop_index(op.f('ix_answer_rollup_question_id'), table_name='answer_rollup')
     op.drop_table('answer_rollup')
