@@ -291,3 +291,20 @@ def test_answers_while_the_session_moves_and_is_cancelled_keep_the_rollup_true(a
     run_in_threads(answer, answer, answer, answer, move_and_cancel)
     db.rollback()
     assert tally.differences(db) == []
+
+
+def test_each_link_gets_the_questionnaire_of_its_own_training(db, world):
+    """The version is chosen inside the link's one statement: per session's training, never
+    another training's own questionnaire (a correlation two levels down)."""
+    from evaluaties.questionnaires.models import EvaluationSettings
+    from evaluaties.questionnaires.services import applicable_version
+    from tests.test_results import make_questionnaire
+
+    own = make_questionnaire(db, world.training2.partnership)
+    db.add(EvaluationSettings(training_id=world.training2.id, participant_questionnaire_id=own.questionnaire_id))
+    default = applicable_version(db, world.training1.id, Audience.PARTICIPANT)
+    [first] = links.create_single_links(db, Scope.for_user(world.coordinator), world.session1.id, 1)
+    [second] = links.create_single_links(db, Scope.for_user(world.other_coordinator), world.session2.id, 1)
+    db.commit()
+    assert links.check_link(db, world.session1.id, first.token, D).version.id == default.id
+    assert links.check_link(db, world.session2.id, second.token, world.session2.date).version.id == own.id

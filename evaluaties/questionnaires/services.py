@@ -523,7 +523,14 @@ def applicable_version_id(training_id, audience: Audience):
         if audience is Audience.TRAINER
         else EvaluationSettings.participant_questionnaire_id
     )
-    chosen = select(chosen_column).where(EvaluationSettings.training_id == training_id).scalar_subquery()
+    # Correlated explicitly: two levels down, SQLAlchemy would not correlate a column of the
+    # enclosing statement (training_session.training_id) by itself, and take every session instead.
+    chosen = (
+        select(chosen_column)
+        .where(EvaluationSettings.training_id == training_id)
+        .correlate_except(EvaluationSettings)
+        .scalar_subquery()
+    )
     default = select(Questionnaire.id).where(Questionnaire.default_key == DEFAULT_KEYS[audience]).scalar_subquery()
     return (
         select(QuestionnaireVersion.id)
@@ -533,6 +540,7 @@ def applicable_version_id(training_id, audience: Audience):
         )
         .order_by(QuestionnaireVersion.number.desc())
         .limit(1)
+        .correlate_except(QuestionnaireVersion)
         .scalar_subquery()
     )
 
