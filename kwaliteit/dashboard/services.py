@@ -1140,7 +1140,8 @@ def session_list(
     """Sessions of the selection whose window closed with a low response rate (lowest rate
     first), or that need participant links (soonest first): the RateRows of evaluaties.results.rates,
     with the same definitions as the counts. Three statements."""
-    q = rates.rate_query(scope, f.reference)
+    # Every session of the selection is a candidate (a rate, a window): counted as the counts are.
+    q = rates.rate_query(scope, f.reference, grouped=_grouped_counts(db))
     if which is SessionList.LOW_RESPONSE:
         condition = and_(
             q.status == Status.CLOSED.value, q.invited > 0, q.answers * 100 < q.invited * f.low_pct
