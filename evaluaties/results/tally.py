@@ -1,9 +1,12 @@
-"""Keeping the tally (evaluaties.results.models) true: every write of answers goes through here.
+"""Keeping the tally and the rollup (evaluaties.results.models) true: every write of answers goes
+through here.
 
-`count` adds (or, with sign -1, takes away) responses in the caller's transaction: two
-statements whatever their number, each an INSERT .. ON CONFLICT DO UPDATE, so two answers at the
-same moment add up instead of failing on the key. `rebuild` and `differences` recompute it from the
-raw answers (`flask results verify [--repair]`).
+`count` adds responses in the caller's transaction: three statements whatever their number, each
+an INSERT .. ON CONFLICT DO UPDATE, so two answers at the same moment add up instead of failing on
+the key. `change` replaces a trainer's evaluation by the net difference. `withdraw_session` and
+`restore_session` move a session's answers out of and into the rollup (a new school year, a
+cancellation). `rebuild` and `differences` recompute everything from the raw answers
+(`flask results verify [--repair]`).
 """
 from __future__ import annotations
 
@@ -276,6 +279,7 @@ def rebuild(db: Session, session_ids: Sequence[int] | None = None) -> None:
     db.execute(ResponseTally.__table__.insert().from_select(_RESPONSE_COLUMNS, _expected_responses(session_ids)))
     if session_ids is None:
         db.execute(AnswerRollup.__table__.insert().from_select(_ROLLUP_COLUMNS, _expected_rollup()))
+        logger.info("tally and rollup rebuilt from the answers")
         return
     for session_id in session_ids:
         if session_id not in cancelled:
