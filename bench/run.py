@@ -314,18 +314,23 @@ class LoadFigure:
         return self.successes / self.seconds if self.seconds else 0.0
 
 
+def open_session(db: Session, partnership_id: int) -> int | None:
+    """The latest session of the partnership whose participants may answer on TODAY."""
+    return db.scalar(
+        select(TrainingSession.id).join(Training)
+        .where(Training.partnership_id == partnership_id, TrainingSession.cancelled_at.is_(None),
+               TrainingSession.date <= TODAY, TrainingSession.date > TODAY - timedelta(days=14))
+        .order_by(TrainingSession.date.desc(), TrainingSession.id).limit(1)
+    )
+
+
 def measure_load(url: str, answers: int, concurrency: int) -> LoadFigure:
     """`answers` anonymous answers (a GET of the form and a POST each) through shared links of a
     recent session, served by gunicorn with 2 workers, sent by a second process."""
     engine = kdb.make_engine(url)
     with Session(engine) as db:
         t = pick_targets(db)
-        session_id = db.scalar(
-            select(TrainingSession.id).join(Training)
-            .where(Training.partnership_id == t.partnership_id, TrainingSession.cancelled_at.is_(None),
-                   TrainingSession.date <= TODAY, TrainingSession.date > TODAY - timedelta(days=14))
-            .order_by(TrainingSession.date.desc(), TrainingSession.id).limit(1)
-        )
+        session_id = open_session(db, t.partnership_id)
         assert session_id is not None, "no session whose answer window is open"
         tokens = [new_token() for _ in range(math.ceil(answers / 500))]
         db.execute(insert(ParticipantLink), [
@@ -387,12 +392,7 @@ def statements_per_answer(app) -> int:
     engine = kdb.engine_of(app)
     with Session(engine) as db:
         t = pick_targets(db)
-        session_id = db.scalar(
-            select(TrainingSession.id).join(Training)
-            .where(Training.partnership_id == t.partnership_id, TrainingSession.cancelled_at.is_(None),
-                   TrainingSession.date <= TODAY, TrainingSession.date > TODAY - timedelta(days=14))
-            .order_by(TrainingSession.date.desc(), TrainingSession.id).limit(1)
-        )
+        session_id = open_session(db, t.partnership_id)
         token = new_token()
         db.execute(insert(ParticipantLink), [dict(session_id=session_id, token=token, kind=LinkKind.SHARED,
                                                    max_uses=5, used_count=0)])

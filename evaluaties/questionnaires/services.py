@@ -502,22 +502,10 @@ def default_questionnaire_id(db: Session, audience: Audience) -> int | None:
     return db.scalar(select(Questionnaire.id).where(Questionnaire.default_key == DEFAULT_KEYS[audience]))
 
 
-def applicable_questionnaire_id(db: Session, training_id: int, audience: Audience) -> int | None:
-    settings = db.get(EvaluationSettings, training_id)
-    chosen = None
-    if settings is not None:
-        chosen = (
-            settings.trainer_questionnaire_id
-            if audience is Audience.TRAINER
-            else settings.participant_questionnaire_id
-        )
-    return chosen or default_questionnaire_id(db, audience)
-
-
 def applicable_version_id(training_id, audience: Audience):
     """SQL: the id of the latest published version of the questionnaire that applies to the
     training (`training_id` a value or a column): the training's own questionnaire, else the shipped
-    default (as applicable_questionnaire_id)."""
+    default. The one definition of that choice."""
     chosen_column = (
         EvaluationSettings.trainer_questionnaire_id
         if audience is Audience.TRAINER

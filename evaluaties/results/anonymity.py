@@ -31,14 +31,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
 from sqlalchemy.orm import aliased
 
 from evaluaties.answers.models import Response, ResponseSource
 from evaluaties.questionnaires.models import Audience
 from evaluaties.results.models import ALL_RESPONSES, ResponseTally
 from kwaliteit.registry.models import PartnershipSettings
-from kwaliteit.registry.services import threshold_expression
+from kwaliteit.registry.services import threshold_expression, threshold_of
 from kwaliteit.trainings.models import Training, TrainingSession
 
 # The threshold when app.config has no MIN_ANSWERS_SHOWN.
@@ -138,8 +138,7 @@ class GroupJoin:
     def condition(self, min_shown: int) -> ColumnElement[bool]:
         """The release rule of `released`, from the joined group count: a trainer evaluation
         always; a participant group from its partnership's threshold (or `min_shown` when higher)."""
-        own = self.settings.min_answers_shown
-        needed = case((own > min_shown, own), else_=literal(min_shown))
+        needed = threshold_of(self.settings.min_answers_shown, min_shown)
         return or_(
             and_(self.on.audience == Audience.TRAINER, self.on.source == ResponseSource.TRAINER),
             and_(

@@ -44,6 +44,7 @@ from evaluaties.results.anonymity import DEFAULT_MIN_SHOWN
 from evaluaties.results.models import ALL_RESPONSES, NO_VALUE, AnswerRollup, AnswerTally, ResponseTally
 from kwaliteit.accounts.models import Role
 from kwaliteit.registry.models import Partnership, PartnershipSettings
+from kwaliteit.registry.services import threshold_of
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
 from kwaliteit.sqldates import school_year_bounds, school_year_label
 from kwaliteit.trainings.models import Training, TrainingSession
@@ -596,7 +597,7 @@ def rollup_answers(
         select(group.session_id, group.version_id, group.source)
         .where(
             group.safeguard == ALL_RESPONSES,
-            group.responses < case((highest > min_shown, highest), else_=literal(min_shown)),
+            group.responses < threshold_of(highest, min_shown),
             group.audience == Audience.PARTICIPANT,
             group.source.in_(anonymity.PARTICIPANT_SOURCES),
         )
@@ -614,9 +615,7 @@ def rollup_answers(
         .outerjoin(settings, settings.partnership_id == Training.partnership_id)
         .where(
             *session_side,
-            group.responses < case(
-                (settings.min_answers_shown > min_shown, settings.min_answers_shown), else_=literal(min_shown)
-            ),
+            group.responses < threshold_of(settings.min_answers_shown, min_shown),
         )
     )
     if audience is Audience.TRAINER:  # trainer evaluations are never withheld

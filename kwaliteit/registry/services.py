@@ -85,6 +85,13 @@ def threshold_expression(partnership_id, app_minimum: int) -> ColumnElement[int]
         .where(PartnershipSettings.partnership_id == partnership_id)
         .scalar_subquery()
     )
+    return threshold_of(own, app_minimum)
+
+
+def threshold_of(own, app_minimum: int) -> ColumnElement[int]:
+    """SQL: the threshold that applies given a partnership's own setting (`own`: a column or a
+    subquery, NULL when it set none): the higher of it and the application's minimum. The one
+    rendering of effective_threshold in SQL."""
     # A partnership without a setting (NULL) compares as unknown and gets the minimum.
     return case((own > app_minimum, own), else_=literal(app_minimum))
 
