@@ -472,6 +472,39 @@ def test_trends_read_only_released_answers(db, dash):
     assert {y: (m.count, m.value) for y, m in lo.cells.items()} == {2025: (7, 2.0), 2026: (11, 50 / 11)}
 
 
+def test_trends_leave_out_sessions_after_the_reference_date(app, db, dash):
+    """The current school year counts sessions up to the reference date. Answers of a session dated
+    after it (here imported early for sD, 28 November) come in when the reference date passes
+    that day, in the rollup's figures and in the tally's (a board filter)."""
+    with kdb.new_session(app) as s:
+        v = s.scalar(
+            select(QuestionnaireVersion).join(Questionnaire).where(Questionnaire.title == "Deelnemers dashboardtest")
+        )
+        q = SimpleNamespace(
+            version=v,
+            totaal=s.scalar(select(Question).where(Question.version_id == v.id, Question.code == "totaal")),
+            stelling=s.scalar(select(Question).where(Question.version_id == v.id, Question.code == "bruikbaarheid")),
+        )
+        answer(s, q, s.get(TrainingSession, dash.sessions["sD"].id), ResponseSource.IMPORT, [(2, 3)] * 6)
+        s.commit()
+    t5 = dash.t5.id
+
+    def cells(t):
+        [scale] = t.ratings
+        return {(tid, y): (m.count, m.value) for (tid, y), m in scale.cells.items()}
+
+    for extra in ({}, {"board_id": dash.board_oost.id}):  # Oost: sD's trainer works there
+        before = figures(db, noord(dash), **extra).trends
+        assert (t5, 2026) not in cells(before)
+        after = figures(db, noord(dash), reference=date(2026, 11, 28), **extra).trends
+        assert cells(after)[(t5, 2026)] == (6, 2.0)
+        assert {k: v for k, v in cells(after).items() if k != (t5, 2026)} == cells(before)
+        [lo_before], [lo_after] = before.safeguards, after.safeguards
+        n, total = lo_before.cells[2026].count, lo_before.cells[2026].value * lo_before.cells[2026].count
+        assert lo_after.cells[2026].count == n + 6
+        assert lo_after.cells[2026].value == pytest.approx((total + 6 * 3) / (n + 6))
+
+
 def test_composition_split(db, dash):
     # The school year of the reference date (2026-2027); the trends show the years before it.
     rows = {c.composition: c for c in figures(db, noord(dash)).composition}

@@ -559,13 +559,16 @@ def rollup_answers(
     audience: Audience | None = None,
     training_conditions: Sequence[ColumnElement[bool]] = (),
     questions=None,
+    until: date | None = None,
 ):
     """Released answers of whole school years, per year, training, question and value (columns
     year, training_id, question_id, value, n): the rollup's rows and, negated, the tally rows of
     every participant group the release rule withholds from this reader (the few below the
     threshold). Sessions that were cancelled are in neither (see AnswerRollup). `years`: the first
     and last school year; `training_conditions`: on Training (joined for them); `questions`: a
-    SELECT of the question ids wanted."""
+    SELECT of the question ids wanted; `until`: sessions dated after it are left out (a school
+    year cut by a reference date), by subtracting their released tally rows too: few, since
+    answers come on and after a session's day."""
     r = AnswerRollup
     kept = [scope.condition(r.partnership_id)]
     session_side = [scope.condition(Training.partnership_id), *training_conditions, TrainingSession.cancelled_at.is_(None)]
@@ -620,11 +623,25 @@ def rollup_answers(
     )
     if audience is Audience.TRAINER:  # trainer evaluations are never withheld
         withheld = withheld.where(false())
-    return union_all(rolled, withheld).subquery("answers")
+    parts = [rolled, withheld]
+    if until is not None:
+        later = _LATER_GROUP.join(
+            select(TrainingSession.school_year, TrainingSession.training_id, a.question_id, a.value, (-a.answers).label("n"))
+            .select_from(TrainingSession)
+            .join(Training, Training.id == TrainingSession.training_id)
+            .join(a, a.session_id == TrainingSession.id),
+            Training.partnership_id,
+        ).where(*session_side, TrainingSession.date > until, _LATER_GROUP.condition(min_shown))
+        if audience is not None:
+            later = later.where(a.audience == audience)
+        parts.append(later)
+    return union_all(*parts).subquery("answers")
 
 
 _WITHHELD_GROUP = aliased(ResponseTally, name="withheld_group")
 _WITHHELD_SETTINGS = aliased(PartnershipSettings, name="withheld_settings")
+# The group rows of the released tally rows of sessions after `until` (rollup_answers).
+_LATER_GROUP = anonymity.group_join(AnswerTally)
 
 
 def _add_years(rs: ResultSet, per_year: dict[tuple[Key, int], tuple[int, int]]) -> None:

@@ -616,35 +616,30 @@ def _trend_answers(
     scope: Scope, f: Filters, sel: Selection, years: list[int], window, min_shown: int, questions
 ):
     """Released participant answers of the trend's years, per year, training, question and value
-    (columns year, training_id, question_id, value, n). Whole school years come from the rollup;
-    the year the reference date cuts, and every year when a filter asks who gave each session
-    (board, trainer), from the tally, session by session."""
-    per_session = f.board_id is not None or f.trainer_id is not None
-    whole = [] if per_session else [y for y in years if school_year_bounds(y)[1] <= f.reference]
-    parts = []
-    if whole:
+    (columns year, training_id, question_id, value, n): from the rollup, less the sessions after the
+    reference date; when a filter asks who gave each session (board, trainer), from the tally,
+    session by session."""
+    if f.board_id is None and f.trainer_id is None:
+        cut = school_year_bounds(years[-1])[1] > f.reference
         rolled = results.rollup_answers(
-            scope, min_shown, partnership_id=f.partnership_id, years=(whole[0], whole[-1]),
+            scope, min_shown, partnership_id=f.partnership_id, years=(years[0], years[-1]),
             audience=Audience.PARTICIPANT, training_conditions=[Training.kind == f.kind] if f.kind else [],
-            questions=questions,
+            questions=questions, until=f.reference if cut else None,
         )
-        parts.append(select(rolled.c.year, rolled.c.training_id, rolled.c.question_id, rolled.c.value, rolled.c.n))
-    if len(whole) < len(years):
-        first_open = years[len(whole)]
-        parts.append(
-            _from_tally(
-                select(
-                    TrainingSession.school_year.label("year"), TrainingSession.training_id.label("training_id"),
-                    AnswerTally.question_id.label("question_id"), AnswerTally.value.label("value"),
-                    AnswerTally.answers.label("n"),
-                )
-            ).where(
-                _released(min_shown), *sel.session_all_years, window,
-                TrainingSession.date >= school_year_bounds(first_open)[0],
-                AnswerTally.question_id.in_(questions),
+        return select(
+            rolled.c.year, rolled.c.training_id, rolled.c.question_id, rolled.c.value, rolled.c.n
+        ).subquery("trend_answers")
+    return (
+        _from_tally(
+            select(
+                TrainingSession.school_year.label("year"), TrainingSession.training_id.label("training_id"),
+                AnswerTally.question_id.label("question_id"), AnswerTally.value.label("value"),
+                AnswerTally.answers.label("n"),
             )
         )
-    return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("trend_answers")
+        .where(_released(min_shown), *sel.session_all_years, window, AnswerTally.question_id.in_(questions))
+        .subquery("trend_answers")
+    )
 
 
 def trends(
@@ -661,56 +656,42 @@ def trends(
     peer-review dossier asks for more years than the dashboard shows). Also returns per
     partnership the rating means of the current year (for the region)."""
     years, window = _trend_window(f, year_count)
-    answers = _trend_answers(
-        scope, f, sel, years, window, min_shown,
-        select(Question.id).where(Question.code == OVERALL_RATING_CODE, Question.type.in_(RATING_TYPES)),
+    # The questions first, as a list: a database estimates an IN list of ids well, and the
+    # aggregate below then needs no join (a join misestimated there cost a nested loop).
+    rating_types = dict(
+        db.execute(
+            select(Question.id, Question.type).where(
+                Question.code == OVERALL_RATING_CODE, Question.type.in_(RATING_TYPES)
+            )
+        ).all()
     )
-
-    inner = (
+    answers = _trend_answers(scope, f, sel, years, window, min_shown, list(rating_types))
+    per_training = db.execute(
         select(
-            answers.c.year.label("year"),
-            Training.id.label("training_id"),
-            Training.title.label("title"),
-            Training.partnership_id.label("partnership_id"),
-            Question.type.label("qtype"),
-            answers.c.n.label("n"),
-            (answers.c.value * answers.c.n).label("total"),
+            answers.c.question_id, answers.c.training_id, answers.c.year,
+            func.sum(answers.c.n), func.sum(answers.c.value * answers.c.n),
         )
-        .select_from(answers)
-        .join(Training, Training.id == answers.c.training_id)
-        .join(Question, Question.id == answers.c.question_id)
-        .where(
-            Question.code == OVERALL_RATING_CODE,
-            Question.type.in_(RATING_TYPES),
-            answers.c.value != NO_VALUE,
-        )
-        .subquery("ratings")
-    )
-    rating_rows = db.execute(
-        select(
-            inner.c.qtype,
-            inner.c.training_id,
-            inner.c.title,
-            inner.c.partnership_id,
-            Partnership.name,
-            inner.c.year,
-            func.sum(inner.c.n),
-            func.sum(inner.c.total),
-        )
-        .join(Partnership, Partnership.id == inner.c.partnership_id)
-        .group_by(
-            inner.c.qtype,
-            inner.c.training_id,
-            inner.c.title,
-            inner.c.partnership_id,
-            Partnership.name,
-            inner.c.year,
-        )
-        .order_by(inner.c.qtype, Partnership.name, inner.c.title, inner.c.training_id)
+        .where(answers.c.value != NO_VALUE)
+        .group_by(answers.c.question_id, answers.c.training_id, answers.c.year)
+        .having(func.sum(answers.c.n) > 0)  # the rollup less what it may not show can leave zeros
     ).all()
+    names = {
+        tid: (title, pid, pname)
+        for tid, title, pid, pname in db.execute(
+            select(Training.id, Training.title, Training.partnership_id, Partnership.name)
+            .join(Partnership, Partnership.id == Training.partnership_id)
+            .where(Training.id.in_({row[1] for row in per_training}))
+        )
+    }
     series: dict[QuestionType, RatingSeries] = {}
     by_partnership: dict[int, dict] = {}
-    for qtype, tid, title, pid, pname, year, n, total in rating_rows:
+    for qtype, tid, title, pid, pname, year, n, total in sorted(
+        (
+            (rating_types[qid], tid, *names[tid], year, n, total)
+            for qid, tid, year, n, total in per_training
+        ),
+        key=lambda r: (r[0].value, r[4], r[2], r[1], r[5]),
+    ):
         s = series.setdefault(qtype, RatingSeries(qtype, [], {}))
         if not s.trainings or s.trainings[-1][0] != tid:
             s.trainings.append((tid, title, pname))
@@ -746,37 +727,33 @@ def trends(
     }
     response = [rate_by_year.get(y, YearRate(y, 0, 0, 0)) for y in years]
 
-    answers = _trend_answers(
-        scope, f, sel, years, window, min_shown,
-        select(Question.id).where(Question.safeguard_code.is_not(None), Question.type == QuestionType.SCALE),
-    )
-    sg_inner = (
-        select(
-            answers.c.year.label("year"),
-            Question.safeguard_code.label("code"),
-            answers.c.n.label("n"),
-            (answers.c.value * answers.c.n).label("total"),
+    codes: dict[int, str] = {
+        qid: code
+        for qid, code in db.execute(
+            select(Question.id, Question.safeguard_code).where(
+                Question.safeguard_code.is_not(None), Question.type == QuestionType.SCALE
+            )
         )
-        .select_from(answers)
-        .join(Question, Question.id == answers.c.question_id)
-        .where(
-            Question.safeguard_code.is_not(None),
-            Question.type == QuestionType.SCALE,
-            answers.c.value != NO_VALUE,
-        )
-        .subquery("safeguard_answers")
-    )
-    cells: dict[str, dict[int, Mean]] = {}
-    for code, year, n, total in db.execute(
-        select(sg_inner.c.code, sg_inner.c.year, func.sum(sg_inner.c.n), func.sum(sg_inner.c.total)).group_by(
-            sg_inner.c.code, sg_inner.c.year
-        )
+        if code
+    }
+    answers = _trend_answers(scope, f, sel, years, window, min_shown, list(codes))
+    sums: dict[tuple[str, int], list[int]] = {}
+    for qid, year, n, total in db.execute(
+        select(answers.c.question_id, answers.c.year, func.sum(answers.c.n), func.sum(answers.c.value * answers.c.n))
+        .where(answers.c.value != NO_VALUE)
+        .group_by(answers.c.question_id, answers.c.year)
     ):
-        cells.setdefault(code, {})[int(year)] = Mean(int(n), int(total or 0), min_shown)
-    names = {sg.code: sg.name for sg in safeguards}
+        cell = sums.setdefault((codes[qid], int(year)), [0, 0])
+        cell[0] += int(n)
+        cell[1] += int(total or 0)
+    cells: dict[str, dict[int, Mean]] = {}
+    for (code, year), (n, total) in sums.items():
+        if n > 0:
+            cells.setdefault(code, {})[year] = Mean(n, total, min_shown)
+    sg_names = {sg.code: sg.name for sg in safeguards}
     order = {sg.code: i for i, sg in enumerate(safeguards)}
     safeguard_trends = [
-        SafeguardTrend(code, names.get(code, code), cells[code])
+        SafeguardTrend(code, sg_names.get(code, code), cells[code])
         for code in sorted(cells, key=lambda c: (order.get(c, len(order)), c))
     ]
     # From the first school year with figures on (always the current one): no empty columns.
