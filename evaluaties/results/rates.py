@@ -7,6 +7,7 @@ its own sessions only.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -105,24 +106,34 @@ class RateQuery:
     status: ColumnElement[str]
 
 
-def _grouped_rate_columns():
+def _grouped_rate_columns(within: Sequence[ColumnElement[bool]]):
     """As _rate_columns, from two GROUP BYs joined to the sessions: for a figure over many
-    sessions (a count per year), where a lookup per session would cost more than one pass."""
-    links = (
+    sessions (a count per year), where a lookup per session would cost more than one pass. Each
+    GROUP BY counts only the sessions `within` says (conditions on TrainingSession and Training):
+    a database does not push the outer statement's conditions into a grouped subquery, so
+    without them it would count every session of every partnership."""
+
+    def of_sessions(stmt, session_id):
+        return (
+            stmt.join(TrainingSession, TrainingSession.id == session_id)
+            .join(Training, Training.id == TrainingSession.training_id)
+            .where(*within)
+            .group_by(session_id)
+        )
+
+    links = of_sessions(
         select(
             ParticipantLink.session_id.label("session_id"),
             func.count().label("links"),
             func.sum(case((ParticipantLink.kind == LinkKind.SINGLE, 1), else_=0)).label("single"),
-        )
-        .group_by(ParticipantLink.session_id)
-        .subquery("link_counts")
-    )
-    answers = (
+        ),
+        ParticipantLink.session_id,
+    ).subquery("link_counts")
+    answers = of_sessions(
         select(ResponseTally.session_id.label("session_id"), func.sum(ResponseTally.responses).label("answers"))
-        .where(ResponseTally.safeguard == ALL_RESPONSES, ResponseTally.audience == Audience.PARTICIPANT)
-        .group_by(ResponseTally.session_id)
-        .subquery("answer_counts")
-    )
+        .where(ResponseTally.safeguard == ALL_RESPONSES, ResponseTally.audience == Audience.PARTICIPANT),
+        ResponseTally.session_id,
+    ).subquery("answer_counts")
     invited = case(
         (TrainingSession.participant_count > 0, TrainingSession.participant_count),
         else_=func.coalesce(links.c.single, 0),
@@ -130,11 +141,17 @@ def _grouped_rate_columns():
     return links, answers, func.coalesce(links.c.links, 0), invited, func.coalesce(answers.c.answers, 0)
 
 
-def rate_query(scope: Scope, today: date, grouped: bool = False) -> RateQuery:
+def rate_query(
+    scope: Scope, today: date, grouped: bool = False, within: Sequence[ColumnElement[bool]] = ()
+) -> RateQuery:
     """`grouped`: counts from GROUP BYs rather than a lookup per session (_grouped_rate_columns),
-    for aggregates over many sessions; a list of a page of sessions leaves it False."""
+    for aggregates over many sessions; a list of a page of sessions leaves it False. `within`: the
+    conditions (on TrainingSession and Training) the caller narrows the statement by, so that the
+    GROUP BYs count those sessions only; the scope is always among them."""
     if grouped:
-        link_counts, answer_counts, n_links, invited, n_answers = _grouped_rate_columns()
+        link_counts, answer_counts, n_links, invited, n_answers = _grouped_rate_columns(
+            [scope.condition(Training.partnership_id), *within]
+        )
     else:
         n_links, invited, n_answers = _rate_columns()
     closes = participant_closes_on()

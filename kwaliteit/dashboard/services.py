@@ -379,7 +379,7 @@ def _session_counts(
         .group_by(Training.partnership_id)
     ).all()
 
-    q = rates.rate_query(scope, ref, grouped=_grouped_counts(db))
+    q = rates.rate_query(scope, ref, grouped=_grouped_counts(db), within=sel.session)
     closed = and_(q.status == Status.CLOSED.value, q.invited > 0)
     low = and_(closed, q.answers * 100 < q.invited * f.low_pct)
     without_links = and_(
@@ -704,7 +704,7 @@ def trends(
     # Grade first: the current questionnaire's scale.
     ratings = sorted(series.values(), key=lambda s: not s.is_grade)
 
-    q = rates.rate_query(scope, f.reference, grouped=_grouped_counts(db))
+    q = rates.rate_query(scope, f.reference, grouped=_grouped_counts(db), within=[*sel.session_all_years, window])
     rate_inner = (
         q.stmt.with_only_columns(
             TrainingSession.school_year.label("year"),
@@ -1118,7 +1118,10 @@ def session_list(
     first), or that need participant links (soonest first): the RateRows of evaluaties.results.rates,
     with the same definitions as the counts. Three statements."""
     # Every session of the selection is a candidate (a rate, a window): counted as the counts are.
-    q = rates.rate_query(scope, f.reference, grouped=_grouped_counts(db))
+    within = list(sel.session)
+    if which is SessionList.WITHOUT_LINKS:
+        within.append(TrainingSession.date <= f.reference + timedelta(days=LINKS_AHEAD_DAYS))
+    q = rates.rate_query(scope, f.reference, grouped=_grouped_counts(db), within=within)
     if which is SessionList.LOW_RESPONSE:
         condition = and_(
             q.status == Status.CLOSED.value, q.invited > 0, q.answers * 100 < q.invited * f.low_pct
