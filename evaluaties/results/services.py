@@ -571,13 +571,14 @@ def rollup_answers(
     answers come on and after a session's day."""
     r = AnswerRollup
     kept = [scope.condition(r.partnership_id)]
-    session_side = [scope.condition(Training.partnership_id), *training_conditions, TrainingSession.cancelled_at.is_(None)]
+    in_view = [scope.condition(Training.partnership_id)]  # the trainings whose sessions count
     if training_id is not None:
         kept.append(r.training_id == training_id)
-        session_side.append(Training.id == training_id)
+        in_view.append(Training.id == training_id)
     if partnership_id is not None:
         kept.append(r.partnership_id == partnership_id)
-        session_side.append(Training.partnership_id == partnership_id)
+        in_view.append(Training.partnership_id == partnership_id)
+    session_side = [*in_view, *training_conditions, TrainingSession.cancelled_at.is_(None)]
     if years is not None:
         kept.append(r.school_year.between(*years))
         session_side.append(TrainingSession.school_year.between(*years))
@@ -593,16 +594,20 @@ def rollup_answers(
     if training_conditions:
         rolled = rolled.join(Training, Training.id == r.training_id).where(*training_conditions)
     # From the small groups to their answers, not the other way round: the groups below the
-    # highest threshold there is (an index range), then a lookup of each one's answers.
+    # highest threshold there is (an index range) of the trainings in view, then a lookup of
+    # each one's answers.
     group, a, settings = _WITHHELD_GROUP, AnswerTally, _WITHHELD_SETTINGS
     highest = select(func.max(PartnershipSettings.min_answers_shown)).scalar_subquery()
     small = (
         select(group.session_id, group.version_id, group.source)
+        .join(TrainingSession, TrainingSession.id == group.session_id)
+        .join(Training, Training.id == TrainingSession.training_id)
         .where(
             group.safeguard == ALL_RESPONSES,
             group.responses < threshold_of(highest, min_shown),
             group.audience == Audience.PARTICIPANT,
             group.source.in_(anonymity.PARTICIPANT_SOURCES),
+            *in_view,
         )
         .cte("small_groups")
         .prefix_with("MATERIALIZED")
