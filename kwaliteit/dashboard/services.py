@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from sqlalchemy import (
     ColumnElement,
     Row,
+    Select,
     SQLColumnExpression,
     and_,
     case,
@@ -792,15 +793,29 @@ SCHOOL_SIDE = (OrganisationKind.SCHOOL, OrganisationKind.BOARD)
 INSTITUTE_SIDE = (OrganisationKind.INSTITUTE,)
 
 
-def composition_of_session() -> ColumnElement[str]:
-    """Correlated on TrainingSession: tandem, school or instituut (NULL: no trainers recorded)."""
-    school = _trainer_in(TrainingSession.id, lambda o: o.kind.in_(SCHOOL_SIDE))
-    institute = _trainer_in(TrainingSession.id, lambda o: o.kind.in_(INSTITUTE_SIDE))
-    return case(
-        (and_(school, institute), literal(Composition.TANDEM.value)),
-        (school, literal(Composition.SCHOOL.value)),
-        (institute, literal(Composition.INSTITUTE.value)),
-        else_=None,
+def given_by_select() -> Select:
+    """Per session (TrainingSession, Training joined for conditions): its id and its composition,
+    tandem, school or instituut, from the organisations its trainers work at (sessions without
+    trainers recorded are not in it). One pass over the sessions' trainers, grouped: two EXISTS
+    per session made PostgreSQL hash every session's trainers of every partnership."""
+    person, org = aliased(Person), aliased(Organisation)
+    school = func.max(case((org.kind.in_(SCHOOL_SIDE), 1), else_=0)) == 1
+    institute = func.max(case((org.kind.in_(INSTITUTE_SIDE), 1), else_=0)) == 1
+    return (
+        select(
+            TrainingSession.id.label("session_id"),
+            case(
+                (and_(school, institute), literal(Composition.TANDEM.value)),
+                (school, literal(Composition.SCHOOL.value)),
+                (institute, literal(Composition.INSTITUTE.value)),
+                else_=None,
+            ).label("c"),
+        )
+        .join(Training, Training.id == TrainingSession.training_id)
+        .join(session_trainer, session_trainer.c.session_id == TrainingSession.id)
+        .join(person, person.id == session_trainer.c.person_id)
+        .join(org, org.id == person.organisation_id)
+        .group_by(TrainingSession.id)
     )
 
 
@@ -828,15 +843,9 @@ def composition(
         TrainingSession.date <= f.reference,
         TrainingSession.cancelled_at.is_(None),
     ]
-    # Who gave each session held, worked out once per session (a CTE the planner must not inline:
-    # else it asks per row, and more than once per row).
-    given_by = (
-        select(TrainingSession.id.label("session_id"), composition_of_session().label("c"))
-        .join(Training, Training.id == TrainingSession.training_id)
-        .where(*held)
-        .cte("given_by")
-        .prefix_with("MATERIALIZED")
-    )
+    # Who gave each session held, worked out once per session (a CTE the planner must not inline
+    # into the statements below).
+    given_by = given_by_select().where(*held).cte("given_by").prefix_with("MATERIALIZED")
     # Per session: its released participant responses, from the tally's row per group.
     group = aliased(ResponseTally, name="released_group")
     released_answers = (
