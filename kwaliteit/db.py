@@ -103,13 +103,14 @@ def flush_unique(db: Session, index: str, field: str, message: str) -> None:
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def conflict_insert(db: Session, table):
-    """An INSERT of the session's dialect that can say ON CONFLICT (SQLite and PostgreSQL both
-    can): for writes that skip or update a row that exists, so that two requests or jobs at the
-    same moment never fail on a key."""
+def conflict_insert(db: Session | str, table):
+    """An INSERT of the session's dialect (or of the dialect named) that can say ON CONFLICT
+    (SQLite and PostgreSQL both can): for writes that skip or update a row that exists, so that
+    two requests or jobs at the same moment never fail on a key."""
     from sqlalchemy.dialects import postgresql, sqlite
 
-    return (postgresql if db.get_bind().dialect.name == "postgresql" else sqlite).insert(table)
+    dialect = db if isinstance(db, str) else db.get_bind().dialect.name
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 def ensure_row(db: Session, model, **key):

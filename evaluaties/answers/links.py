@@ -8,13 +8,14 @@ submissions racing for the last use cannot both succeed, on SQLite or PostgreSQL
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import date
 from typing import cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from evaluaties.answers.models import (
@@ -175,23 +176,32 @@ def link_state(link: ParticipantLink, window: Status) -> LinkState:
     return WINDOW_STATES.get(window, LinkState.OK)
 
 
+@functools.lru_cache(maxsize=4)
+def _check_statement(today: date):
+    """check_link's statement, with the token as a parameter. Built once per day and process
+    rather than per request: it is on the path of every answer (a GET and a POST each), and
+    building it (the status CASE, the settings and version subqueries) cost more CPU than running
+    it. Reusing one statement object also lets SQLAlchemy keep its cache key."""
+    stmt, _ = owed_select(today, Audience.PARTICIPANT)
+    return (
+        stmt.add_columns(
+            ParticipantLink,
+            questionnaires.applicable_version_id(TrainingSession.training_id, Audience.PARTICIPANT),
+        )
+        .join(ParticipantLink, ParticipantLink.session_id == TrainingSession.id)
+        .where(ParticipantLink.token == bindparam("token"))
+        # A write of answers: wait for a change of the session's date or cancellation (trainings.lock_session).
+        .with_for_update(key_share=True, of=TrainingSession)
+    )
+
+
 def check_link(db: Session, session_id: int, token: str, today: date) -> LinkCheck:
     """May this token answer for this session today? No log-in: the token is the credential.
     One statement: the link with its session, the session's participant status and the id of the
     questionnaire version that applies (its questions come from questionnaires.published_version)."""
     if not TOKEN.fullmatch(token):
         return LinkCheck(LinkState.UNKNOWN)
-    stmt, _ = owed_select(today, Audience.PARTICIPANT)
-    row = db.execute(
-        stmt.add_columns(
-            ParticipantLink,
-            questionnaires.applicable_version_id(TrainingSession.training_id, Audience.PARTICIPANT),
-        )
-        .join(ParticipantLink, ParticipantLink.session_id == TrainingSession.id)
-        .where(ParticipantLink.token == token)
-        # A write of answers: wait for a change of the session's date or cancellation (trainings.lock_session).
-        .with_for_update(key_share=True, of=TrainingSession)
-    ).one_or_none()
+    row = db.execute(_check_statement(today), {"token": token}).one_or_none()
     if row is None:
         return LinkCheck(LinkState.UNKNOWN)
     ts, training, _p, _closes, status, _req, link, version_id = row

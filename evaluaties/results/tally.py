@@ -10,6 +10,7 @@ cancellation). `rebuild` and `differences` recompute everything from the raw ans
 """
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -171,13 +172,17 @@ def _sorted_rows(db: Session, session_id: int) -> list[dict]:
 def _add(db: Session, model, column: str, rows: list[dict]) -> None:
     if not rows:  # a response without answers adds to the responses only
         return
+    db.execute(_add_statement(db.get_bind().dialect.name, model, column), rows)
+
+
+@functools.cache
+def _add_statement(dialect: str, model, column: str):
+    """_add's upsert, built once per dialect, table and column and process: on the path of every
+    anonymous answer, building it (`excluded` copies every column) cost more CPU than running it."""
     table = model.__table__
-    stmt = conflict_insert(db, table)
+    stmt = conflict_insert(dialect, table)
     keys = [c.name for c in table.primary_key.columns]
-    db.execute(
-        stmt.on_conflict_do_update(index_elements=keys, set_={column: table.c[column] + stmt.excluded[column]}),
-        rows,
-    )
+    return stmt.on_conflict_do_update(index_elements=keys, set_={column: table.c[column] + stmt.excluded[column]})
 
 
 def _take(db: Session, model, column: str, rows: list[dict]) -> None:

@@ -15,13 +15,14 @@ Services take `now`; subjects are hashed, so no e-mail or IP address is stored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import case, delete, literal, null, or_, select, update
+from sqlalchemy import bindparam, case, delete, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from kwaliteit.db import conflict_insert, rowcount
@@ -74,6 +75,31 @@ class Store(Protocol):
     def cleanup(self, now: datetime, horizon: timedelta) -> int: ...
 
 
+@functools.cache
+def _hit_statement(dialect: str):
+    """The counter's upsert, with the key and the moments as parameters: built once per dialect
+    and process, not per hit (it is on the path of every anonymous answer, where building it cost
+    more CPU than running it)."""
+    t = ThrottleCounter.__table__
+    now = bindparam("now", type_=Timestamp)
+    # A window that has passed starts again with this hit; a lock that has passed is cleared.
+    # The SET expressions all read the row as it was (SQLite and PostgreSQL alike).
+    ended = t.c.window_start <= bindparam("window_began", type_=Timestamp)
+    return (
+        conflict_insert(dialect, ThrottleCounter)
+        .values(key=bindparam("key"), window_start=now, hits=1, locked_until=None)
+        .on_conflict_do_update(
+            index_elements=["key"],
+            set_={
+                "hits": case((ended, 1), else_=t.c.hits + 1),
+                "window_start": case((ended, now), else_=t.c.window_start),
+                "locked_until": case((t.c.locked_until <= now, null()), else_=t.c.locked_until),
+            },
+        )
+        .returning(t.c.hits, t.c.window_start, t.c.locked_until)
+    )
+
+
 class DatabaseStore:
     """The counters in the application's database, in the caller's transaction."""
 
@@ -89,24 +115,10 @@ class DatabaseStore:
         return aware(until)
 
     def hit(self, key: str, rule: Rule, now: datetime) -> Hit:
-        t = ThrottleCounter.__table__
-        # A window that has passed starts again with this hit; a lock that has passed is cleared.
-        # The SET expressions all read the row as it was (SQLite and PostgreSQL alike).
-        ended = t.c.window_start <= now - rule.window
-        stmt = (
-            conflict_insert(self.db, ThrottleCounter)
-            .values(key=key, window_start=now, hits=1, locked_until=None)
-            .on_conflict_do_update(
-                index_elements=["key"],
-                set_={
-                    "hits": case((ended, 1), else_=t.c.hits + 1),
-                    "window_start": case((ended, literal(now, Timestamp)), else_=t.c.window_start),
-                    "locked_until": case((t.c.locked_until <= now, null()), else_=t.c.locked_until),
-                },
-            )
-            .returning(t.c.hits, t.c.window_start, t.c.locked_until)
-        )
-        hits, window_start, locked = self.db.execute(stmt).one()
+        hits, window_start, locked = self.db.execute(
+            _hit_statement(self.db.get_bind().dialect.name),
+            {"key": key, "now": now, "window_began": now - rule.window},
+        ).one()
         locked = aware(locked)
         if hits < rule.limit or locked is not None:
             return Hit(hits, locked, False)
