@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -83,14 +85,31 @@ def _field_for(question):
     return TextAreaField(label, validators=[Optional(), max_length(MAX_OPEN_LENGTH)])
 
 
-def answer_form(version: QuestionnaireVersion, **kwargs) -> AnswerForm:
-    attrs = {"version": version}
-    for question in version.questions:
-        attrs[field_name(question)] = _field_for(question)
+def _form_class(version: QuestionnaireVersion) -> type[AnswerForm]:
+    attrs = {field_name(question): _field_for(question) for question in version.questions}
     # The fields only render and carry values: what is valid is decided by parse_answers, the
     # same check the import uses (hence validate_choice=False).
-    cls = type("BoundAnswerForm", (AnswerForm,), attrs)
-    return cls(**kwargs)
+    return type("BoundAnswerForm", (AnswerForm,), attrs)
+
+
+# The form class of each published version, built once per process: a published version never
+# changes (questionnaires.published_version keeps the version object itself per process), and the
+# class is on the path of every anonymous answer. Keyed weakly by the version object, so an entry
+# goes with the version it was built from; the class holds no reference to it (the form instance
+# gets `version`).
+_CLASSES: weakref.WeakKeyDictionary[QuestionnaireVersion, type[AnswerForm]] = weakref.WeakKeyDictionary()
+
+
+def answer_form(version: QuestionnaireVersion, **kwargs) -> AnswerForm:
+    if version.is_published:
+        cls = _CLASSES.get(version)
+        if cls is None:
+            cls = _CLASSES[version] = _form_class(version)
+    else:  # a draft may still change: a class of its own
+        cls = _form_class(version)
+    form = cls(**kwargs)
+    form.version = version
+    return form
 
 
 class WaiveForm(BaseForm):
