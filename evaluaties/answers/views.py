@@ -3,13 +3,27 @@ participant form. Views parse and render; the rules are in evaluaties.answers.re
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import weakref
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    get_template_attribute,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask import session as browser_session
 from flask_login import current_user
+from markupsafe import Markup
 
 from evaluaties.answers import links as link_service
 from evaluaties.answers import requests as req_service
 from evaluaties.answers.forms import (
+    AnswerForm,
     SharedLinkForm,
     SingleLinksForm,
     WaiveForm,
@@ -18,7 +32,7 @@ from evaluaties.answers.forms import (
 from evaluaties.answers.models import LinkKind
 from evaluaties.answers.parsing import display_value
 from evaluaties.answers.status import URGENCY, Status
-from evaluaties.questionnaires.models import Audience
+from evaluaties.questionnaires.models import Audience, QuestionnaireVersion
 from evaluaties.results import rates as rate_service
 from kwaliteit import db
 from kwaliteit.accounts.auth import MANAGERS, READERS, current_scope, roles_required
@@ -404,9 +418,30 @@ def answer(session_id: int, token: str):
         render_template(
             "evaluaties/answer.html", form=form, ts=check.session, check=check,
             public_actions=public_actions(s, session_id),
+            questions_html=_empty_questions(form) if request.method == "GET" else None,
         ),
         400 if form.errors else 200,
     )
+
+
+# The questions of a published version as an empty form, as the macro renders them: what every
+# GET of an answer page shows, the same for every participant (no value, no error, nothing of the
+# request; the CSRF token is outside it). Rendered once per process and version instead of per
+# request, where it was most of the page's CPU (WTForms builds each radio button's HTML).
+# Published versions never change; keyed weakly by the version object, as the form classes are.
+_EMPTY_QUESTIONS: weakref.WeakKeyDictionary[QuestionnaireVersion, Markup] = weakref.WeakKeyDictionary()
+
+
+def _empty_questions(form: AnswerForm) -> Markup | None:
+    """The rendered questions of `form`, a form without data, from the cache; None (render them
+    in the page) for a draft, or while templates are reloaded when they change (debug)."""
+    version = form.version
+    if not version.is_published or current_app.jinja_env.auto_reload:
+        return None
+    html = _EMPTY_QUESTIONS.get(version)
+    if html is None:
+        html = _EMPTY_QUESTIONS[version] = Markup(get_template_attribute("evaluaties/_questions.html", "questions")(form))
+    return html
 
 
 @bp.route("/e/bedankt")
