@@ -62,6 +62,18 @@ def test_an_anonymous_answer_takes_at_most_eight_statements(app, client, db, wor
     assert tally.differences(db) == []
 
 
+def test_the_anonymous_answer_page_takes_three_statements(app, client, db, world, on_session_day):
+    """The GET of a link: the throttle's count, the link with its session, training, status and
+    version, the public actions. The page's title reads the session's training, which that one
+    statement loaded: no statement of its own."""
+    [link] = links.create_single_links(db, Scope.for_user(world.coordinator), world.session1.id, 1)
+    db.commit()
+    statements, page = count_statements(app, client, f"/e/{world.session1.id}/{link.token}")
+    counted = [s for s in statements if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK"))]
+    assert len(counted) <= 3, "\n".join(counted)
+    assert world.session1.training.title in page
+
+
 def test_every_kind_of_write_keeps_the_tally_true(app, client, db, world, on_session_day, today):
     coord = Scope.for_user(world.coordinator)
     single = links.create_single_links(db, coord, world.session1.id, 3)

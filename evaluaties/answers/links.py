@@ -34,7 +34,7 @@ from evaluaties.results import tally
 from kwaliteit.db import rowcount
 from kwaliteit.models_base import utcnow
 from kwaliteit.scope import Forbidden, NotFound, Scope
-from kwaliteit.trainings.models import TrainingSession
+from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session
 from kwaliteit.validation import ValidationError
 
@@ -150,6 +150,10 @@ class LinkCheck:
     session: TrainingSession | None = None
     version: QuestionnaireVersion | None = None
     partnership_id: int | None = None  # the session's training's
+    # The session's training, loaded by check_link's one statement. Held here so that it stays in
+    # the identity map (which holds objects weakly): `session.training` (the answer page's title)
+    # then costs no statement of its own.
+    training: Training | None = None
 
     @property
     def message(self) -> str:
@@ -209,11 +213,11 @@ def check_link(db: Session, session_id: int, token: str, today: date) -> LinkChe
         return LinkCheck(LinkState.OTHER_SESSION)
     state = link_state(link, Status(status))
     if state is not LinkState.OK:
-        return LinkCheck(state, link, ts)
+        return LinkCheck(state, link, ts, training=training)
     version = questionnaires.published_version(db, version_id) if version_id is not None else None
     if version is None:
-        return LinkCheck(LinkState.NO_QUESTIONNAIRE, link, ts)
-    return LinkCheck(LinkState.OK, link, ts, version, training.partnership_id)
+        return LinkCheck(LinkState.NO_QUESTIONNAIRE, link, ts, training=training)
+    return LinkCheck(LinkState.OK, link, ts, version, training.partnership_id, training)
 
 
 class LinkRefused(Exception):
