@@ -21,11 +21,12 @@ Decisions where the issue is silent:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import case, exists, func, literal, or_, select, update
+from sqlalchemy import bindparam, case, exists, func, literal, or_, select, update
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from evaluaties.answers.models import EvaluationRequest
@@ -900,20 +901,25 @@ def public_actions(db: Session, session_id: int | None) -> list[ImprovementActio
     what is public is meant for the participants. One statement (none without a session)."""
     if not _valid_id(session_id):
         return []
+    return list(db.scalars(_public_actions_statement(), {"session_id": session_id}))
+
+
+@functools.cache
+def _public_actions_statement():
+    """public_actions' statement, with the session as a parameter: built once per process, as it
+    is on the path of every anonymous answer page."""
     year = TrainingSession.school_year
-    return list(
-        db.scalars(
-            select(ImprovementAction)
-            .join(ReviewCycle, ReviewCycle.id == ImprovementAction.cycle_id)
-            .join(TrainingSession, TrainingSession.training_id == ReviewCycle.training_id)
-            .where(
-                TrainingSession.id == session_id,
-                ReviewCycle.school_year.between(year - 1, year),
-                ImprovementAction.public.is_(True),
-                ImprovementAction.status.in_(SHOWN_PUBLIC),
-            )
-            .order_by(ImprovementAction.due_on.desc(), ImprovementAction.id)
+    return (
+        select(ImprovementAction)
+        .join(ReviewCycle, ReviewCycle.id == ImprovementAction.cycle_id)
+        .join(TrainingSession, TrainingSession.training_id == ReviewCycle.training_id)
+        .where(
+            TrainingSession.id == bindparam("session_id"),
+            ReviewCycle.school_year.between(year - 1, year),
+            ImprovementAction.public.is_(True),
+            ImprovementAction.status.in_(SHOWN_PUBLIC),
         )
+        .order_by(ImprovementAction.due_on.desc(), ImprovementAction.id)
     )
 
 
