@@ -280,6 +280,31 @@ def test_participant_form_with_grade_and_multi(client, db, world, on_session_day
     assert answers == {"cijfer": 75, "onderdelen": multi_mask([1, 3]), "schaal": 4}
 
 
+def test_the_questions_kept_per_version_are_the_questions_rendered_in_full(app, client, db, world, on_session_day):
+    """The answer page keeps the rendered questions of an empty form per published version
+    (views._empty_questions); with templates reloaded (debug) it renders them each time. Both give
+    the same page, but for the CSRF token."""
+    v = make_version(db, world.p1)
+    _use(db, world.training1, v)
+    [link] = links.create_single_links(db, Scope.for_user(world.coordinator), world.session1.id, 1)
+    db.commit()
+    url = f"/e/{world.session1.id}/{link.token}"
+
+    def page():
+        response = client.get(url)
+        assert response.status_code == 200
+        return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", response.get_data(as_text=True))
+
+    kept = [page(), page()]
+    app.jinja_env.auto_reload = True
+    try:
+        in_full = page()
+    finally:
+        app.jinja_env.auto_reload = False
+    assert kept[0] == kept[1] == in_full
+    assert 'id="q_onderdelen-0"' in in_full and 'name="q_cijfer"' in in_full
+
+
 def test_participant_form_refuses_an_unknown_option_and_an_empty_required_multi(client, db, world, on_session_day):
     v = make_version(db, world.p1)
     _use(db, world.training1, v)
