@@ -86,7 +86,7 @@ def _hit_statement(dialect: str):
     # The SET expressions all read the row as it was (SQLite and PostgreSQL alike).
     ended = t.c.window_start <= bindparam("window_began", type_=Timestamp)
     return (
-        conflict_insert(dialect, ThrottleCounter)
+        conflict_insert(dialect, t)
         .values(key=bindparam("key"), window_start=now, hits=1, locked_until=None)
         .on_conflict_do_update(
             index_elements=["key"],
