@@ -144,6 +144,12 @@ def _mentor_base(scope: Scope, filters: RegisterFilters, today: date):
     """One row per mentor in scope: a person with the mentor role or a recorded mentorship, not
     anonymised, with their school, board, partnership, policy and path columns."""
     org = aliased(Organisation, name="org")
+    # The certificates of the people in scope only: a grouped subquery gets none of the outer
+    # statement's conditions, so without these it grouped every partnership's certificates.
+    holder, holder_org = aliased(Person), aliased(Organisation)
+    holders_in_view = [scope.condition(holder_org.partnership_id)]
+    if filters.partnership_id is not None:
+        holders_in_view.append(holder_org.partnership_id == filters.partnership_id)
     certs = (
         select(
             Certificate.person_id.label("person_id"),
@@ -162,7 +168,9 @@ def _mentor_base(scope: Scope, filters: RegisterFilters, today: date):
                 )
             ).label("basic_valid"),
         )
-        .where(Certificate.issued_on <= today, Certificate.kind.in_(CERTIFICATE_KINDS))
+        .join(holder, holder.id == Certificate.person_id)
+        .join(holder_org, holder_org.id == holder.organisation_id)
+        .where(Certificate.issued_on <= today, Certificate.kind.in_(CERTIFICATE_KINDS), *holders_in_view)
         .group_by(Certificate.person_id)
         .subquery("certs")
     )
