@@ -20,6 +20,10 @@ from kwaliteit.trainings.models import Training, TrainingSession
 
 DEFAULT_TRAINER_DUE_DAYS = 14
 DEFAULT_PARTICIPANT_WINDOW_DAYS = 21
+# The longest participant window there can be: the training's and the partnership's setting are
+# both checked to 1-365 days in the database. A session whose window may still be open is at
+# most this many days old, a bound that lets a query skip the older sessions by their date.
+LONGEST_PARTICIPANT_WINDOW_DAYS = 365
 # "Due soon" / "closing soon": the last days before the due or closing date, that date included.
 SOON_DAYS = 5
 

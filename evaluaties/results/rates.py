@@ -20,7 +20,12 @@ from evaluaties.answers.models import (
     ParticipantLink,
 )
 from evaluaties.answers.requests import session_statuses
-from evaluaties.answers.status import Status, participant_closes_on, participant_status
+from evaluaties.answers.status import (
+    LONGEST_PARTICIPANT_WINDOW_DAYS,
+    Status,
+    participant_closes_on,
+    participant_status,
+)
 from evaluaties.questionnaires.models import (
     Audience,
     EvaluationSettings,
@@ -327,6 +332,8 @@ def low_response(
     """
     stmt, invited, n_answers, closes, status = _rates_select(scope, today)
     stmt = stmt.where(
+        # An open window: held, and not longer ago than the longest window (the date's index).
+        TrainingSession.date.between(today - timedelta(days=LONGEST_PARTICIPANT_WINDOW_DAYS), today),
         status.in_([Status.OPEN.value, Status.DUE_SOON.value]),
         closes <= today + timedelta(days=days),
         invited > 0,

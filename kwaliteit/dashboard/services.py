@@ -46,7 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from evaluaties.answers.requests import OWED, owed_select, trainer_evaluation_overview
-from evaluaties.answers.status import Status, trainer_due_date
+from evaluaties.answers.status import LONGEST_PARTICIPANT_WINDOW_DAYS, Status, trainer_due_date
 from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, Question, QuestionType
 from evaluaties.results import anonymity, rates
 from evaluaties.results import services as results
@@ -1128,8 +1128,11 @@ def session_list(
     with the same definitions as the counts. Three statements."""
     # Every session of the selection is a candidate (a rate, a window): counted as the counts are.
     within = list(sel.session)
-    if which is SessionList.WITHOUT_LINKS:
-        within.append(TrainingSession.date <= f.reference + timedelta(days=LINKS_AHEAD_DAYS))
+    if which is SessionList.WITHOUT_LINKS:  # a window not closed yet, links needed soon
+        within += [
+            TrainingSession.date >= f.reference - timedelta(days=LONGEST_PARTICIPANT_WINDOW_DAYS),
+            TrainingSession.date <= f.reference + timedelta(days=LINKS_AHEAD_DAYS),
+        ]
     q = rates.rate_query(scope, f.reference, grouped=_grouped_counts(db), within=within)
     if which is SessionList.LOW_RESPONSE:
         condition = and_(
@@ -1144,7 +1147,7 @@ def session_list(
             q.answers == 0,
         )
         order = (TrainingSession.date, Training.title)
-    stmt = q.stmt.where(*sel.session, condition)
+    stmt = q.stmt.where(*within, condition)
     total = db.execute(select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery())).scalar_one()
     page = clamp_page(page, total, page_size)
     rows = rates.rate_rows(
