@@ -653,9 +653,10 @@ def trends(
     year_count: int = TREND_YEARS,
 ) -> tuple[Trends, dict[int, dict]]:
     """Ratings per training and school year, response rate per school year, the mean per safeguard:
-    three GROUP BYs over the current school year and the `year_count` - 1 before it (the
-    peer-review dossier asks for more years than the dashboard shows). Also returns per
-    partnership the rating means of the current year (for the region)."""
+    three GROUP BYs (and three lookups of question and training names) over the current school
+    year and the `year_count` - 1 before it (the peer-review dossier asks for more years than the
+    dashboard shows). Also returns per partnership the rating means of the current year (for the
+    region)."""
     years, window = _trend_window(f, year_count)
     # The questions first, as a list: a database estimates an IN list of ids well, and the
     # aggregate below then needs no join (a join misestimated there cost a nested loop).
@@ -1032,7 +1033,7 @@ def trainer_list(
 def dashboard(
     db: Session, scope: Scope, f: Filters, min_shown: int, sort: str = "vervaldatum", descending: bool = False
 ) -> Dashboard:
-    """Everything on the dashboard for the filters: about twenty-two statements, whatever the data size.
+    """Everything on the dashboard for the filters: about forty statements, whatever the data size.
     `sort`, `descending`: the order of the overdue table (see trainer_list)."""
     check_filters(db, scope, f)
     sel = selection(scope, f)
