@@ -94,13 +94,7 @@ def postgres_url(base: str, size: str) -> str:
         if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}):
             conn.execute(text(f'CREATE DATABASE "{url.database}"'))
     server.dispose()
-    schema = f"bench_{size}"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    return url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+    return kdb.fresh_schema(url.render_as_string(hide_password=False), f"bench_{size}")
 
 
 def database_version(engine: Engine) -> str:

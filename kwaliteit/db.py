@@ -161,6 +161,18 @@ def init_app(app: Flask) -> None:
             session.close()
 
 
+def fresh_schema(url: str, schema: str) -> str:
+    """A PostgreSQL schema made anew (dropped first, with all it holds) in the database of `url`,
+    and the URL whose connections use it (their search path): for a test run or a benchmark of
+    its own, beside whatever else the database holds."""
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    engine.dispose()
+    return make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+
+
 def engine_of(app: Flask) -> Engine:
     return app.extensions["kwaliteit.engine"]
 

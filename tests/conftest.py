@@ -7,7 +7,7 @@ import threading
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import create_engine, make_url, select, text
+from sqlalchemy import create_engine, select, text
 
 from evaluaties.questionnaires.services import load_default_questionnaires
 from kwaliteit import create_app
@@ -29,13 +29,7 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 def _private_schema_url(url: str):
     """A schema of this test run's own, so runs never disturb each other or `public`."""
     schema = f"kwaliteit_test_{os.getpid()}"
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    engine.dispose()
-    private = make_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    return private.render_as_string(hide_password=False), schema
+    return kdb.fresh_schema(url, schema), schema
 
 
 def _drop_schema(url: str, schema: str) -> None:

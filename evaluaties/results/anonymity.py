@@ -1,8 +1,9 @@
 """The release rule for participant answers: the one place that decides what may leave the tally.
 
-Every result, page and export of answers applies `released()` to the responses it reads, so the
-rule holds at every level (session, training, school year, safeguard, partnership) and also inside
-a larger list: a training-level export or page never holds a row, open answer or figure of a
+Every result, page and export of answers applies it to the responses or tally rows it reads
+(`GroupJoin`: each row's group joined, and `condition` on the group's count), so the rule holds
+at every level (session, training, school year, safeguard, partnership) and also inside a larger
+list: a training-level export or page never holds a row, open answer or figure of a
 session whose group is too small.
 
 The rule (README, "Privacy en anonimiteit"):
@@ -31,15 +32,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from evaluaties.answers.models import Response, ResponseSource
+from evaluaties.answers.models import ResponseSource
 from evaluaties.questionnaires.models import Audience
 from evaluaties.results.models import ALL_RESPONSES, ResponseTally
 from kwaliteit.registry.models import PartnershipSettings
-from kwaliteit.registry.services import threshold_expression, threshold_of
-from kwaliteit.trainings.models import Training, TrainingSession
+from kwaliteit.registry.services import threshold_of
 
 # The threshold when app.config has no MIN_ANSWERS_SHOWN.
 DEFAULT_MIN_SHOWN = 5
@@ -59,66 +59,23 @@ def threshold(config) -> int:
     return max(1, int(config.get("MIN_ANSWERS_SHOWN", DEFAULT_MIN_SHOWN)))
 
 
-def released_groups(min_shown: int, *, session_id: int | None = None, training_id: int | None = None):
-    """(session_id, source, version_id) of every participant group that reaches the threshold on
-    its own: the tally's row per group (evaluaties.results.models.ResponseTally), where
-    responses >= min_shown (or the partnership's own higher threshold).
-
-    `session_id` / `training_id` only narrow the sessions looked at (a group is one session, so its
-    count is the same either way).
-    """
-    r = aliased(ResponseTally, name="released_group")
-    stmt = select(r.session_id, r.source, r.version_id).where(
-        r.safeguard == ALL_RESPONSES, r.audience == Audience.PARTICIPANT, r.source.in_(PARTICIPANT_SOURCES)
-    )
-    if session_id is not None:
-        stmt = stmt.where(r.session_id == session_id)
-    # Each partnership's own threshold when it set a higher one than `min_shown` (Beheer).
-    session = aliased(TrainingSession, name="group_session")
-    training = aliased(Training, name="group_training")
-    stmt = stmt.join(session, session.id == r.session_id).join(training, training.id == session.training_id)
-    if training_id is not None:
-        stmt = stmt.where(session.training_id == training_id)
-    return stmt.where(r.responses >= threshold_expression(training.partnership_id, min_shown))
-
-
 def scope_threshold(db, scope, app_minimum: int) -> int:
     """The threshold a page applies for a reader: the strictest of the partnerships in scope (a
     reader of several partnerships gets the highest), never below the application's minimum. The
-    release rule itself also holds every partnership to its own (released_groups)."""
+    release rule itself also holds every partnership to its own (GroupJoin.condition)."""
     stmt = select(func.max(PartnershipSettings.min_answers_shown)).where(
         scope.condition(PartnershipSettings.partnership_id)
     )
     return max(app_minimum, db.scalar(stmt) or 0)
 
 
-def released(
-    min_shown: int, *, session_id: int | None = None, training_id: int | None = None, on=Response
-) -> ColumnElement[bool]:
-    """SQL condition on `on` (Response, or a tally row: anything with session_id, source,
-    version_id and audience): this response, or these counted answers, may be shown (in a figure,
-    a row, an open answer).
-
-    A participant response only when its (session, source, version) group is released; a trainer
-    evaluation as it always was (it is named, and never counts towards a participant group).
-    Give the selection's session or training, if any, to narrow the lookup (released_groups).
-    """
-    groups = released_groups(min_shown, session_id=session_id, training_id=training_id)
-    return or_(
-        and_(on.audience == Audience.TRAINER, on.source == ResponseSource.TRAINER),
-        and_(
-            on.audience == Audience.PARTICIPANT,
-            tuple_(on.session_id, on.source, on.version_id).in_(groups),
-        ),
-    )
-
-
 @dataclass(frozen=True)
 class GroupJoin:
-    """The tally's row of the group a tally row belongs to, and its partnership's settings, to
-    join onto a statement over tally rows (with Training joined): then `condition` decides the
-    release rule per row from the joined count, a lookup per row instead of `released`'s list of
-    every released group (which a database may evaluate per row)."""
+    """The tally's row of the group a response or tally row belongs to, and its partnership's
+    settings, to join onto a statement over those rows (with Training joined): then `condition`
+    decides the release rule per row from the joined count. A join, not a list of the released
+    groups: PostgreSQL took such a list (inside the OR with trainer evaluations) for half of all
+    responses and scanned every one of them."""
 
     group: Any  # aliased ResponseTally: the group's row for all responses
     settings: Any  # aliased PartnershipSettings
@@ -136,8 +93,8 @@ class GroupJoin:
         ).outerjoin(self.settings, self.settings.partnership_id == partnership_id)
 
     def condition(self, min_shown: int) -> ColumnElement[bool]:
-        """The release rule of `released`, from the joined group count: a trainer evaluation
-        always; a participant group from its partnership's threshold (or `min_shown` when higher)."""
+        """The release rule, from the joined group count: a trainer evaluation always; a
+        participant group from its partnership's threshold (or `min_shown` when higher)."""
         needed = threshold_of(self.settings.min_answers_shown, min_shown)
         return or_(
             and_(self.on.audience == Audience.TRAINER, self.on.source == ResponseSource.TRAINER),

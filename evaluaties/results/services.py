@@ -208,7 +208,7 @@ class ResultSet:
     results: list[QuestionResult]
     years: list[int] = field(default_factory=list)
     by_year: list[YearRow] = field(default_factory=list)
-    # Participant responses of the selection left out by the release rule (anonymity.released).
+    # Participant responses of the selection left out by the release rule (evaluaties.results.anonymity).
     withheld: int = 0
     # Open answers are read for one session or training at a time, a page per question.
     open_answers_read: bool = False
@@ -360,7 +360,7 @@ def results(
 
     Read from the tally (evaluaties.results.models), never from the answer rows, except the open
     answers: those only for one session or training, a page of `open_per_question` per question.
-    Only released responses count (anonymity.released); the others are only counted as withheld.
+    Only released responses count (evaluaties.results.anonymity); the others are only counted as withheld.
     Statements: one count of responses, one GROUP BY over the tally, one for the questions'
     wording, (one session or training) one for a page of open answers, and (with_years, no school
     year chosen, not for a single session) one GROUP BY per school year: never more, whatever the
@@ -522,8 +522,7 @@ def _open_answers(db: Session, conditions: list, first: int, per_question: int):
     qid = QuestionnaireVersion.questionnaire_id
     order = (func.lower(Answer.value_text), Answer.value_text, TrainingSession.date, Training.title)
     rn = func.row_number().over(partition_by=(qid, Question.code), order_by=order).label("rn")
-    # The release rule as a join on each response's group row: a planner estimates it well, where
-    # `released`'s list of groups looked like half the responses and got every response scanned.
+    # The release rule as a join on each response's group row (anonymity.GroupJoin).
     inner = _OPEN_GROUP.join(_from_answers(
         select(
             qid.label("questionnaire_id"),

@@ -111,6 +111,22 @@ class AnswerTable:
     rows: list[list]
 
 
+# Each response's group row, for the release rule (anonymity.GroupJoin).
+_EXPORT_GROUP = anonymity.group_join(Response)
+
+
+def _released_responses(*columns):
+    """SELECT `columns` from the responses with their session, training and group row joined:
+    `_EXPORT_GROUP.condition` then says which are released."""
+    return _EXPORT_GROUP.join(
+        select(*columns)
+        .select_from(Response)
+        .join(TrainingSession, TrainingSession.id == Response.session_id)
+        .join(Training, Training.id == TrainingSession.training_id),
+        Training.partnership_id,
+    )
+
+
 def answers_table(
     db: Session,
     scope: Scope,
@@ -123,8 +139,8 @@ def answers_table(
     """The answers of one session or one training: one row per response, one column per
     question (added up over versions by code). Three statements, whatever the data size.
 
-    Only released responses are exported (anonymity.released: per session and source, from
-    `min_shown` responses on), also inside a training: nothing released raises TooFewAnswers.
+    Only released responses are exported (the release rule of evaluaties.results.anonymity: per
+    session, source and version, from `min_shown` responses on), also inside a training: nothing released raises TooFewAnswers.
     No link, token, response id, source or moment of submission leaves the application; rows are
     ordered by session date, session, then their own values (anonymity.row_order_key).
     """
@@ -140,10 +156,9 @@ def answers_table(
         where = TrainingSession.training_id == training.id
         title = training.title
 
-    released = anonymity.released(min_shown, session_id=session_id, training_id=training_id)
-    selection = (where, Response.audience == audience, released)
+    selection = (where, Response.audience == audience, _EXPORT_GROUP.condition(min_shown))
     responses = db.execute(
-        select(
+        _released_responses(
             Response.id,
             Response.version_id,
             TrainingSession.id,
@@ -153,8 +168,6 @@ def answers_table(
             Questionnaire.title,
             QuestionnaireVersion.number,
         )
-        .join(TrainingSession, TrainingSession.id == Response.session_id)
-        .join(Training, Training.id == TrainingSession.training_id)
         .join(QuestionnaireVersion, QuestionnaireVersion.id == Response.version_id)
         .join(Questionnaire, Questionnaire.id == QuestionnaireVersion.questionnaire_id)
         .where(*selection)
@@ -174,9 +187,8 @@ def answers_table(
         )
 
     answer_rows = db.execute(
-        select(Answer.response_id, Answer.question_id, Answer.value_int, Answer.value_text)
-        .join(Response, Response.id == Answer.response_id)
-        .join(TrainingSession, TrainingSession.id == Response.session_id)
+        _released_responses(Answer.response_id, Answer.question_id, Answer.value_int, Answer.value_text)
+        .join(Answer, Answer.response_id == Response.id)
         .where(*selection)
     ).all()
     version_ids = sorted({r[1] for r in responses})

@@ -94,7 +94,7 @@ RATING_TYPES = (QuestionType.GRADE, QuestionType.SCALE)
 
 # ================================================================ the release rule
 # evaluaties.results.anonymity decides what may be part of a figure; the dashboard reads only
-# participant answers, so it narrows `released` to them.
+# participant answers, so it narrows the rule to them.
 
 
 # The release rule over tally rows: each row's group count, joined (anonymity.GroupJoin).
