@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib
 import io
 import json
 import math
@@ -318,6 +319,18 @@ def open_session(db: Session, partnership_id: int) -> int | None:
     )
 
 
+def shared_links(db: Session, session_id: int, tokens: list[str], max_uses: int) -> None:
+    """Shared links for the load, counted per session as evaluaties.answers.links does (when this
+    version keeps link counts)."""
+    db.execute(insert(ParticipantLink), [
+        dict(session_id=session_id, token=tok, kind=LinkKind.SHARED, max_uses=max_uses, used_count=0)
+        for tok in tokens
+    ])
+    tally = importlib.import_module("evaluaties.results.tally")
+    if hasattr(tally, "count_links"):
+        tally.count_links(db, session_id, links=len(tokens), single=0)
+
+
 def measure_load(url: str, answers: int, concurrency: int) -> LoadFigure:
     """`answers` anonymous answers (a GET of the form and a POST each) through shared links of a
     recent session, served by gunicorn with 2 workers, sent by a second process."""
@@ -327,10 +340,7 @@ def measure_load(url: str, answers: int, concurrency: int) -> LoadFigure:
         session_id = open_session(db, t.partnership_id)
         assert session_id is not None, "no session whose answer window is open"
         tokens = [new_token() for _ in range(math.ceil(answers / 500))]
-        db.execute(insert(ParticipantLink), [
-            dict(session_id=session_id, token=tok, kind=LinkKind.SHARED, max_uses=500, used_count=0)
-            for tok in tokens
-        ])
+        shared_links(db, session_id, tokens, max_uses=500)
         db.commit()
         before = db.scalar(select(func.count()).select_from(Response).where(Response.session_id == session_id)) or 0
     port = _free_port()
@@ -404,9 +414,9 @@ def statements_per_answer(app) -> int:
     with Session(engine) as db:
         t = pick_targets(db)
         session_id = open_session(db, t.partnership_id)
+        assert session_id is not None, "no session whose answer window is open"
         token = new_token()
-        db.execute(insert(ParticipantLink), [dict(session_id=session_id, token=token, kind=LinkKind.SHARED,
-                                                   max_uses=5, used_count=0)])
+        shared_links(db, session_id, [token], max_uses=5)
         db.commit()
     client = app.test_client()
     path = f"/e/{session_id}/{token}"

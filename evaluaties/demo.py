@@ -190,7 +190,6 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
             for qid, (vi, vt) in raw.items()
         ],
     )
-    tally.rebuild(db, sorted({r["session_id"] for r in responses}))
     for r in requests:
         if "_response" in r:
             r["response_id"] = ids[r.pop("_response")]
@@ -211,4 +210,6 @@ def seed_demo_evaluations(db: Session, reference: date) -> None:
         ],
     )
     db.execute(insert(ParticipantLink), links)
+    # The tally and the link counts of what was just inserted, as the services keep them.
+    tally.rebuild(db, sorted({r["session_id"] for r in responses} | {link["session_id"] for link in links}))
     db.flush()

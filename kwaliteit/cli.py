@@ -316,7 +316,7 @@ def init_cli(app: Flask) -> None:
             # writers of answers off until it has rebuilt. SQLite's transaction is a snapshot already.
             s.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
             if repair:
-                s.execute(text("LOCK TABLE answer_tally, response_tally, answer_rollup IN EXCLUSIVE MODE"))
+                s.execute(text("LOCK TABLE answer_tally, response_tally, answer_rollup, link_tally IN EXCLUSIVE MODE"))
         found = tally.differences(s)
         for difference in found[:50]:
             click.echo(f"  {difference}")

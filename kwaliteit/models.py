@@ -11,7 +11,7 @@ from evaluaties.questionnaires.models import (  # noqa: F401
     Questionnaire,
     QuestionnaireVersion,
 )
-from evaluaties.results.models import AnswerRollup, AnswerTally, ResponseTally  # noqa: F401
+from evaluaties.results.models import AnswerRollup, AnswerTally, LinkTally, ResponseTally  # noqa: F401
 from evaluaties.transfer.models import ImportBatch, ImportDraft, ImportMapping  # noqa: F401
 from kwaliteit.accounts.models import Invitation, LinkPurpose, Role, User, user_partnership  # noqa: F401
 from kwaliteit.api.models import ApiToken  # noqa: F401

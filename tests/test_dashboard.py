@@ -131,6 +131,8 @@ def links(s, ts, n: int, used: int = 0) -> None:
         )
         for i in range(n)
     )
+    s.flush()
+    tally.count_links(s, ts.id, links=n, single=n)  # as evaluaties.answers.links keeps it
 
 
 def session(s, t, on: date, trainers, participants: int) -> TrainingSession:

@@ -11,7 +11,7 @@ from evaluaties.answers.models import LinkKind, ParticipantLink, Response, Respo
 from evaluaties.questionnaires.models import Audience
 from evaluaties.questionnaires.services import applicable_version
 from evaluaties.results import rates
-from evaluaties.results.models import ALL_RESPONSES, ResponseTally
+from evaluaties.results.models import ALL_RESPONSES, LinkTally, ResponseTally
 from evaluaties.results.services import result_years
 from kwaliteit import db as kdb
 from kwaliteit.models_base import utcnow
@@ -128,6 +128,7 @@ def grow(app, world, sessions: int) -> None:
             [dict(session_id=sid, token=f"t{sid}-{j}", kind=LinkKind.SINGLE if j else LinkKind.SHARED,
                   max_uses=1 if j else 30, used_count=0) for sid in ids for j in range(3)],
         )
+        s.execute(insert(LinkTally), [dict(session_id=sid, links=3, single=2) for sid in ids])
         s.execute(
             insert(Response),
             [dict(session_id=sid, version_id=version.id, audience=Audience.PARTICIPANT, source=ResponseSource.LINK)

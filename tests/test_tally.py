@@ -11,9 +11,9 @@ from sqlalchemy import event, func, select, update
 from evaluaties.answers import links, requests
 from evaluaties.answers.models import Answer, Response
 from evaluaties.questionnaires.models import Audience
+from evaluaties.results import rates, tally
 from evaluaties.results import services as results
-from evaluaties.results import tally
-from evaluaties.results.models import AnswerRollup, AnswerTally, ResponseTally
+from evaluaties.results.models import AnswerRollup, AnswerTally, LinkTally, ResponseTally
 from evaluaties.results.services import ResultFilters
 from kwaliteit import db as kdb
 from kwaliteit.scope import Scope
@@ -120,6 +120,52 @@ def test_results_verify_reports_and_repairs(app, db, world, on_session_day):
     result = runner.invoke(args=["results", "verify", "--repair"])
     assert result.exit_code == 0 and "nu 0 verschillen" in result.output
     assert tally.differences(db) == []
+
+
+def test_links_are_counted_per_session_as_they_are_made(app, client, db, world, on_session_day):
+    """Response rates read a session's links from its LinkTally row: single links, a shared one,
+    two coordinators making links at the same moment, and the rate showing the counts."""
+    coord = Scope.for_user(world.coordinator)
+    session_id = world.session1.id
+    assert db.get(LinkTally, session_id) is None  # no links, no row
+    links.create_single_links(db, coord, session_id, 3)
+    links.create_shared_link(db, coord, session_id, 30)
+    db.commit()
+    row = db.get(LinkTally, session_id)
+    assert (row.links, row.single) == (4, 3)
+
+    def make(n: int):
+        def run():
+            with kdb.new_session(app) as s:
+                links.create_single_links(s, coord, session_id, n)
+                s.commit()
+        return run
+
+    db.rollback()  # end the read: the threads write
+    run_in_threads(make(2), make(5))
+    row = db.get(LinkTally, session_id)
+    assert (row.links, row.single) == (11, 10)
+    assert tally.differences(db) == []
+    rate = rates.session_rate(db, coord, session_id, D)
+    participants = db.get(TrainingSession, session_id).participant_count
+    assert (rate.links, rate.invited) == (11, participants or 10)
+
+
+def test_results_verify_finds_and_mends_wrong_link_counts(app, db, world):
+    coord = Scope.for_user(world.coordinator)
+    links.create_single_links(db, coord, world.session1.id, 2)
+    db.commit()
+    db.execute(update(LinkTally).values(links=LinkTally.links + 1).execution_options(synchronize_session=False))
+    db.commit()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["results", "verify"])
+    assert result.exit_code == 1
+    assert f"link_tally.links ({world.session1.id},): opgeslagen 3, berekend 2" in result.output
+    assert "link_tally.single" not in result.output  # only the count that is wrong
+    result = runner.invoke(args=["results", "verify", "--repair"])
+    assert result.exit_code == 0 and "nu 0 verschillen" in result.output
+    db.rollback()
+    assert (db.get(LinkTally, world.session1.id).links, db.get(LinkTally, world.session1.id).single) == (2, 2)
 
 
 def test_the_demo_keeps_the_tally_true(app, db):

@@ -70,6 +70,7 @@ def create_single_links(db: Session, scope: Scope, session_id: int, count: int) 
     ]
     db.add_all(links)
     db.flush()
+    tally.count_links(db, session_id, links=count, single=count)
     return links
 
 
@@ -80,6 +81,7 @@ def create_shared_link(db: Session, scope: Scope, session_id: int, max_uses: int
     link = ParticipantLink(session_id=session_id, token=new_token(), kind=LinkKind.SHARED, max_uses=max_uses)
     db.add(link)
     db.flush()
+    tally.count_links(db, session_id, links=1, single=0)
     return link
 
 

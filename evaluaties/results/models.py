@@ -87,3 +87,23 @@ class AnswerRollup(Base):
     question_id: Mapped[int] = mapped_column(ForeignKey("question.id"), primary_key=True, index=True)
     value: Mapped[int] = mapped_column(Integer, primary_key=True)
     answers: Mapped[int] = mapped_column(Integer)
+
+
+class LinkTally(Base):
+    """Participant links per session: all of them, and the single-use ones (the invited count of
+    a session without a known number of participants). Kept by evaluaties.answers.links in the
+    transaction that makes the links, so that response rates over thousands of sessions read one
+    row per session instead of counting every link; `flask results verify` checks it too. A
+    session without links has no row."""
+
+    __tablename__ = "link_tally"
+    __table_args__ = (
+        CheckConstraint("links >= 0", name="links"),
+        CheckConstraint("single >= 0 AND single <= links", name="single"),
+    )
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("training_session.id", ondelete="CASCADE"), primary_key=True
+    )
+    links: Mapped[int] = mapped_column(Integer)
+    single: Mapped[int] = mapped_column(Integer)

@@ -1,9 +1,9 @@
 """Response rates and non-response: per session, links made, invited, answers and rate.
 
-A session's counts are correlated subqueries on its own rows (participant_link by (session_id,
-kind), response_tally by its key), so a rate list costs the sessions in view (scope, filters,
-page), never every link and response of every partnership; a page of the list computes them for
-its own sessions only.
+A session's counts are its own rows: its links counted ahead (link_tally, by its key) and its
+responses in the tally (response_tally, by its key), so a rate list costs the sessions in view
+(scope, filters, page), never every link and response of every partnership; a page of the list
+computes them for its own sessions only.
 """
 from __future__ import annotations
 
@@ -14,11 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from evaluaties.answers.models import (
-    EvaluationRequest,
-    LinkKind,
-    ParticipantLink,
-)
+from evaluaties.answers.models import EvaluationRequest
 from evaluaties.answers.requests import session_statuses
 from evaluaties.answers.status import (
     LONGEST_PARTICIPANT_WINDOW_DAYS,
@@ -30,7 +26,7 @@ from evaluaties.questionnaires.models import (
     Audience,
     EvaluationSettings,
 )
-from evaluaties.results.models import ALL_RESPONSES, ResponseTally
+from evaluaties.results.models import ALL_RESPONSES, LinkTally, ResponseTally
 from kwaliteit.pagination import Page, clamp_page
 from kwaliteit.registry.models import Partnership
 from kwaliteit.scope import Scope
@@ -68,21 +64,12 @@ class RateRow:
 
 
 def _rate_columns():
-    """Links, invited and answers of the TrainingSession row of the enclosing statement."""
-
-    def links_of(*where) -> ColumnElement[int]:
-        return (
-            select(func.count())
-            .select_from(ParticipantLink)
-            .where(ParticipantLink.session_id == TrainingSession.id, *where)
-            .correlate(TrainingSession)
-            .scalar_subquery()
-        )
-
-    n_links = links_of()
+    """Links, invited and answers of the TrainingSession row of the enclosing statement, whose
+    LinkTally row is outer-joined (rate_query)."""
+    n_links = func.coalesce(LinkTally.links, 0)
     invited = case(
         (TrainingSession.participant_count > 0, TrainingSession.participant_count),
-        else_=links_of(ParticipantLink.kind == LinkKind.SINGLE),
+        else_=func.coalesce(LinkTally.single, 0),
     )
     # Every participant response, through links and imported: the tally's rows for all responses.
     n_answers = (
@@ -111,54 +98,35 @@ class RateQuery:
     status: ColumnElement[str]
 
 
-def _grouped_rate_columns(within: Sequence[ColumnElement[bool]]):
-    """As _rate_columns, from two GROUP BYs joined to the sessions: for a figure over many
-    sessions (a count per year), where a lookup per session would cost more than one pass. Each
+def _grouped_answers(within: Sequence[ColumnElement[bool]]):
+    """As _rate_columns' answers, from one GROUP BY joined to the sessions: for a figure over many
+    sessions (a count per year), where a lookup per session would cost more than one pass. The
     GROUP BY counts only the sessions `within` says (conditions on TrainingSession and Training):
     a database does not push the outer statement's conditions into a grouped subquery, so
     without them it would count every session of every partnership."""
-
-    def of_sessions(stmt, session_id):
-        return (
-            stmt.join(TrainingSession, TrainingSession.id == session_id)
-            .join(Training, Training.id == TrainingSession.training_id)
-            .where(*within)
-            .group_by(session_id)
-        )
-
-    links = of_sessions(
-        select(
-            ParticipantLink.session_id.label("session_id"),
-            func.count().label("links"),
-            func.sum(case((ParticipantLink.kind == LinkKind.SINGLE, 1), else_=0)).label("single"),
-        ),
-        ParticipantLink.session_id,
-    ).subquery("link_counts")
-    answers = of_sessions(
+    answers = (
         select(ResponseTally.session_id.label("session_id"), func.sum(ResponseTally.responses).label("answers"))
-        .where(ResponseTally.safeguard == ALL_RESPONSES, ResponseTally.audience == Audience.PARTICIPANT),
-        ResponseTally.session_id,
-    ).subquery("answer_counts")
-    invited = case(
-        (TrainingSession.participant_count > 0, TrainingSession.participant_count),
-        else_=func.coalesce(links.c.single, 0),
+        .where(ResponseTally.safeguard == ALL_RESPONSES, ResponseTally.audience == Audience.PARTICIPANT)
+        .join(TrainingSession, TrainingSession.id == ResponseTally.session_id)
+        .join(Training, Training.id == TrainingSession.training_id)
+        .where(*within)
+        .group_by(ResponseTally.session_id)
+        .subquery("answer_counts")
     )
-    return links, answers, func.coalesce(links.c.links, 0), invited, func.coalesce(answers.c.answers, 0)
+    return answers, func.coalesce(answers.c.answers, 0)
 
 
 def rate_query(
     scope: Scope, today: date, grouped: bool = False, within: Sequence[ColumnElement[bool]] = ()
 ) -> RateQuery:
-    """`grouped`: counts from GROUP BYs rather than a lookup per session (_grouped_rate_columns),
+    """`grouped`: answer counts from a GROUP BY rather than a lookup per session (_grouped_answers),
     for aggregates over many sessions; a list of a page of sessions leaves it False. `within`: the
     conditions (on TrainingSession and Training) the caller narrows the statement by, so that the
-    GROUP BYs count those sessions only; the scope is always among them."""
+    GROUP BY counts those sessions only; the scope is always among them. The links come from
+    each session's LinkTally row either way."""
+    n_links, invited, n_answers = _rate_columns()
     if grouped:
-        link_counts, answer_counts, n_links, invited, n_answers = _grouped_rate_columns(
-            [scope.condition(Training.partnership_id), *within]
-        )
-    else:
-        n_links, invited, n_answers = _rate_columns()
+        answer_counts, n_answers = _grouped_answers([scope.condition(Training.partnership_id), *within])
     closes = participant_closes_on()
     status = participant_status(today)
     stmt = (
@@ -182,12 +150,11 @@ def rate_query(
                 EvaluationRequest.audience == Audience.PARTICIPANT,
             ),
         )
+        .outerjoin(LinkTally, LinkTally.session_id == TrainingSession.id)
         .where(scope.condition(Training.partnership_id))
     )
     if grouped:
-        stmt = stmt.outerjoin(link_counts, link_counts.c.session_id == TrainingSession.id).outerjoin(
-            answer_counts, answer_counts.c.session_id == TrainingSession.id
-        )
+        stmt = stmt.outerjoin(answer_counts, answer_counts.c.session_id == TrainingSession.id)
     return RateQuery(stmt, n_links, invited, n_answers, closes, status)
 
 

@@ -5,7 +5,8 @@ through here.
 an INSERT .. ON CONFLICT DO UPDATE, so two answers at the same moment add up instead of failing on
 the key. `change` replaces a trainer's evaluation by the net difference. `withdraw_session` and
 `restore_session` move a session's answers out of and into the rollup (a new school year, a
-cancellation). `rebuild` and `differences` recompute everything from the raw answers
+cancellation). `count_links` keeps the links per session (LinkTally) with every link made.
+`rebuild` and `differences` recompute everything from the raw answers and links
 (`flask results verify [--repair]`).
 """
 from __future__ import annotations
@@ -17,12 +18,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, delete, distinct, func, literal, literal_column, select
+from sqlalchemy import bindparam, case, delete, distinct, func, literal, literal_column, select
 from sqlalchemy.orm import Session
 
-from evaluaties.answers.models import Answer, Response, ResponseSource
+from evaluaties.answers.models import Answer, LinkKind, ParticipantLink, Response, ResponseSource
 from evaluaties.questionnaires.models import Audience, Question, QuestionnaireVersion
-from evaluaties.results.models import ALL_RESPONSES, NO_VALUE, AnswerRollup, AnswerTally, ResponseTally
+from evaluaties.results.models import (
+    ALL_RESPONSES,
+    NO_VALUE,
+    AnswerRollup,
+    AnswerTally,
+    LinkTally,
+    ResponseTally,
+)
 from kwaliteit.db import conflict_insert
 from kwaliteit.trainings.models import Training, TrainingSession
 
@@ -103,6 +111,18 @@ def change(
             else:
                 _take(db, model, column, [dict(row, **{column: -row[column]})])
     _drop_empty(db, group.session.id, group.partnership_id, group.session.training_id)
+
+
+def count_links(db: Session, session_id: int, links: int, single: int) -> None:
+    """Add links made for a session (`single` of them single-use) to its LinkTally row: one
+    upsert, so two coordinators making links at the same moment add up."""
+    stmt = conflict_insert(db, LinkTally).values(session_id=session_id, links=links, single=single)
+    db.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["session_id"],
+            set_={"links": LinkTally.links + stmt.excluded.links, "single": LinkTally.single + stmt.excluded.single},
+        )
+    )
 
 
 def _drop_empty(db: Session, session_id: int, partnership_id: int, training_id: int) -> None:
@@ -255,13 +275,24 @@ def _expected_rollup():
     )
 
 
+def _expected_links(session_ids: Sequence[int] | None = None):
+    stmt = select(
+        ParticipantLink.session_id,
+        func.count().label("links"),
+        func.sum(case((ParticipantLink.kind == LinkKind.SINGLE, 1), else_=0)).label("single"),
+    ).group_by(ParticipantLink.session_id)
+    return stmt if session_ids is None else stmt.where(ParticipantLink.session_id.in_(session_ids))
+
+
 _ROLLUP_COLUMNS = ("partnership_id", "training_id", "school_year", "audience", "question_id", "value", "answers")
 _ANSWER_COLUMNS = ("session_id", "version_id", "source", "question_id", "value", "audience", "answers")
 _RESPONSE_COLUMNS = ("session_id", "version_id", "source", "safeguard", "audience", "responses")
+_LINK_COLUMNS = ("session_id", "links", "single")
 
 
 def rebuild(db: Session, session_ids: Sequence[int] | None = None) -> None:
-    """Recompute the tally and the rollup (of some sessions, or all) from the raw answers."""
+    """Recompute the tally, the rollup and the link counts (of some sessions, or all) from the raw
+    answers and links."""
     cancelled: set[int] = set()
     if session_ids is not None:
         cancelled = set(db.scalars(
@@ -275,13 +306,14 @@ def rebuild(db: Session, session_ids: Sequence[int] | None = None) -> None:
                 withdraw_session(db, session_id)
     else:
         db.execute(delete(AnswerRollup).execution_options(synchronize_session=False))
-    for model in (AnswerTally, ResponseTally):
+    for model in (AnswerTally, ResponseTally, LinkTally):
         stmt = delete(model)
         if session_ids is not None:
             stmt = stmt.where(model.session_id.in_(session_ids))
         db.execute(stmt.execution_options(synchronize_session=False))
     db.execute(AnswerTally.__table__.insert().from_select(_ANSWER_COLUMNS, _expected_answers(session_ids)))
     db.execute(ResponseTally.__table__.insert().from_select(_RESPONSE_COLUMNS, _expected_responses(session_ids)))
+    db.execute(LinkTally.__table__.insert().from_select(_LINK_COLUMNS, _expected_links(session_ids)))
     if session_ids is None:
         db.execute(AnswerRollup.__table__.insert().from_select(_ROLLUP_COLUMNS, _expected_rollup()))
         logger.info("tally and rollup rebuilt from the answers")
@@ -311,13 +343,19 @@ def _plain(v):
 
 
 def differences(db: Session) -> list[Difference]:
-    """Every row where the stored tally and the raw answers disagree (nothing when it is true)."""
+    """Every row where the stored tally and the raw answers (or links) disagree (nothing when it
+    is true). The link counts are compared column by column: each difference names its count."""
     found: list[Difference] = []
-    checks = (
+    checks: list[tuple] = [
         ("answer_tally", AnswerTally, _ANSWER_COLUMNS, _expected_answers()),
         ("response_tally", ResponseTally, _RESPONSE_COLUMNS, _expected_responses()),
         ("answer_rollup", AnswerRollup, _ROLLUP_COLUMNS, _expected_rollup()),
-    )
+    ]
+    links = _expected_links().subquery()
+    checks += [
+        (f"link_tally.{column}", LinkTally, ("session_id", column), select(links.c.session_id, links.c[column]))
+        for column in ("links", "single")
+    ]
     for name, model, columns, expected_stmt in checks:
         stored = _by_key(db.execute(select(*(model.__table__.c[c] for c in columns))))
         expected = _by_key(db.execute(expected_stmt))
