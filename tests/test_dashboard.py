@@ -726,6 +726,30 @@ def test_what_needs_me(client, dash):
     assert "3 trainersevaluaties te laat" in panel
 
 
+def _panel(needs) -> tuple:
+    return (
+        [r.session.id for r in needs.overdue.items], needs.overdue.total,
+        [r.session.id for r in needs.closing_low],
+        [r.session.id for r in needs.without_links.items], needs.without_links.total,
+    )
+
+
+@pytest.mark.parametrize("sort", [("vervaldatum", False), ("training", True)])
+@pytest.mark.parametrize("reference", [REF, date(2026, 10, 20)])
+def test_what_needs_me_beside_the_dashboard_reads_the_same_as_alone(db, dash, sort, reference):
+    """Beside a dashboard without filters, the panel takes the dashboard's overdue table and
+    headline counts instead of counting again: the same rows and totals as on its own."""
+    for scope in (noord(dash), Scope.everything()):
+        f = Filters(reference=reference)
+        d = services.dashboard(db, scope, f, 5, *sort)
+        assert _panel(services.needs_me(db, scope, f, d)) == _panel(services.needs_me(db, scope, f))
+        assert services.needs_me(db, scope, f).overdue.total > 0 or reference != REF
+    # A filtered dashboard's figures are not the panel's (which is all the reader's partnerships).
+    f = Filters(reference=REF, kind=TrainingKind.ADVANCED)
+    d = services.dashboard(db, noord(dash), f, 5)
+    assert _panel(services.needs_me(db, noord(dash), f, d)) == _panel(services.needs_me(db, noord(dash), f))
+
+
 def test_print_style_sheet(client):
     css = client.get("/static/style.css").get_data(as_text=True)
     assert "@media print" in css and "@page" in css

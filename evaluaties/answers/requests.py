@@ -119,19 +119,25 @@ def trainer_evaluation_overview(
     page_size: int = 50,
     where: Sequence[ColumnElement[bool]] = (),
     order: Sequence | None = None,
+    total: int | None = None,
 ) -> Page:
     """For coordinators: every session's trainer evaluation with its derived status.
 
     `where`: further conditions on the session, its training and its due date (the list's
     partnership filter, the dashboard's filters); `order`: the sort (default: what is owed, the
-    most overdue first; otherwise the newest first). Three statements, whatever the data size."""
+    most overdue first; otherwise the newest first); `total`: the number of rows, when the caller
+    counted them already (the dashboard's headline). Three statements (two with `total`),
+    whatever the data size."""
     stmt, status = owed_select(today, Audience.TRAINER)
     stmt = scope.filter(stmt, Training.partnership_id).where(*where)
     if statuses:
         stmt = stmt.where(status.in_([s.value for s in statuses]))
     if training_id is not None:
         stmt = stmt.where(Training.id == training_id)
-    total = db.execute(select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery())).scalar_one()
+    if total is None:
+        total = db.execute(
+            select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery())
+        ).scalar_one()
     page = clamp_page(page, total, page_size)  # past the end: the last page
     if order is None:  # what is owed: the most overdue first; otherwise the newest first
         due = trainer_due_date()

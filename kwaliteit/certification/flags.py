@@ -15,6 +15,7 @@ A certificate dated after `today` does not count yet.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -606,17 +607,26 @@ class RegisterCounts:
         return self.active_trainers_qualified / self.active_trainers if self.active_trainers else None
 
 
-def register_counts(db: Session, scope: Scope, filters: RegisterFilters, today: date) -> RegisterCounts:
-    """Every flag count, the mentors per stage and the trainers' figures: three statements."""
+def mentor_count_columns(m) -> list:
+    """Aggregates over _mentor_base rows: the mentors, per stage, and mentoring without a valid
+    basic certificate (register_counts reads them in this order)."""
+    return [
+        func.count(),
+        *(func.count(case((m.c.stage == s.value, 1))) for s in Stage),
+        func.count(case((and_(m.c.mentoring_now, m.c.basic_valid == 0), 1))),
+    ]
+
+
+def register_counts(
+    db: Session, scope: Scope, filters: RegisterFilters, today: date, mentor_row: Sequence[int] | None = None
+) -> RegisterCounts:
+    """Every flag count, the mentors per stage and the trainers' figures: three statements, or two
+    when the caller counted the mentors already (`mentor_row`, the mentor_count_columns summed:
+    the dashboard reads them with its figures per board and school, certification.figures)."""
     _require_reader(scope)
-    m = _mentor_base(scope, filters, today)
-    mentor_row = db.execute(
-        select(
-            func.count(),
-            *(func.count(case((m.c.stage == s.value, 1))) for s in Stage),
-            func.count(case((and_(m.c.mentoring_now, m.c.basic_valid == 0), 1))),
-        ).select_from(m)
-    ).one()
+    if mentor_row is None:
+        m = _mentor_base(scope, filters, today)
+        mentor_row = tuple(db.execute(select(*mentor_count_columns(m)).select_from(m)).one())
     mentors = int(mentor_row[0])
     stages = {s: int(n) for s, n in zip(Stage, mentor_row[1 : 1 + len(Stage)], strict=True)}
     t = _trainer_base(scope, filters, today)

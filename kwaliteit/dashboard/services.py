@@ -959,16 +959,16 @@ def register_filters(f: Filters) -> register_flags.RegisterFilters:
 
 
 def register_section(db: Session, scope: Scope, f: Filters) -> RegisterSection:
-    """Four statements (certification.flags.register_counts and certified_mentors)."""
-    rf = register_filters(f)
-    return RegisterSection(
-        reference=f.reference,
-        counts=register_flags.register_counts(db, scope, rf, f.reference),
-        certified=register_figures.certified_mentors(db, scope, rf, f.reference),
-    )
+    """Three statements (certification.figures.mentor_figures)."""
+    counts, certified = register_figures.mentor_figures(db, scope, register_filters(f), f.reference)
+    return RegisterSection(reference=f.reference, counts=counts, certified=certified)
 
 
 # ================================================================ the dashboard
+
+
+# The overdue table's sorts (trainer_list); the first is the default.
+SORTS = ("vervaldatum", "dagen", "datum", "training", "partnerschap")
 
 
 @dataclass
@@ -987,14 +987,18 @@ class Dashboard:
     cycles: cycle_services.DashboardCycles | None = None
     # The next peer review of each partnership of the selection (kwaliteit.cycles.partnership).
     peer_reviews: list = field(default_factory=list)
+    overdue_sort: tuple[str, bool] = (SORTS[0], False)  # the overdue table's (sort, descending)
+
+    @property
+    def unfiltered(self) -> bool:
+        """All partnerships in scope, every board, school year and kind of training."""
+        f = self.filters
+        return f.partnership_id is None and f.board_id is None and f.school_year is None and f.kind is None
 
     @property
     def rating_types(self) -> list[QuestionType]:
         """The scales of the overall rating that occur (grade first)."""
         return [s.type for s in self.trends.ratings]
-
-
-SORTS = ("vervaldatum", "dagen", "datum", "training", "partnerschap")
 
 
 def trainer_list(
@@ -1008,9 +1012,11 @@ def trainer_list(
     descending: bool = False,
     page: int = 1,
     page_size: int = DASHBOARD_ROWS,
+    total: int | None = None,
 ) -> Page:
     """Trainer evaluations of the selection in `statuses` (and due within `due_within` days),
-    sorted; the list behind a headline count and the overdue table. Three statements."""
+    sorted; the list behind a headline count and the overdue table. Three statements, two when
+    the caller knows the `total` (the headline count it is behind)."""
     due = trainer_due_date()
     columns = {
         "vervaldatum": due,
@@ -1026,7 +1032,8 @@ def trainer_list(
     if due_within is not None:
         where.append(due <= f.reference + timedelta(days=due_within))
     return trainer_evaluation_overview(
-        db, scope, f.reference, statuses=statuses, page=page, page_size=page_size, where=where, order=order
+        db, scope, f.reference, statuses=statuses, page=page, page_size=page_size, where=where, order=order,
+        total=total,
     )
 
 
@@ -1086,7 +1093,9 @@ def dashboard(
     # Review cycles: overdue phases and actions of the selection's trainings (two statements).
     cycles = cycle_services.dashboard_cycles(db, scope, f.reference, sel.training, f.school_year, PANEL_ROWS)
     headline.overdue_phases, headline.overdue_actions = cycles.overdue_phases, cycles.overdue_actions
-    overdue = trainer_list(db, scope, f, sel, {Status.OVERDUE}, sort=sort, descending=descending)
+    overdue = trainer_list(
+        db, scope, f, sel, {Status.OVERDUE}, sort=sort, descending=descending, total=headline.overdue
+    )
     has_trainings = bool(
         db.scalar(select(exists(select(Training.id).where(scope.condition(Training.partnership_id)))))
     )
@@ -1104,6 +1113,7 @@ def dashboard(
         register=register_section(db, scope, f),
         cycles=cycles,
         peer_reviews=peer_reviews(db, scope, f.reference, list(figures)),
+        overdue_sort=(sort, descending),
     )
 
 
@@ -1123,10 +1133,12 @@ def session_list(
     which: SessionList,
     page: int = 1,
     page_size: int = DASHBOARD_ROWS,
+    total: int | None = None,
 ) -> Page:
     """Sessions of the selection whose window closed with a low response rate (lowest rate
     first), or that need participant links (soonest first): the RateRows of evaluaties.results.rates,
-    with the same definitions as the counts. Three statements."""
+    with the same definitions as the counts. Three statements, two when the caller knows the
+    `total` (the headline count it is behind)."""
     # Every session of the selection is a candidate (a rate, a window): counted as the counts are.
     within = list(sel.session)
     if which is SessionList.WITHOUT_LINKS:  # a window not closed yet, links needed soon
@@ -1149,7 +1161,10 @@ def session_list(
         )
         order = (TrainingSession.date, Training.title)
     stmt = q.stmt.where(*within, condition)
-    total = db.execute(select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery())).scalar_one()
+    if total is None:
+        total = db.execute(
+            select(func.count()).select_from(stmt.with_only_columns(TrainingSession.id).subquery())
+        ).scalar_one()
     page = clamp_page(page, total, page_size)
     rows = rates.rate_rows(
         db,
@@ -1218,15 +1233,28 @@ class NeedsMe:
         )
 
 
-def needs_me(db: Session, scope: Scope, f: Filters) -> NeedsMe:
+def needs_me(db: Session, scope: Scope, f: Filters, d: Dashboard | None = None) -> NeedsMe:
     """A manager's own follow-up: overdue evaluations to chase (oldest first), windows closing
-    within DUE_WITHIN_DAYS with a low response, sessions without links. Seven statements."""
+    within DUE_WITHIN_DAYS with a low response, sessions without links. Seven statements; fewer
+    beside a dashboard `d` without filters, whose figures are the same: its overdue table (when
+    sorted as here) and its headline counts."""
     mine = Filters(reference=f.reference, low_pct=f.low_pct)
     sel = selection(scope, mine)
+    same = d if d is not None and d.unfiltered and d.filters.low_pct == f.low_pct else None
+    if same is not None and same.overdue_sort == (SORTS[0], False) and same.overdue.page == 1:
+        overdue = Page(same.overdue.items[:PANEL_ROWS], same.overdue.total, 1, PANEL_ROWS)
+    else:
+        overdue = trainer_list(
+            db, scope, mine, sel, {Status.OVERDUE}, page_size=PANEL_ROWS,
+            total=same.headline.overdue if same is not None else None,
+        )
     return NeedsMe(
-        overdue=trainer_list(db, scope, mine, sel, {Status.OVERDUE}, page_size=PANEL_ROWS),
+        overdue=overdue,
         closing_low=rates.low_response(db, scope, f.reference, days=DUE_WITHIN_DAYS, threshold_pct=f.low_pct),
-        without_links=session_list(db, scope, mine, sel, SessionList.WITHOUT_LINKS, page_size=PANEL_ROWS),
+        without_links=session_list(
+            db, scope, mine, sel, SessionList.WITHOUT_LINKS, page_size=PANEL_ROWS,
+            total=same.headline.without_links if same is not None else None,
+        ),
     )
 
 

@@ -142,7 +142,7 @@ def index():
     if current_user.role is Role.STEERING:
         needs = services.meeting_points(d)
     else:
-        needs = services.needs_me(s, scope, f)
+        needs = services.needs_me(s, scope, f, d)
     figures = {
         # Per scale of the overall rating: one chart per partnership.
         "ratings": [
