@@ -474,6 +474,20 @@ def test_trends_read_only_released_answers(db, dash):
     assert {y: (m.count, m.value) for y, m in lo.cells.items()} == {2025: (7, 2.0), 2026: (11, 50 / 11)}
 
 
+@pytest.mark.parametrize("reference", [REF, date(2026, 10, 20), date(2027, 9, 1)])
+def test_the_response_per_year_from_the_dashboard_counts_is_that_of_the_trends(db, dash, reference):
+    """Without a school year chosen, the dashboard adds the trends' response per year up from its
+    own counts per partnership and year; the trends on their own count it in a statement of their
+    own. Both ways give the same."""
+    for scope in (noord(dash), Scope.everything()):
+        f = Filters(reference=reference)
+        d = services.dashboard(db, scope, f, 5)
+        sel = services.selection(scope, f)
+        alone, _ = services.trends(db, scope, f, sel, services.current_safeguards(db), 5)
+        assert d.trends.response == alone.response and d.trends.years == alone.years
+    assert any(r.invited for r in d.trends.response)
+
+
 def test_trends_leave_out_sessions_after_the_reference_date(app, db, dash):
     """The current school year counts sessions up to the reference date. Answers of a session dated
     after it (here imported early for sD, 28 November) come in when the reference date passes

@@ -362,7 +362,8 @@ class Headline:
 def _session_counts(
     db: Session, scope: Scope, f: Filters, sel: Selection, min_shown: int
 ) -> tuple[Sequence[Row], Sequence[Row]]:
-    """Per partnership: the trainer measures and the participant measures, two GROUP BYs."""
+    """The trainer measures per partnership, and the participant measures per partnership and
+    school year (the trends' response per year is these rows added up): two GROUP BYs."""
     ref = f.reference
     stmt, status = owed_select(ref, Audience.TRAINER)
     due = trainer_due_date()
@@ -381,32 +382,65 @@ def _session_counts(
     ).all()
 
     q = rates.rate_query(scope, ref, grouped=_grouped_counts(db), within=sel.session)
-    closed = and_(q.status == Status.CLOSED.value, q.invited > 0)
-    low = and_(closed, q.answers * 100 < q.invited * f.low_pct)
-    without_links = and_(
-        q.status.in_([Status.UPCOMING.value, Status.OPEN.value, Status.DUE_SOON.value]),
-        TrainingSession.date <= ref + timedelta(days=LINKS_AHEAD_DAYS),
-        q.links == 0,
-        q.answers == 0,
-    )
     held = and_(TrainingSession.date <= ref, TrainingSession.cancelled_at.is_(None))
-    first, last = school_year_bounds(f.year)
-    in_year = and_(held, TrainingSession.date.between(first, last))
-    participant_rows = db.execute(
+    # Each session's status and counts worked out once (a CTE the planner must not inline): the
+    # sums below test them several times, and the status is a CASE over the session's settings.
+    per_session = (
         q.stmt.with_only_columns(
-            Training.partnership_id,
+            Training.partnership_id.label("partnership_id"),
+            TrainingSession.school_year.label("year"),
+            TrainingSession.date.label("date"),
+            q.status.label("status"),
+            q.links.label("links"),
+            q.invited.label("invited"),
+            q.answers.label("answers"),
+            case((held, 1), else_=0).label("held"),
+            case((and_(held, TrainingSession.school_year == f.year, _evaluated(min_shown)), 1), else_=0).label(
+                "evaluated"
+            ),
+        )
+        .where(*sel.session)
+        .cte("session_figures")
+        .prefix_with("MATERIALIZED")
+    )
+    c = per_session.c
+    # A closed window of a session with known participants: its response counts (CLOSED implies
+    # held, on or before the reference date, and not cancelled).
+    closed = and_(c.status == Status.CLOSED.value, c.invited > 0)
+    low = and_(closed, c.answers * 100 < c.invited * f.low_pct)
+    without_links = and_(
+        c.status.in_([Status.UPCOMING.value, Status.OPEN.value, Status.DUE_SOON.value]),
+        c.date <= ref + timedelta(days=LINKS_AHEAD_DAYS),
+        c.links == 0,
+        c.answers == 0,
+    )
+    participant_rows = db.execute(
+        select(
+            c.partnership_id,
+            c.year,
             func.count(),
             func.sum(case((low, 1), else_=0)),
             func.sum(case((without_links, 1), else_=0)),
-            func.sum(case((held, 1), else_=0)),
-            func.sum(case((and_(in_year, _evaluated(min_shown)), 1), else_=0)),
-            func.sum(case((and_(in_year, closed), q.answers), else_=0)),
-            func.sum(case((and_(in_year, closed), q.invited), else_=0)),
+            func.sum(c.held),
+            func.sum(c.evaluated),
+            func.sum(case((closed, 1), else_=0)),
+            func.sum(case((closed, c.answers), else_=0)),
+            func.sum(case((closed, c.invited), else_=0)),
         )
-        .where(*sel.session)
-        .group_by(Training.partnership_id)
+        .group_by(c.partnership_id, c.year)
     ).all()
     return trainer_rows, participant_rows
+
+
+def _response_by_year(participant_rows: Sequence[Row]) -> dict[int, YearRate]:
+    """The response of closed windows per school year, from _session_counts' rows."""
+    by_year: dict[int, YearRate] = {}
+    for _pid, year, _n, _low, _without, _held, _evaluated, closed, answers, invited in participant_rows:
+        r = by_year.setdefault(int(year), YearRate(int(year), 0, 0, 0))
+        r.sessions += int(closed or 0)
+        r.answers += int(answers or 0)
+        r.invited += int(invited or 0)
+    return {y: r for y, r in by_year.items() if r.sessions}
 
 
 # ---------------------------------------------------------------- coverage matrix
@@ -651,12 +685,15 @@ def trends(
     safeguards: list[Safeguard],
     min_shown: int,
     year_count: int = TREND_YEARS,
+    response_by_year: dict[int, YearRate] | None = None,
 ) -> tuple[Trends, dict[int, dict]]:
     """Ratings per training and school year, response rate per school year, the mean per safeguard:
     three GROUP BYs (and three lookups of question and training names) over the current school
     year and the `year_count` - 1 before it (the peer-review dossier asks for more years than the
-    dashboard shows). Also returns per partnership the rating means of the current year (for the
-    region)."""
+    dashboard shows). `response_by_year`: the response per school year, when the caller counted it
+    already over every school year of the selection (the dashboard without a school year chosen),
+    which leaves two GROUP BYs. Also returns per partnership the rating means of the current year
+    (for the region)."""
     years, window = _trend_window(f, year_count)
     # The questions first, as a list: a database estimates an IN list of ids well, and the
     # aggregate below then needs no join (a join misestimated there cost a nested loop).
@@ -706,27 +743,10 @@ def trends(
     # Grade first: the current questionnaire's scale.
     ratings = sorted(series.values(), key=lambda s: not s.is_grade)
 
-    q = rates.rate_query(scope, f.reference, grouped=_grouped_counts(db), within=[*sel.session_all_years, window])
-    rate_inner = (
-        q.stmt.with_only_columns(
-            TrainingSession.school_year.label("year"),
-            q.answers.label("answers"),
-            q.invited.label("invited"),
-        )
-        .where(*sel.session_all_years, window, q.status == Status.CLOSED.value, q.invited > 0)
-        .subquery("closed_windows")
+    rate_by_year = (
+        _closed_windows_by_year(db, scope, f, sel, window) if response_by_year is None
+        else {y: r for y, r in response_by_year.items() if y in years}
     )
-    rate_by_year = {
-        int(y): YearRate(int(y), int(n), int(a or 0), int(i or 0))
-        for y, n, a, i in db.execute(
-            select(
-                rate_inner.c.year,
-                func.count(),
-                func.sum(rate_inner.c.answers),
-                func.sum(rate_inner.c.invited),
-            ).group_by(rate_inner.c.year)
-        )
-    }
     response = [rate_by_year.get(y, YearRate(y, 0, 0, 0)) for y in years]
 
     codes: dict[int, str] = {
@@ -764,6 +784,31 @@ def trends(
     years = [y for y in years if y >= min(with_data | {f.year})]
     response = [r for r in response if r.year in years]
     return Trends(years, ratings, response, safeguard_trends), by_partnership
+
+
+def _closed_windows_by_year(db: Session, scope: Scope, f: Filters, sel: Selection, window) -> dict[int, YearRate]:
+    """The response of the closed windows of the trend's sessions, per school year: one GROUP BY."""
+    q = rates.rate_query(scope, f.reference, grouped=_grouped_counts(db), within=[*sel.session_all_years, window])
+    rate_inner = (
+        q.stmt.with_only_columns(
+            TrainingSession.school_year.label("year"),
+            q.answers.label("answers"),
+            q.invited.label("invited"),
+        )
+        .where(*sel.session_all_years, window, q.status == Status.CLOSED.value, q.invited > 0)
+        .subquery("closed_windows")
+    )
+    return {
+        int(y): YearRate(int(y), int(n), int(a or 0), int(i or 0))
+        for y, n, a, i in db.execute(
+            select(
+                rate_inner.c.year,
+                func.count(),
+                func.sum(rate_inner.c.answers),
+                func.sum(rate_inner.c.invited),
+            ).group_by(rate_inner.c.year)
+        )
+    }
 
 
 # ---------------------------------------------------------------- trainer composition
@@ -1047,7 +1092,11 @@ def dashboard(
     safeguards = current_safeguards(db)
     trainer_rows, participant_rows = _session_counts(db, scope, f, sel, min_shown)
     matrix = coverage_matrix(db, scope, f, sel, safeguards, min_shown)
-    trend, ratings_by_partnership = trends(db, scope, f, sel, safeguards, min_shown)
+    # Without a school year chosen, the counts cover every year the trends show.
+    trend, ratings_by_partnership = trends(
+        db, scope, f, sel, safeguards, min_shown,
+        response_by_year=_response_by_year(participant_rows) if f.school_year is None else None,
+    )
 
     # The partnerships the selection covers: all within scope, the chosen one, or the board's.
     partnerships = scope.filter(select(Partnership.id, Partnership.name), Partnership.id)
@@ -1060,15 +1109,15 @@ def dashboard(
     for pid, overdue, soon in trainer_rows:
         p = figures[pid]
         p.overdue, p.due_soon = int(overdue or 0), int(soon or 0)
-    for pid, total, low, without, held, evaluated, answers, invited in participant_rows:
+    for pid, year, total, low, without, held, evaluated, _closed, answers, invited in participant_rows:
         p = figures[pid]
-        p.sessions, p.held = int(total), int(held or 0)
-        p.low_response, p.without_links = int(low or 0), int(without or 0)
-        p.evaluated, p.year_answers, p.year_invited = (
-            int(evaluated or 0),
-            int(answers or 0),
-            int(invited or 0),
-        )
+        p.sessions += int(total)
+        p.held += int(held or 0)
+        p.low_response += int(low or 0)
+        p.without_links += int(without or 0)
+        p.evaluated += int(evaluated or 0)
+        if year == f.year:  # the response of the matrix's school year
+            p.year_answers, p.year_invited = int(answers or 0), int(invited or 0)
     # Coverage per partnership, from the matrix rows (one per active training).
     served: dict[int, set[int]] = {}
     for row in matrix.rows:
