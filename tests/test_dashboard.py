@@ -443,6 +443,61 @@ def test_matrix_and_overview_agree(db, dash):
         assert d.headline.safeguards_uncovered == len(d.matrix.uncovered)
 
 
+def test_many_trainings_are_taken_together_per_kind_on_the_dashboard(client, db, dash, monkeypatch):
+    """Above TRAINING_ROWS trainings the dashboard shows the coverage matrix and the overall rating
+    per partnership and kind of training, which add up to the rows per training; the tables per
+    training are one click away, with the same filters."""
+    d = figures(db, Scope.everything())
+    monkeypatch.setattr(services, "TRAINING_ROWS", 1)
+    m = d.matrix
+    assert m.condensed and len(m.rows) > 1
+    groups = m.groups
+    assert sum(g.trainings for g in groups) == len(m.rows)
+    assert sum(g.unlinked for g in groups) == len(m.unlinked)
+    for c in m.columns:
+        assert sum(g.serving.get(c.safeguard.id, 0) for g in groups) == c.trainings
+        assert sum(g.evaluated.get(c.safeguard.id, 0) for g in groups) == c.evaluated
+    assert [(g.partnership_name, g.kind) for g in groups] == sorted(
+        {(r.partnership_name, r.kind) for r in m.rows},
+        key=lambda k: ([r.partnership_name for r in m.rows].index(k[0]), list(TrainingKind).index(k[1])),
+    )
+    [scale] = d.trends.ratings
+    grouped = scale.by_kind()
+    assert grouped.grouped and grouped.is_grade == scale.is_grade
+    # Each row is a partnership's kind of training; its count and sum, those of its trainings.
+    members: dict[int, list[int]] = {}
+    for key, label, pname in grouped.trainings:
+        members[key] = [t for t, _title, p in scale.trainings if p == pname and scale.kinds[t].label == label]
+    assert sorted(t for ts in members.values() for t in ts) == sorted(t for t, _ti, _p in scale.trainings)
+    for (key, year), mean in grouped.cells.items():
+        parts = [scale.cells[(t, year)] for t in members[key] if (t, year) in scale.cells]
+        assert (mean.count, mean.total) == (sum(p.count for p in parts), sum(p.total for p in parts))
+    assert sum(m.count for m in grouped.cells.values()) == sum(m.count for m in scale.cells.values())
+    t1 = dash.w.training1.id
+
+    login(client, dash.w.admin)
+    html = client.get("/dashboard?peildatum=2026-11-21").get_data(as_text=True)
+    assert "Algemeen oordeel per soort training" in html
+    assert 'aria-describedby="tip-' not in html  # no cell per training
+    assert "/dashboard/lijst/dekking?peildatum=2026-11-21" in html
+    assert "/dashboard/lijst/oordeel?peildatum=2026-11-21" in html
+    for name, text in (("dekking", "Dekking van de waarborgen per training"), ("oordeel", "Algemeen oordeel per training")):
+        page = client.get(f"/dashboard/lijst/{name}?peildatum=2026-11-21").get_data(as_text=True)
+        assert text in page and dash.w.training1.title in page
+    page = client.get("/dashboard/lijst/dekking?peildatum=2026-11-21").get_data(as_text=True)
+    assert f'aria-describedby="tip-{t1}-' in page  # the matrix per training, rationale on focus
+
+
+def test_the_tables_per_training_keep_to_scope_and_filters(client, dash):
+    login(client, dash.w.coordinator)
+    for name in ("dekking", "oordeel"):
+        page = client.get(f"/dashboard/lijst/{name}").get_data(as_text=True)
+        assert dash.w.training1.title in page and dash.w.training2.title not in page
+        assert client.get(f"/dashboard/lijst/{name}?partnerschap={dash.w.training2.partnership_id}").status_code == 403
+        response = client.get(f"/dashboard/lijst/{name}?peildatum=morgen")
+        assert response.status_code == 400 and "Vul de peildatum in als datum" in response.get_data(as_text=True)
+
+
 def test_matrix_on_the_page_shows_the_rationale_on_focus(client, dash):
     login(client, dash.w.coordinator)
     html = client.get("/dashboard").get_data(as_text=True)

@@ -85,6 +85,9 @@ TREND_YEARS = 5
 DASHBOARD_ROWS = 10
 # Rows per list in the "what needs me" panel.
 PANEL_ROWS = 5
+# Above this many trainings, the dashboard shows the coverage matrix and the overall rating per
+# partnership and kind of training (a region has hundreds); per training is one click away.
+TRAINING_ROWS = 30
 # The overall rating question of the participant questionnaires (stable across versions).
 OVERALL_RATING_CODE = "totaal"
 
@@ -498,6 +501,43 @@ class Matrix:
     def unlinked(self) -> list[MatrixRow]:
         return [r for r in self.rows if not r.linked]
 
+    @property
+    def condensed(self) -> bool:
+        """Too many trainings to list on the dashboard: show `groups` instead."""
+        return len(self.rows) > TRAINING_ROWS
+
+    @property
+    def groups(self) -> list[MatrixGroup]:
+        """The rows taken together per partnership and kind of training, in the rows' order of
+        partnerships, then by kind."""
+        groups: dict[tuple[int, TrainingKind], MatrixGroup] = {}
+        for r in self.rows:
+            g = groups.setdefault(
+                (r.partnership_id, r.kind), MatrixGroup(r.partnership_id, r.partnership_name, r.kind)
+            )
+            g.trainings += 1
+            g.unlinked += not r.linked
+            for sid in r.rationales:
+                g.serving[sid] = g.serving.get(sid, 0) + 1
+                g.evaluated[sid] = g.evaluated.get(sid, 0) + r.evaluated
+        kinds = list(TrainingKind)
+        order = {pid: n for n, pid in enumerate(dict.fromkeys(r.partnership_id for r in self.rows))}
+        return sorted(groups.values(), key=lambda g: (order[g.partnership_id], kinds.index(g.kind)))
+
+
+@dataclass
+class MatrixGroup:
+    """Active trainings of one partnership and kind: per safeguard how many serve it, and their
+    evaluated sessions in the school year."""
+
+    partnership_id: int
+    partnership_name: str
+    kind: TrainingKind
+    trainings: int = 0
+    unlinked: int = 0  # serving no safeguard
+    serving: dict[int, int] = field(default_factory=dict)  # safeguard id -> trainings
+    evaluated: dict[int, int] = field(default_factory=dict)  # safeguard id -> evaluated sessions
+
 
 def coverage_matrix(
     db: Session, scope: Scope, f: Filters, sel: Selection, safeguards: list[Safeguard], min_shown: int
@@ -569,6 +609,32 @@ class RatingSeries:
     type: QuestionType
     trainings: list[tuple[int, str, str]]  # (id, title, partnership name), in order
     cells: dict[tuple[int, int], Mean]  # (training id, school year) -> mean
+    kinds: dict[int, TrainingKind] = field(default_factory=dict)  # training id -> kind
+    grouped: bool = False  # the rows are kinds of training (condensed), not trainings
+
+    @property
+    def condensed(self) -> bool:
+        """Too many trainings to list on the dashboard: show `by_kind()` instead."""
+        return len(self.trainings) > TRAINING_ROWS
+
+    def by_kind(self) -> RatingSeries:
+        """The same series with one row per partnership and kind of training: the mean of all
+        their released answers in each school year (their counts and sums added up, so every
+        answer weighs the same). The row ids are positions, not training ids."""
+        keys: dict[tuple[str, TrainingKind], int] = {}
+        for tid, _title, pname in self.trainings:
+            keys.setdefault((pname, self.kinds[tid]), len(keys))
+        kinds = list(TrainingKind)
+        order = list(dict.fromkeys(pname for _t, _title, pname in self.trainings))
+        rows = sorted(keys.items(), key=lambda kv: (order.index(kv[0][0]), kinds.index(kv[0][1])))
+        cells: dict[tuple[int, int], Mean] = {}
+        by_training = {tid: (pname, self.kinds[tid]) for tid, _title, pname in self.trainings}
+        for (tid, year), m in self.cells.items():
+            key = keys[by_training[tid]]
+            cells.setdefault((key, year), Mean(min_shown=m.min_shown, factor=m.factor)).add(m.count, m.total)
+        return RatingSeries(
+            self.type, [(key, kind.label, pname) for (pname, kind), key in rows], cells, grouped=True
+        )
 
     @property
     def is_grade(self) -> bool:
@@ -714,14 +780,13 @@ def trends(
         .group_by(answers.c.question_id, answers.c.training_id, answers.c.year)
         .having(func.sum(answers.c.n) > 0)  # the rollup less what it may not show can leave zeros
     ).all()
-    names = {
-        tid: (title, pid, pname)
-        for tid, title, pid, pname in db.execute(
-            select(Training.id, Training.title, Training.partnership_id, Partnership.name)
-            .join(Partnership, Partnership.id == Training.partnership_id)
-            .where(Training.id.in_({row[1] for row in per_training}))
-        )
-    }
+    names, kinds = {}, {}
+    for tid, title, pid, pname, kind in db.execute(
+        select(Training.id, Training.title, Training.partnership_id, Partnership.name, Training.kind)
+        .join(Partnership, Partnership.id == Training.partnership_id)
+        .where(Training.id.in_({row[1] for row in per_training}))
+    ):
+        names[tid], kinds[tid] = (title, pid, pname), kind
     series: dict[QuestionType, RatingSeries] = {}
     by_partnership: dict[int, dict] = {}
     for qtype, tid, title, pid, pname, year, n, total in sorted(
@@ -731,7 +796,7 @@ def trends(
         ),
         key=lambda r: (r[0].value, r[4], r[2], r[1], r[5]),
     ):
-        s = series.setdefault(qtype, RatingSeries(qtype, [], {}))
+        s = series.setdefault(qtype, RatingSeries(qtype, [], {}, kinds))
         if not s.trainings or s.trainings[-1][0] != tid:
             s.trainings.append((tid, title, pname))
         factor = GRADE_FACTOR if qtype is QuestionType.GRADE else 1
@@ -1234,7 +1299,12 @@ LIST_TITLES = {
     "zonder-links": "Bijeenkomsten zonder deelnemerslinks",
     "zonder-waarborg": "Actieve trainingen zonder waarborg",
     "waarborgen-zonder-training": "Waarborgen zonder actieve training",
+    "dekking": "Dekking van de waarborgen per training",
+    "oordeel": "Algemeen oordeel per training",
 }
+# The dashboard's tables per training, in full (on the dashboard itself per kind of training when
+# there are more than TRAINING_ROWS trainings).
+TRAINING_TABLES = ("dekking", "oordeel")
 # Trainer evaluation lists: the statuses, and "due within so many days".
 TRAINER_LISTS: dict[str, tuple[set[Status], int | None]] = {
     "te-laat": ({Status.OVERDUE}, None),

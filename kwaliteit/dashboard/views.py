@@ -143,11 +143,11 @@ def index():
         needs = services.meeting_points(d)
     else:
         needs = services.needs_me(s, scope, f, d)
+    # Per scale of the overall rating: per training, or per kind of training when there are many.
+    ratings = [series.by_kind() if series.condensed else series for series in d.trends.ratings]
     figures = {
         # Per scale of the overall rating: one chart per partnership.
-        "ratings": [
-            charts.rating_charts(series, d.trends.years, n) for n, series in enumerate(d.trends.ratings)
-        ],
+        "ratings": [charts.rating_charts(series, d.trends.years, n) for n, series in enumerate(ratings)],
         "response": charts.response_chart(d.trends, f.low_pct),
         "safeguards": charts.safeguard_chart(d.trends),
         "composition": charts.composition_charts(d.composition, d.rating_types),
@@ -161,6 +161,8 @@ def index():
         error=None,
         needs=needs,
         figures=figures,
+        ratings=ratings,
+        training_rows=services.TRAINING_ROWS,
         has_charts=any(figures["ratings"])
         or any(figures["composition"])
         or any(figures[k] for k in ("response", "safeguards", "region", "stages")),
@@ -192,8 +194,12 @@ def list_view(naam: str):
     page_no = page_arg()
     page_size = current_app.config["PAGE_SIZE"]
     sort, descending = _sort()
-    page = gaps = trainer = None
-    if naam in services.TRAINER_LISTS:
+    page = gaps = trainer = matrix = trend = None
+    if naam == "dekking":
+        matrix = services.coverage_matrix(s, scope, f, sel, services.current_safeguards(s), _min_shown())
+    elif naam == "oordeel":
+        trend, _ = services.trends(s, scope, f, sel, services.current_safeguards(s), _min_shown())
+    elif naam in services.TRAINER_LISTS:
         statuses, within = services.TRAINER_LISTS[naam]
         page = services.trainer_list(
             s,
@@ -223,6 +229,8 @@ def list_view(naam: str):
         error=None,
         page=page,
         gaps=gaps,
+        matrix=matrix,
+        trend=trend,
         trainer=trainer,
         sort=sort,
         descending=descending,

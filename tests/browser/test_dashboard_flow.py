@@ -98,3 +98,25 @@ def test_regional_view_and_lists(page, dash):  # noqa: F811
     expect(page.get_by_role("heading", name="Te late trainersevaluaties")).to_be_visible()
     expect(page.get_by_role("status")).to_have_text("4 bijeenkomsten")
     assert errors == []
+
+
+def test_many_trainings_per_kind_and_the_tables_per_training(page, dash, monkeypatch):  # noqa: F811
+    """With more trainings than the dashboard lists, its matrix and ratings are per kind of
+    training; the tables per training behind them are accessible pages of their own."""
+    from kwaliteit.dashboard import services
+
+    monkeypatch.setattr(services, "TRAINING_ROWS", 1)
+    errors = _watch_console(page)
+    log_in(page, dash.regional.email)
+    expect(page.get_by_role("heading", name="Algemeen oordeel per soort training")).to_be_visible()
+    check_a11y(page)
+    for link, heading in (
+        ("Bekijk de dekking per training", "Dekking van de waarborgen per training"),
+        ("Bekijk het oordeel per training", "Algemeen oordeel per training"),
+    ):
+        with page.expect_navigation():
+            page.get_by_role("link", name=link).click()
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        check_a11y(page)
+        page.go_back()
+    assert errors == []
