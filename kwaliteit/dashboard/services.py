@@ -943,7 +943,8 @@ class CompositionRow:
 def composition(
     db: Session, scope: Scope, f: Filters, sel: Selection, min_shown: int
 ) -> list[CompositionRow]:
-    """Sessions, evaluated sessions, answers and means split by who gave the session: two GROUP BYs.
+    """Sessions, evaluated sessions, answers and means split by who gave the session: two GROUP BYs
+    (and a lookup of the questions).
 
     Only released answers count, so a group holds whole sessions that reached the threshold; a
     mean is shown from `min_shown` answers on, as everywhere."""
@@ -990,40 +991,40 @@ def composition(
         row = rows[Composition(c)]
         row.sessions, row.evaluated, row.answers = int(n), int(evaluated or 0), int(answers or 0)
 
-    overall = Question.code == OVERALL_RATING_CODE
-    answers_inner = (
-        _from_tally(
-            select(
-                given_by.c.c,
-                case((overall, literal("totaal")), else_=literal("stelling")).label("measure"),
-                Question.type.label("qtype"),
-                AnswerTally.answers.label("n"),
-                (AnswerTally.value * AnswerTally.answers).label("total"),
+    # The questions first, as a list (as the trends do): the overall rating on its scales, and
+    # every other scale question; then the answers need no join with the questions.
+    measures = {
+        qid: ("totaal", qtype) if code == OVERALL_RATING_CODE else ("stelling", qtype)
+        for qid, code, qtype in db.execute(
+            select(Question.id, Question.code, Question.type).where(
+                or_(
+                    and_(Question.code == OVERALL_RATING_CODE, Question.type.in_(RATING_TYPES)),
+                    Question.type == QuestionType.SCALE,
+                )
             )
         )
-        .join(given_by, given_by.c.session_id == AnswerTally.session_id)
-        .where(
-            _released(min_shown),
-            AnswerTally.value != NO_VALUE,
-            or_(
-                and_(overall, Question.type.in_(RATING_TYPES)),
-                and_(~overall, Question.type == QuestionType.SCALE),
-            ),
-        )
-        .subquery("answers_by_composition")
-    )
-    for c, measure, qtype, n, total in db.execute(
+    }
+    per_question = _ANSWER_GROUP.join(
         select(
-            answers_inner.c.c,
-            answers_inner.c.measure,
-            answers_inner.c.qtype,
-            func.sum(answers_inner.c.n),
-            func.sum(answers_inner.c.total),
+            given_by.c.c,
+            AnswerTally.question_id,
+            func.sum(AnswerTally.answers),
+            func.sum(AnswerTally.value * AnswerTally.answers),
         )
-        .where(answers_inner.c.c.is_not(None))
-        .group_by(answers_inner.c.c, answers_inner.c.measure, answers_inner.c.qtype)
-    ):
+        .select_from(AnswerTally)
+        .join(given_by, given_by.c.session_id == AnswerTally.session_id)
+        .join(TrainingSession, TrainingSession.id == AnswerTally.session_id)
+        .join(Training, Training.id == TrainingSession.training_id),
+        Training.partnership_id,
+    ).where(
+        _released(min_shown),
+        AnswerTally.value != NO_VALUE,
+        AnswerTally.question_id.in_(list(measures)),
+        given_by.c.c.is_not(None),
+    )
+    for c, qid, n, total in db.execute(per_question.group_by(given_by.c.c, AnswerTally.question_id)):
         row = rows[Composition(c)]
+        measure, qtype = measures[qid]
         if measure == "totaal":
             factor = GRADE_FACTOR if qtype is QuestionType.GRADE else 1
             row.ratings.setdefault(qtype, Mean(min_shown=min_shown, factor=factor)).add(n, total)
