@@ -51,7 +51,7 @@ def mentor_figures(
     board and school, with one pass over the mentors: one GROUP BY per (board, school), whose
     rows add up to the mentors' counts, then the trainers and certificates (three statements)."""
     _require_reader(scope)
-    m = _mentor_base(scope, filters, today)
+    m = _mentor_base(scope, filters, today, materialized=True)
     board, school = aliased(Organisation, name="board_o"), aliased(Organisation, name="school_o")
     counts = mentor_count_columns(m)
     rows = db.execute(

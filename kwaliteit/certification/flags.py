@@ -141,9 +141,11 @@ def qualified_on(person_id, on) -> ColumnElement[bool]:
 # ================================================================ mentors and their path
 
 
-def _mentor_base(scope: Scope, filters: RegisterFilters, today: date):
+def _mentor_base(scope: Scope, filters: RegisterFilters, today: date, materialized: bool = False):
     """One row per mentor in scope: a person with the mentor role or a recorded mentorship, not
-    anonymised, with their school, board, partnership, policy and path columns."""
+    anonymised, with their school, board, partnership, policy and path columns. `materialized`:
+    as a CTE worked out once, for an aggregate that tests the stage (a CASE over dates) several
+    times per mentor; a plain subquery would be inlined and the CASE computed for each test."""
     org = aliased(Organisation, name="org")
     # The certificates of the people in scope only: a grouped subquery gets none of the outer
     # statement's conditions, so without these it grouped every partnership's certificates.
@@ -215,6 +217,8 @@ def _mentor_base(scope: Scope, filters: RegisterFilters, today: date):
         .where(Person.anonymised_at.is_(None), is_mentor, scope.condition(org.partnership_id))
     )
     stmt = _filter_people(stmt, org, board_id, filters)
+    if materialized:
+        return stmt.cte("mentors").prefix_with("MATERIALIZED")
     return stmt.subquery("mentors")
 
 
