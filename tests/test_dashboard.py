@@ -435,12 +435,20 @@ def test_coverage_matrix_marks_a_safeguard_without_evidence(db, dash):
     assert [sg.code for sg in m.uncovered] == ["OR"]
 
 
-def test_matrix_and_overview_agree(db, dash):
-    """The headline's gaps come from the /overzicht overview, the matrix from its own query: the same."""
+@pytest.mark.parametrize("filters", [{}, {"school_year": 2025}, {"kind": TrainingKind.BASIC}, {"partnership": True}])
+def test_matrix_and_overview_agree(db, dash, filters):
+    """The headline's gaps come from the matrix's rows; the lists behind them from the /overzicht
+    overview (training_gaps): the same trainings and safeguards."""
     for scope in (noord(dash), Scope.everything()):
-        d = figures(db, scope)
-        assert d.headline.trainings_without_safeguard == len(d.matrix.unlinked)
-        assert d.headline.safeguards_uncovered == len(d.matrix.uncovered)
+        wanted = dict(filters)
+        if wanted.pop("partnership", False):
+            wanted["partnership_id"] = dash.w.training1.partnership_id
+        d = figures(db, scope, **wanted)
+        gaps = services.training_gaps(db, scope, services.selection(scope, d.filters))
+        assert d.headline.trainings_without_safeguard == len(gaps.unlinked)
+        assert sorted(r.training_id for r in d.matrix.unlinked) == sorted(t.id for t, _p in gaps.unlinked)
+        assert d.headline.safeguards_uncovered == len(gaps.uncovered)
+        assert [sg.id for sg in d.matrix.uncovered] == [sg.id for sg in gaps.uncovered]
 
 
 def test_many_trainings_are_taken_together_per_kind_on_the_dashboard(client, db, dash, monkeypatch):

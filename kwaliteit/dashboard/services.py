@@ -44,9 +44,16 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.sql.util import ClauseAdapter
 
-from evaluaties.answers.requests import OWED, owed_select, trainer_evaluation_overview
-from evaluaties.answers.status import LONGEST_PARTICIPANT_WINDOW_DAYS, Status, trainer_due_date
+from evaluaties.answers.models import EvaluationRequest
+from evaluaties.answers.requests import OWED, trainer_evaluation_overview
+from evaluaties.answers.status import (
+    LONGEST_PARTICIPANT_WINDOW_DAYS,
+    Status,
+    trainer_due_date,
+    trainer_status,
+)
 from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, Question, QuestionType
 from evaluaties.results import anonymity, rates
 from evaluaties.results import services as results
@@ -362,37 +369,27 @@ class Headline:
     overdue_actions: int = 0
 
 
-def _session_counts(
-    db: Session, scope: Scope, f: Filters, sel: Selection, min_shown: int
-) -> tuple[Sequence[Row], Sequence[Row]]:
-    """The trainer measures per partnership, and the participant measures per partnership and
-    school year (the trends' response per year is these rows added up): two GROUP BYs."""
+def _session_counts(db: Session, scope: Scope, f: Filters, sel: Selection, min_shown: int) -> Sequence[Row]:
+    """The trainer and participant measures per partnership and school year (the trends' response
+    per year is these rows added up): one pass over the sessions of the selection."""
     ref = f.reference
-    stmt, status = owed_select(ref, Audience.TRAINER)
-    due = trainer_due_date()
-    soon = and_(
-        status.in_([Status.OPEN.value, Status.DUE_SOON.value]), due <= ref + timedelta(days=DUE_WITHIN_DAYS)
-    )
-    trainer_rows = db.execute(
-        scope.filter(stmt, Training.partnership_id)
-        .with_only_columns(
-            Training.partnership_id,
-            func.sum(case((status == Status.OVERDUE.value, 1), else_=0)),
-            func.sum(case((soon, 1), else_=0)),
-        )
-        .where(*sel.session)
-        .group_by(Training.partnership_id)
-    ).all()
-
     q = rates.rate_query(scope, ref, grouped=_grouped_counts(db), within=sel.session)
+    # The trainer's evaluation of each session beside the participants' (the rate statement has
+    # their request joined): its status and due date, read on an alias of the request table.
+    trainer_request = EvaluationRequest.__table__.alias("trainer_request")
+    adapt = ClauseAdapter(trainer_request).traverse
+    trainer = adapt(trainer_status(ref))
+    trainer_due = adapt(trainer_due_date())
     held = and_(TrainingSession.date <= ref, TrainingSession.cancelled_at.is_(None))
-    # Each session's status and counts worked out once (a CTE the planner must not inline): the
-    # sums below test them several times, and the status is a CASE over the session's settings.
+    # Each session's statuses and counts worked out once (a CTE the planner must not inline): the
+    # sums below test them several times, and a status is a CASE over the session's settings.
     per_session = (
         q.stmt.with_only_columns(
             Training.partnership_id.label("partnership_id"),
             TrainingSession.school_year.label("year"),
             TrainingSession.date.label("date"),
+            trainer.label("trainer_status"),
+            trainer_due.label("trainer_due"),
             q.status.label("status"),
             q.links.label("links"),
             q.invited.label("invited"),
@@ -402,11 +399,19 @@ def _session_counts(
                 "evaluated"
             ),
         )
+        .outerjoin(
+            trainer_request,
+            and_(trainer_request.c.session_id == TrainingSession.id, trainer_request.c.audience == Audience.TRAINER),
+        )
         .where(*sel.session)
         .cte("session_figures")
         .prefix_with("MATERIALIZED")
     )
     c = per_session.c
+    soon = and_(
+        c.trainer_status.in_([Status.OPEN.value, Status.DUE_SOON.value]),
+        c.trainer_due <= ref + timedelta(days=DUE_WITHIN_DAYS),
+    )
     # A closed window of a session with known participants: its response counts (CLOSED implies
     # held, on or before the reference date, and not cancelled).
     closed = and_(c.status == Status.CLOSED.value, c.invited > 0)
@@ -417,11 +422,13 @@ def _session_counts(
         c.links == 0,
         c.answers == 0,
     )
-    participant_rows = db.execute(
+    return db.execute(
         select(
             c.partnership_id,
             c.year,
             func.count(),
+            func.sum(case((c.trainer_status == Status.OVERDUE.value, 1), else_=0)),
+            func.sum(case((soon, 1), else_=0)),
             func.sum(case((low, 1), else_=0)),
             func.sum(case((without_links, 1), else_=0)),
             func.sum(c.held),
@@ -432,13 +439,12 @@ def _session_counts(
         )
         .group_by(c.partnership_id, c.year)
     ).all()
-    return trainer_rows, participant_rows
 
 
 def _response_by_year(participant_rows: Sequence[Row]) -> dict[int, YearRate]:
     """The response of closed windows per school year, from _session_counts' rows."""
     by_year: dict[int, YearRate] = {}
-    for _pid, year, _n, _low, _without, _held, _evaluated, closed, answers, invited in participant_rows:
+    for _pid, year, _n, _overdue, _soon, _low, _without, _held, _evaluated, closed, answers, invited in participant_rows:
         r = by_year.setdefault(int(year), YearRate(int(year), 0, 0, 0))
         r.sessions += int(closed or 0)
         r.answers += int(answers or 0)
@@ -1156,7 +1162,7 @@ def dashboard(
     check_filters(db, scope, f)
     sel = selection(scope, f)
     safeguards = current_safeguards(db)
-    trainer_rows, participant_rows = _session_counts(db, scope, f, sel, min_shown)
+    participant_rows = _session_counts(db, scope, f, sel, min_shown)
     matrix = coverage_matrix(db, scope, f, sel, safeguards, min_shown)
     # Without a school year chosen, the counts cover every year the trends show.
     trend, ratings_by_partnership = trends(
@@ -1172,11 +1178,10 @@ def dashboard(
         board = select(Organisation.partnership_id).where(Organisation.id == f.board_id).scalar_subquery()
         partnerships = partnerships.where(Partnership.id == board)
     figures = {pid: PartnershipFigures(pid, name) for pid, name in db.execute(partnerships)}
-    for pid, overdue, soon in trainer_rows:
+    for pid, year, total, overdue, soon, low, without, held, evaluated, _closed, answers, invited in participant_rows:
         p = figures[pid]
-        p.overdue, p.due_soon = int(overdue or 0), int(soon or 0)
-    for pid, year, total, low, without, held, evaluated, _closed, answers, invited in participant_rows:
-        p = figures[pid]
+        p.overdue += int(overdue or 0)
+        p.due_soon += int(soon or 0)
         p.sessions += int(total)
         p.held += int(held or 0)
         p.low_response += int(low or 0)
@@ -1196,14 +1201,15 @@ def dashboard(
         p.rating = ratings_by_partnership.get(p.id, {})
     shown = sorted(figures.values(), key=lambda p: p.name)
 
-    cover = overview(db, scope, where=sel.training)
+    # The coverage gaps from the matrix's rows (the lists behind them read the /overzicht overview,
+    # training_gaps: the same, as a test holds).
     headline = Headline(
         overdue=sum(p.overdue for p in shown),
         due_soon=sum(p.due_soon for p in shown),
         low_response=sum(p.low_response for p in shown),
         without_links=sum(p.without_links for p in shown),
-        trainings_without_safeguard=sum(1 for t, _p in cover.unlinked if t.active),
-        safeguards_uncovered=len(cover.uncovered),
+        trainings_without_safeguard=len(matrix.unlinked),
+        safeguards_uncovered=len(matrix.uncovered),
     )
     # Review cycles: overdue phases and actions of the selection's trainings (two statements).
     cycles = cycle_services.dashboard_cycles(db, scope, f.reference, sel.training, f.school_year, PANEL_ROWS)
