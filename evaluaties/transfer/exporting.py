@@ -140,7 +140,8 @@ def answers_table(
     question (added up over versions by code). Three statements, whatever the data size.
 
     Only released responses are exported (the release rule of evaluaties.results.anonymity: per
-    session, source and version, from `min_shown` responses on), also inside a training: nothing released raises TooFewAnswers.
+    session, source and version, from `min_shown` responses on), also inside a training: nothing
+    released raises TooFewAnswers.
     No link, token, response id, source or moment of submission leaves the application; rows are
     ordered by session date, session, then their own values (anonymity.row_order_key).
     """
