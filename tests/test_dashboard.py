@@ -668,6 +668,31 @@ def test_a_lower_threshold_releases_more(db, dash):
             assert rows[Composition.INSTITUTE].answers == released
 
 
+def test_a_partnerships_own_threshold(app, client, db, dash):
+    """Noord raises its threshold to 6: s1 (6 answers) still counts, sC's 5 imported answers no
+    longer. The threshold is looked up per session's partnership, also inside the composition's
+    nested statements (it once took in every training there: a 500 on PostgreSQL)."""
+    from kwaliteit.registry.models import PartnershipSettings
+
+    with kdb.new_session(app) as s:
+        s.add(PartnershipSettings(partnership_id=dash.w.p1.id, min_answers_shown=6))
+        s.commit()
+    try:
+        for scope in (noord(dash), Scope.for_user(dash.w.admin)):
+            rows = {c.composition: c for c in figures(db, scope).composition}
+            tandem = rows[Composition.TANDEM]
+            assert (tandem.sessions, tandem.evaluated, tandem.answers) == (2, 1, 6)
+            assert tandem.ratings[QuestionType.SCALE].value == pytest.approx(4)
+        for user in (dash.w.coordinator, dash.w.admin):
+            c = app.test_client()
+            login(c, user)
+            assert c.get("/dashboard").status_code == 200
+    finally:
+        with kdb.new_session(app) as s:
+            s.execute(PartnershipSettings.__table__.delete())
+            s.commit()
+
+
 # ----------------------------------------------------------------- the page
 
 

@@ -83,6 +83,10 @@ def threshold_expression(partnership_id, app_minimum: int) -> ColumnElement[int]
     own = (
         select(PartnershipSettings.min_answers_shown)
         .where(PartnershipSettings.partnership_id == partnership_id)
+        # Correlated to the column's table at whatever depth the statement holds it: left to
+        # auto-correlation, a use inside a nested subquery took in the whole table (a row per
+        # training: PostgreSQL refused the subquery, SQLite took the first partnership's setting).
+        .correlate_except(PartnershipSettings)
         .scalar_subquery()
     )
     return threshold_of(own, app_minimum)
