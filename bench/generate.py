@@ -74,6 +74,7 @@ from kwaliteit.registry.models import (
     Organisation,
     OrganisationKind,
     Partnership,
+    PartnershipSettings,
     Person,
     PersonRole,
     PersonRoleLink,
@@ -239,6 +240,10 @@ def generate(
             org_rows.append((oid, pid, name, OrganisationKind.SCHOOL.value, board))
             schools_of[pid].append((oid, board))
     _load(db, table_of[Partnership], ("id", "name", "created_at"), partnership_rows)
+    # The second partnership raised its anonymity threshold (as some do): every figure looks it up
+    # per partnership. No draw from rng, so the rest of the data stays as it was.
+    if spec.partnerships > 1:
+        _load(db, PartnershipSettings.__table__, ("partnership_id", "min_answers_shown"), [(p_first + 1, 7)])
     # Boards and institutes before the schools that point at them.
     org_rows.sort(key=lambda r: r[4] is not None)
     _load(db, table_of[Organisation], ("id", "partnership_id", "name", "kind", "parent_id"), org_rows)
