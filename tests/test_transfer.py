@@ -257,6 +257,30 @@ def five_link_answers(db, world) -> list[str]:
     return [link.token for link in made]
 
 
+def test_sheet_names_are_what_excel_accepts():
+    """A title becomes a sheet name Excel opens: no []:*?/\\ or control characters, no apostrophe
+    at either end, at most 31 characters, unique whatever the case, never empty."""
+    long = "Register: signalen en trainers van het hele partnerschap"
+    names = exporting.sheet_names(
+        [long, long, "register: SIGNALEN en trainers van het hele partnerschap", "a/b\\c[d]*e?f",
+         "'Citaat'", "\x00\x07\n", "", "tab\tin\u200bnaam"]
+    )
+    assert names == [
+        "Register signalen en trainers v",
+        "Register signalen en trainers 2",
+        "register SIGNALEN en trainers 3",
+        "a b c d e f",
+        "Citaat",
+        "Blad",
+        "Blad 2",
+        "tab in naam",
+    ]
+    assert all(len(n) <= 31 for n in names)
+    # openpyxl (like Excel) takes every one of them, and keeps them as given.
+    book = load_workbook(io.BytesIO(exporting.to_xlsx([(n, ["Kop"], [["x"]]) for n in [long, long, "'x'"]])))
+    assert book.sheetnames == ["Register signalen en trainers v", "Register signalen en trainers 2", "x"]
+
+
 def test_answers_export_csv_and_xlsx_without_tokens(db, world):
     tokens = five_link_answers(db, world)
     scope = Scope.for_user(world.coordinator)

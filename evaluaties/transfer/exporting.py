@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from types import SimpleNamespace
@@ -65,16 +66,41 @@ def _csv_cell(v):
     return v
 
 
+# Excel refuses these in a sheet's name, and a name of more than 31 characters, or one that begins
+# or ends with an apostrophe; two sheets may not share a name in any case.
+_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+SHEET_NAME_MAX = 31
+
+
+def sheet_names(titles: list[str]) -> list[str]:
+    """The sheet name for each title: forbidden characters made spaces, at most 31 characters,
+    unique (a number added to a repeat), never empty."""
+    taken: set[str] = set()
+    names = []
+    for title in titles:
+        shown = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in title.translate(_SHEET_FORBIDDEN))
+        base = " ".join(shown.split()).strip("'").strip()[:SHEET_NAME_MAX]
+        base = base.strip("'").strip() or "Blad"
+        name, n = base, 2
+        while name.lower() in taken:
+            suffix = f" {n}"
+            name, n = base[: SHEET_NAME_MAX - len(suffix)].rstrip() + suffix, n + 1
+        taken.add(name.lower())
+        names.append(name)
+    return names
+
+
 def to_xlsx(sheets: list[tuple[str, list[str], list[list]]]) -> bytes:
-    """An XLSX with one sheet per (title, header, rows); texts are never formulas."""
+    """An XLSX with one sheet per (title, header, rows); texts are never formulas. A title becomes
+    a valid sheet name (sheet_names)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     wb = Workbook()
     wb.remove(wb.active)
     bold = Font(bold=True)
-    for title, header, rows in sheets:
-        ws = wb.create_sheet(title[:31])
+    for name, (_title, header, rows) in zip(sheet_names([t for t, _h, _r in sheets]), sheets, strict=True):
+        ws = wb.create_sheet(name)
         for col, h in enumerate(header, start=1):
             cell = ws.cell(row=1, column=col, value=str(h))
             cell.data_type = "s"

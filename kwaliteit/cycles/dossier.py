@@ -289,17 +289,6 @@ def dossier(
 # ================================================================ the workbook
 
 HEADER = ["Onderdeel", "Onderwerp", "Schooljaar", "Waarde", "Toelichting"]
-_SHEET_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
-
-
-def _sheet_name(sg: Safeguard, taken: set[str]) -> str:
-    base = f"{sg.code} {sg.name}".translate(_SHEET_FORBIDDEN).strip()[:31] or "Waarborg"
-    name, n = base, 2
-    while name.lower() in taken:
-        suffix = f" {n}"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
-    taken.add(name.lower())
-    return name
 
 
 def _mean_row(part: str, subject: str, year: int, mean: dash.Mean, note: str) -> list:
@@ -418,8 +407,7 @@ def overview_rows(d: Dossier) -> list[list]:
 
 def to_xlsx(d: Dossier) -> bytes:
     """The dossier as a workbook: an overview sheet, then one sheet per safeguard."""
-    taken = {"overzicht"}
     sheets = [("Overzicht", HEADER, overview_rows(d))]
     for s in d.sections:
-        sheets.append((_sheet_name(s.safeguard, taken), HEADER, section_rows(d, s)))
+        sheets.append((f"{s.safeguard.code} {s.safeguard.name}", HEADER, section_rows(d, s)))
     return exporting.to_xlsx(sheets)
