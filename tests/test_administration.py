@@ -201,6 +201,45 @@ def test_partnership_deadlines_apply_to_trainings_without_their_own(app, world, 
         assert due == world.session1.date + timedelta(days=7)
 
 
+def test_partnership_deadlines_in_every_status_statement(app, world, today):
+    """Both partnerships set their own deadlines: every statement that derives an evaluation's
+    status looks them up per session's partnership (a lookup that lost its correlation would
+    read every partnership's row: an error on PostgreSQL, the wrong deadline on SQLite)."""
+    from evaluaties.answers import requests
+    from evaluaties.results import rates
+    from kwaliteit.dashboard import services as dashboard
+    from kwaliteit.notifications import calendar, reminders
+    from kwaliteit.trainings.models import TrainingSession
+
+    with kdb.new_session(app) as s:
+        s.add(PartnershipSettings(partnership_id=world.p1.id, trainer_due_days=60, participant_window_days=90))
+        s.add(PartnershipSettings(partnership_id=world.p2.id, trainer_due_days=30, participant_window_days=45))
+        s.commit()
+    s1, s2 = world.session1, world.session2
+    due = {s1.id: s1.date + timedelta(days=60), s2.id: s2.date + timedelta(days=30)}
+    closes = {s1.id: s1.date + timedelta(days=90), s2.id: s2.date + timedelta(days=45)}
+    admin = Scope.for_user(world.admin)
+    with app.app_context(), kdb.new_session(app) as s:  # the mails and the calendar make links
+        for sid in due:
+            assert session_status(s, sid, Audience.TRAINER, today)[1] == due[sid]
+            assert session_status(s, sid, Audience.PARTICIPANT, today)[1] == closes[sid]
+        page = requests.trainer_evaluation_overview(s, admin, today)
+        assert {r.session.id: r.due for r in page.items} == due
+        sub = requests.session_statuses(today, Audience.PARTICIPANT)
+        assert dict(s.execute(select(sub.c.session_id, sub.c.due)).all()) == closes
+        q = rates.rate_query(admin, today)
+        assert {r.session.id: r.closes_on for r in rates.rate_rows(s, q.stmt)} == closes
+        assert {r.session.id for r in requests.trainer_evaluations_of(s, world.trainer_person.id, today)} == {s1.id}
+        reminders.trainer_evaluation_mails(s, today)  # the reminder job's statement runs
+        trainer = s.get(User, world.trainer.id)
+        calendar.due_events(s, trainer, today)
+        for day in (s1.date, due[s1.id] - timedelta(days=1), due[s1.id] + timedelta(days=1)):
+            d = dashboard.dashboard(s, admin, dashboard.Filters(reference=day), 5)
+            assert sum(p.overdue for p in d.partnerships) == sum(
+                1 for sid, on in due.items() if on < day and s.get(TrainingSession, sid).date <= day
+            )
+
+
 # ================================================================== organisations
 
 
