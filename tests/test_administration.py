@@ -225,10 +225,12 @@ def test_partnership_deadlines_in_every_status_statement(app, world, today):
             assert session_status(s, sid, Audience.PARTICIPANT, today)[1] == closes[sid]
         page = requests.trainer_evaluation_overview(s, admin, today)
         assert {r.session.id: r.due for r in page.items} == due
-        sub = requests.session_statuses(today, Audience.PARTICIPANT)
-        assert dict(s.execute(select(sub.c.session_id, sub.c.due)).all()) == closes
         q = rates.rate_query(admin, today)
         assert {r.session.id: r.closes_on for r in rates.rate_rows(s, q.stmt)} == closes
+        trainer = rates.with_trainer(q.stmt, today)
+        assert dict(s.execute(trainer.stmt.with_only_columns(TrainingSession.id, trainer.due)).all()) == due
+        assert {r.session.id: r.trainer_due for r in rates.training_session_rows(s, admin, world.training2.id, today)} \
+            == {s2.id: due[s2.id]}
         assert {r.session.id for r in requests.trainer_evaluations_of(s, world.trainer_person.id, today)} == {s1.id}
         reminders.trainer_evaluation_mails(s, today)  # the reminder job's statement runs
         trainer = s.get(User, world.trainer.id)

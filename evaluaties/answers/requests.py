@@ -159,16 +159,6 @@ def overview_sorts(today: date) -> dict[str, tuple]:
     }
 
 
-def session_statuses(today: date, audience: Audience):
-    """A subquery: per session its id, due (or closing) date and derived status for `audience`,
-    to join to another statement about sessions (the training's session list)."""
-    stmt, status = owed_select(today, audience)
-    due = trainer_due_date() if audience is Audience.TRAINER else participant_closes_on()
-    return stmt.with_only_columns(
-        TrainingSession.id.label("session_id"), due.label("due"), status.label("status")
-    ).subquery(f"{audience.value}_status")
-
-
 def session_status(
     db: Session, session_id: int, audience: Audience, today: date
 ) -> tuple[Status, date, EvaluationRequest | None]:

@@ -13,14 +13,16 @@ from datetime import date, timedelta
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.util import ClauseAdapter
 
 from evaluaties.answers.models import EvaluationRequest
-from evaluaties.answers.requests import session_statuses
 from evaluaties.answers.status import (
     LONGEST_PARTICIPANT_WINDOW_DAYS,
     Status,
     participant_closes_on,
     participant_status,
+    trainer_due_date,
+    trainer_status,
 )
 from evaluaties.questionnaires.models import (
     Audience,
@@ -96,6 +98,32 @@ class RateQuery:
     answers: ColumnElement[int]
     closes: ColumnElement[date]
     status: ColumnElement[str]
+
+
+@dataclass
+class TrainerColumns:
+    """The trainer's evaluation of each session in a rate statement: its due date and status."""
+
+    stmt: Select
+    due: ColumnElement[date]
+    status: ColumnElement[str]
+
+
+def with_trainer(stmt: Select, today: date) -> TrainerColumns:
+    """`stmt` (made from rate_query, which has the participants' request joined) with the trainer's
+    request outer-joined on an alias, and the trainer's due date and status read on it: the
+    statuses of both in one pass over the sessions. (Joined as a subquery of every session's
+    status instead, PostgreSQL worked out all of them for the few sessions of one training.)"""
+    trainer_request = EvaluationRequest.__table__.alias("trainer_request")
+    adapt = ClauseAdapter(trainer_request).traverse
+    return TrainerColumns(
+        stmt.outerjoin(
+            trainer_request,
+            and_(trainer_request.c.session_id == TrainingSession.id, trainer_request.c.audience == Audience.TRAINER),
+        ),
+        adapt(trainer_due_date()),
+        adapt(trainer_status(today)),
+    )
 
 
 def _grouped_answers(within: Sequence[ColumnElement[bool]]):
@@ -257,11 +285,9 @@ def training_session_rows(db: Session, scope: Scope, training_id: int, today: da
     """The sessions of a training, newest first, each with the derived status of its trainer
     evaluation and its participants' response: one statement (and one for the trainers)."""
     get_training(db, scope, training_id)
-    q = rate_query(scope, today)
-    trainer = session_statuses(today, Audience.TRAINER)
+    trainer = with_trainer(rate_query(scope, today).stmt, today)
     stmt = (
-        q.stmt.add_columns(trainer.c.due, trainer.c.status)
-        .join(trainer, trainer.c.session_id == TrainingSession.id)
+        trainer.stmt.add_columns(trainer.due, trainer.status)
         .where(TrainingSession.training_id == training_id)
         .order_by(TrainingSession.date.desc(), TrainingSession.start_time.desc(), TrainingSession.id)
         .options(selectinload(TrainingSession.trainers))

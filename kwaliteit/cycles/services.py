@@ -385,14 +385,10 @@ def cycle_page(db: Session, scope: Scope, cycle_id: int, today: date, min_shown:
 def year_sessions(db: Session, scope: Scope, training_id: int, school_year: int, today: date) -> list[rates.SessionRow]:
     """Do: the training's sessions of the school year, each with the status of its trainer
     evaluation and its participants' response (the statement of evaluaties.results.rates)."""
-    from evaluaties.answers.requests import session_statuses
-
     first, last = school_year_bounds(school_year)
-    q = rates.rate_query(scope, today)
-    trainer = session_statuses(today, Audience.TRAINER)
+    trainer = rates.with_trainer(rates.rate_query(scope, today).stmt, today)
     stmt = (
-        q.stmt.add_columns(trainer.c.due, trainer.c.status)
-        .join(trainer, trainer.c.session_id == TrainingSession.id)
+        trainer.stmt.add_columns(trainer.due, trainer.status)
         .where(TrainingSession.training_id == training_id, TrainingSession.date.between(first, last))
         .order_by(TrainingSession.date, TrainingSession.start_time, TrainingSession.id)
         .options(selectinload(TrainingSession.trainers))

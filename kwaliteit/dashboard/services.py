@@ -44,15 +44,12 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy.orm import Session, aliased, selectinload
-from sqlalchemy.sql.util import ClauseAdapter
 
-from evaluaties.answers.models import EvaluationRequest
 from evaluaties.answers.requests import OWED, trainer_evaluation_overview
 from evaluaties.answers.status import (
     LONGEST_PARTICIPANT_WINDOW_DAYS,
     Status,
     trainer_due_date,
-    trainer_status,
 )
 from evaluaties.questionnaires.models import GRADE_FACTOR, Audience, Question, QuestionType
 from evaluaties.results import anonymity, rates
@@ -388,22 +385,18 @@ def _session_counts(db: Session, scope: Scope, f: Filters, sel: Selection, min_s
     per year is these rows added up): one pass over the sessions of the selection."""
     ref = f.reference
     q = rates.rate_query(scope, ref, grouped=_grouped_counts(db), within=sel.session)
-    # The trainer's evaluation of each session beside the participants' (the rate statement has
-    # their request joined): its status and due date, read on an alias of the request table.
-    trainer_request = EvaluationRequest.__table__.alias("trainer_request")
-    adapt = ClauseAdapter(trainer_request).traverse
-    trainer = adapt(trainer_status(ref))
-    trainer_due = adapt(trainer_due_date())
+    # The trainer's evaluation of each session beside the participants'.
+    trainer = rates.with_trainer(q.stmt, ref)
     held = and_(TrainingSession.date <= ref, TrainingSession.cancelled_at.is_(None))
     # Each session's statuses and counts worked out once (a CTE the planner must not inline): the
     # sums below test them several times, and a status is a CASE over the session's settings.
     per_session = (
-        q.stmt.with_only_columns(
+        trainer.stmt.with_only_columns(
             Training.partnership_id.label("partnership_id"),
             TrainingSession.school_year.label("year"),
             TrainingSession.date.label("date"),
-            trainer.label("trainer_status"),
-            trainer_due.label("trainer_due"),
+            trainer.status.label("trainer_status"),
+            trainer.due.label("trainer_due"),
             q.status.label("status"),
             q.links.label("links"),
             q.invited.label("invited"),
@@ -412,10 +405,6 @@ def _session_counts(db: Session, scope: Scope, f: Filters, sel: Selection, min_s
             case((and_(held, TrainingSession.school_year == f.year, _evaluated(min_shown)), 1), else_=0).label(
                 "evaluated"
             ),
-        )
-        .outerjoin(
-            trainer_request,
-            and_(trainer_request.c.session_id == TrainingSession.id, trainer_request.c.audience == Audience.TRAINER),
         )
         .where(*sel.session)
         .cte("session_figures")
