@@ -78,7 +78,12 @@ class AnswerRollup(Base):
     return) when it is cancelled (or the cancellation is undone)."""
 
     __tablename__ = "answer_rollup"
-    __table_args__ = (CheckConstraint("answers >= 0", name="answers"),)
+    __table_args__ = (
+        CheckConstraint("answers >= 0", name="answers"),
+        # One training's rows for a reader of every partnership (an admin): the key leads with
+        # the partnership, so without this a results page of one training read the whole rollup.
+        Index("ix_answer_rollup_training_id_school_year", "training_id", "school_year"),
+    )
 
     partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id", ondelete="CASCADE"), primary_key=True)
     training_id: Mapped[int] = mapped_column(ForeignKey("training.id", ondelete="CASCADE"), primary_key=True)
