@@ -369,6 +369,7 @@ BAD = [
     ("E-mailadres", "a@b", "‘a@b’ is geen e-mailadres"),
     ("E-mailadres", "", "Het e-mailadres ontbreekt"),
     ("Datum", "23-11-2026", "De datum 23-11-2026 ligt na vandaag"),
+    ("Datum", "31-12-9999", "De datum 31-12-9999 ligt na vandaag"),  # no validity reckoned from it
     ("Datum", "31-02-2026", "‘31-02-2026’ is geen datum"),
     ("Datum", "2026/13/01", "is geen datum"),
     ("Datum", "gisteren", "‘gisteren’ is geen datum"),
@@ -538,6 +539,21 @@ def test_a_file_near_the_seal_limit_passes_through_the_form(app, reg, client, db
     assert 400_000 < len(fields["bestand"]) <= importing.MAX_SEALED_CHARS
     response = client.post("/register/importeren/controleren", data=fields | {"actie": "bijwerken"})
     assert response.status_code == 200 and "3900 nieuwe personen" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("issued, until", [("31-12-9999", ""), ("31-12-9995", ""), ("01-01-9990", "01-01-9999")])
+def test_a_date_at_the_end_of_the_calendar_is_a_row_error(app, reg, db, client, issued, until):
+    """Years added to a date near 9999 are no date: a refused date is not reckoned with (the
+    policy's validity, the 50 years of 'geldig tot'); the page shows the row's error."""
+    rows = mentor_rows(3)
+    rows[1]["Datum"], rows[1]["Geldig tot"] = issued, until
+    before = counts(db)
+    errors = refused(db, reg, as_csv(rows))
+    assert errors == [f"Rij 3: De datum {issued} ligt na vandaag (22-11-2026)."], errors
+    login(client, reg.coordinator)
+    response = post_upload(client, reg, as_csv(rows), "mentoren.csv")
+    assert response.status_code == 200 and "ligt na vandaag" in response.get_data(as_text=True)
+    assert counts(db) == before
 
 
 # ----------------------------------------------------------------- hostile files

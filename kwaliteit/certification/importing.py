@@ -716,13 +716,14 @@ def _check_certificate(get, plan: RowPlan, reg: _Register, policy: Policy, today
     else:
         errors.append("De datum van het certificaat ontbreekt.")
         ok = False
-    if issued_on is not None:
+    if issued_on is not None and (issued_on > today or issued_on < EARLIEST_CERTIFICATE):
         if issued_on > today:
             errors.append(f"De datum {issued_on:%d-%m-%Y} ligt na vandaag ({today:%d-%m-%Y}).")
-            ok = False
-        elif issued_on < EARLIEST_CERTIFICATE:
+        else:
             errors.append(f"De datum {issued_on:%d-%m-%Y} ligt vóór {EARLIEST_CERTIFICATE:%d-%m-%Y}.")
-            ok = False
+        ok = False
+        # Nothing below reckons with a refused date: years added to 31-12-9999 are no date.
+        issued_on = None
 
     number = get("nummer")
     exists = False
