@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, timedelta
+from decimal import Decimal
 
 import pytest
 from flask import g
@@ -378,6 +379,9 @@ def test_create_read_and_update_a_training(app, world, tokens):
         ({"contact_hours": 1e308}, "contact_hours"),
         ({"contact_hours": "veel"}, "contact_hours"),
         ({"contact_hours": True}, "contact_hours"),
+        ({"contact_hours": 7.55}, "contact_hours"),  # the column keeps one decimal
+        ({"contact_hours": "0,05"}, "contact_hours"),
+        ({"contact_hours": 1e-320}, "contact_hours"),
         ({"partnership_id": 2**40}, "partnership_id"),
         ({"organisation_ids": ["1"]}, "organisation_ids"),
         ({"organisation_ids": [10**30]}, "organisation_ids"),
@@ -395,6 +399,20 @@ def test_invalid_training_is_422_with_the_field(app, world, tokens, change, fiel
     assert field in response.get_json()["error"]["fields"], response.get_json()
     with kdb.new_session(app) as s:
         assert s.scalar(select(func.count()).select_from(Training)) == 2
+
+
+@pytest.mark.parametrize("given, kept", [("7,50", 7.5), ("-0", 0.0), (12, 12.0)])
+def test_contact_hours_are_kept_as_shown(app, world, tokens, given, kept):
+    """One decimal, as the column keeps it and every page shows it: 7,50 is 7,5 and -0 is 0."""
+    import math
+
+    body = {"title": f"Uren {given}", "kind": "basistraining", "form": "fysiek", "contact_hours": given}
+    created = call(app, app.test_client(), "POST", API + "/trainings", tokens["coordinator"], body)
+    assert created.status_code == 201, created.get_json()
+    hours = created.get_json()["contact_hours"]
+    assert hours == kept and math.copysign(1, hours) == 1
+    with kdb.new_session(app) as s:
+        assert s.get(Training, created.get_json()["id"]).contact_hours == Decimal(str(kept))
 
 
 def test_missing_rationale_names_the_safeguard(app, world, tokens):

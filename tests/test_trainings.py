@@ -277,6 +277,8 @@ BAD_TRAINING = {
     "hours-snan": ({"contact_hours": "sNaN"}, "Ongeldige decimale waarde."),
     "hours-infinite": ({"contact_hours": "Infinity"}, "Ongeldige decimale waarde."),
     "hours-huge-exponent": ({"contact_hours": "1e999999"}, "Vul een aantal tussen 0 en 500 in."),
+    "hours-two-decimals": ({"contact_hours": "7,55"}, "hoogstens één cijfer achter de komma"),
+    "hours-tiny": ({"contact_hours": "1e-320"}, "hoogstens één cijfer achter de komma"),
     "unknown-kind": ({"kind": "masterclass"}, "Ongeldige keuze"),
     "rationale-missing": ({"rationale_SG1": ""}, "Licht toe hoe de training deze waarborg dient."),
     "rationale-blank": ({"rationale_SG1": "   "}, "Licht toe hoe de training deze waarborg dient."),

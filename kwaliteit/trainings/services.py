@@ -282,6 +282,10 @@ def overview(db: Session, scope: Scope, where: Sequence[ColumnElement[bool]] = (
 # ---------------------------------------------------------------- writing
 
 
+# Contact hours are kept to one decimal (Numeric(5, 1)).
+HOURS_STEP = Decimal("0.1")
+
+
 @dataclass
 class TrainingData:
     partnership_id: int | None
@@ -307,6 +311,9 @@ def _validate_training(db: Session, scope: Scope, data: TrainingData) -> dict[st
         errors["partnership_id"] = "Je kunt geen trainingen vastleggen voor dit partnerschap."
     if data.contact_hours is None or not (0 <= data.contact_hours <= 500):
         errors["contact_hours"] = "Vul een aantal contacturen tussen 0 en 500 in."
+    elif data.contact_hours != data.contact_hours.quantize(HOURS_STEP):
+        # The column keeps one decimal: PostgreSQL would round 7,55 and SQLite keep it, showing 7,5.
+        errors["contact_hours"] = "Vul de contacturen in met hoogstens één cijfer achter de komma, zoals 7,5."
     if data.organisation_ids and data.partnership_id is not None:
         found = set(
             db.scalars(
@@ -337,7 +344,7 @@ def _apply(db: Session, training: Training, data: TrainingData) -> None:
     training.title = data.title.strip()
     training.kind = data.kind
     training.form = data.form
-    training.contact_hours = data.contact_hours
+    training.contact_hours = abs(data.contact_hours.quantize(HOURS_STEP))  # 7,50 as 7,5; -0 as 0
     training.description = (data.description or "").strip()
     training.organisations = list(
         db.scalars(select(Organisation).where(Organisation.id.in_(data.organisation_ids)))
