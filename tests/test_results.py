@@ -31,7 +31,7 @@ from kwaliteit import db as kdb
 from kwaliteit.models_base import utcnow
 from kwaliteit.scope import Forbidden, NotFound, Scope
 from tests import factories
-from tests.conftest import count_statements, login
+from tests.conftest import TODAY, count_statements, login
 
 SCALE = ["Helemaal oneens", "Oneens", "Neutraal", "Eens", "Helemaal eens"]
 
@@ -237,7 +237,7 @@ def test_school_year_runs_from_1_august_to_31_july(db, world):
     [row] = [r for r in everything.by_year if r.result.code == "totaal"]
     assert row.cells[2025].count == 5 and row.cells[2025].mean == 6.0
     assert row.cells[2026].mean == pytest.approx(7.9)
-    assert results.result_years(db, scope) == [2026, 2025]
+    assert results.result_years(db, scope, TODAY) == [2026, 2025]
 
 
 def test_results_stay_within_scope(db, world):

@@ -17,6 +17,7 @@ from kwaliteit import db as kdb
 from kwaliteit.models_base import utcnow
 from kwaliteit.scope import Scope
 from kwaliteit.sorting import Sort
+from kwaliteit.sqldates import school_year_of
 from kwaliteit.trainings import services
 from kwaliteit.trainings.models import TrainingSession
 from tests.api_support import API, call, make_token
@@ -51,7 +52,27 @@ def test_school_year_follows_the_date_across_1_august_in_the_service(app, world)
             s.commit()
         assert _stored(app, session_id) == (day, year)
         with kdb.new_session(app) as s:
-            assert year in result_years(s, Scope.everything())
+            assert year in result_years(s, Scope.everything(), TODAY)
+
+
+def test_the_school_years_of_a_scope_reach_from_the_earliest_date_to_three_years_ahead(app, world):
+    """The years a filter offers: those with a session within scope, from the first a session may
+    have (EARLIEST_DATE) to the last (MAX_YEARS_AHEAD), each side of 1 August."""
+    from kwaliteit.validation import EARLIEST_DATE, MAX_YEARS_AHEAD
+
+    latest = TODAY + timedelta(days=365 * MAX_YEARS_AHEAD)
+    with kdb.new_session(app) as s:
+        scope = Scope.for_user(s.get(type(world.coordinator), world.coordinator.id))
+        before = set(result_years(s, scope, TODAY))
+        for day in (EARLIEST_DATE, date(2019, 7, 31), latest):
+            services.create_session(s, scope, world.training1.id, _data(world, day), TODAY)
+        s.commit()
+        mine = result_years(s, scope, TODAY)
+        assert mine == sorted(before | {2010, 2018, school_year_of(latest)}, reverse=True)
+        # The other partnership's coordinator sees only its own sessions' years.
+        other = Scope.for_user(s.get(type(world.other_coordinator), world.other_coordinator.id))
+        assert result_years(s, other, TODAY) == [school_year_of(world.session2.date)]
+        assert set(result_years(s, Scope.everything(), TODAY)) == set(mine) | {school_year_of(world.session2.date)}
 
 
 def test_school_year_of_a_session_edited_on_the_page(app, client, world):

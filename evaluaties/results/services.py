@@ -20,7 +20,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, case, distinct, false, func, literal, select, true, union_all
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    distinct,
+    exists,
+    false,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import Session, aliased
 
 from evaluaties.answers.models import (
@@ -46,9 +58,10 @@ from kwaliteit.accounts.models import Role
 from kwaliteit.registry.models import Partnership, PartnershipSettings
 from kwaliteit.registry.services import threshold_of
 from kwaliteit.scope import Forbidden, NotFound, Scope, check_id
-from kwaliteit.sqldates import school_year_bounds, school_year_label
+from kwaliteit.sqldates import school_year_bounds, school_year_label, school_year_of
 from kwaliteit.trainings.models import Training, TrainingSession
 from kwaliteit.trainings.services import get_session, get_training
+from kwaliteit.validation import EARLIEST_DATE, MAX_YEARS_AHEAD
 
 # Open answers shown per question (the first in the order of their text).
 OPEN_ANSWERS_PER_QUESTION = 100
@@ -670,15 +683,26 @@ def _add_years(rs: ResultSet, per_year: dict[tuple[Key, int], tuple[int, int]]) 
     rs.by_year = [YearRow(r, cells.get(key, {})) for key, r in by_key.items()]
 
 
-def result_years(db: Session, scope: Scope) -> list[int]:
-    """School years (starting year) that have sessions within scope, newest first."""
-    inner = (
-        select(TrainingSession.school_year.label("year"))
-        .join(Training, Training.id == TrainingSession.training_id)
-        .where(scope.condition(Training.partnership_id))
-        .subquery("session_years")
-    )
-    return sorted({int(y) for y in db.scalars(select(inner.c.year).distinct())}, reverse=True)
+def result_years(db: Session, scope: Scope, today: date) -> list[int]:
+    """School years (starting year) that have sessions within scope, newest first. Per school year
+    a session may have (validation dates them from EARLIEST_DATE to MAX_YEARS_AHEAD years ahead):
+    whether one of its sessions is within scope, a range of the date index that stops at the first.
+    (A DISTINCT over the school years read every session of every partnership for an admin.)"""
+    years = range(school_year_of(EARLIEST_DATE), school_year_of(today) + MAX_YEARS_AHEAD + 1)
+    held = [
+        select(literal(year).label("year")).where(
+            exists(
+                select(TrainingSession.id)
+                .join(Training, Training.id == TrainingSession.training_id)
+                .where(
+                    TrainingSession.date.between(*school_year_bounds(year)),
+                    scope.condition(Training.partnership_id),
+                )
+            )
+        )
+        for year in years
+    ]
+    return sorted((int(y) for y in db.scalars(union_all(*held))), reverse=True)
 
 
 def trainings_for_filter(db: Session, scope: Scope) -> list[tuple[int, str, str]]:

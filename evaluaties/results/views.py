@@ -77,7 +77,7 @@ def index():
         filters=filters,
         audience_key=audience_key,
         trainings=results.trainings_for_filter(s, scope),
-        years=[(y, school_year_label(y)) for y in results.result_years(s, scope)],
+        years=[(y, school_year_label(y)) for y in results.result_years(s, scope, today())],
         safeguards=safeguards,
         safeguard_names={sg.code: sg.name for sg in safeguards},
         partnerships=partnerships_in_scope(s, scope),
@@ -139,7 +139,7 @@ def rates():
         period=period,
         filters=filters,
         trainings=results.trainings_for_filter(s, scope),
-        years=[(y, school_year_label(y)) for y in results.result_years(s, scope)],
+        years=[(y, school_year_label(y)) for y in results.result_years(s, scope, today())],
         partnerships=partnerships_in_scope(s, scope),
     )
 

@@ -277,14 +277,7 @@ def choices(db: Session, scope: Scope, today: date) -> Choices:
             ).order_by(Organisation.name, Partnership.name)
         )
     ]
-    inner = (
-        select(TrainingSession.school_year.label("year"))
-        .join(Training, Training.id == TrainingSession.training_id)
-        .where(scope.condition(Training.partnership_id))
-        .subquery("session_years")
-    )
-    years = {int(y) for y in db.scalars(select(inner.c.year).distinct())}
-    years.add(school_year_of(today))
+    years = {*results.result_years(db, scope, today), school_year_of(today)}
     return Choices(partnerships, boards, sorted(years, reverse=True))
 
 
