@@ -98,7 +98,8 @@ def _partnership_setting(column) -> ColumnElement[int]:
 
 def trainer_due_date() -> ColumnElement[date]:
     """Session date + the due days of the training (EvaluationSettings), else of its partnership
-    (PartnershipSettings), else 14. Needs EvaluationSettings outer-joined."""
+    (PartnershipSettings), else 14. Needs the session's Training joined and EvaluationSettings
+    outer-joined."""
     return add_days(
         TrainingSession.date,
         func.coalesce(
@@ -111,7 +112,8 @@ def trainer_due_date() -> ColumnElement[date]:
 
 def participant_closes_on() -> ColumnElement[date]:
     """Last day on which participants can answer: session date + window days of the training, else
-    of its partnership, else 21."""
+    of its partnership, else 21. Needs the session's Training joined and EvaluationSettings
+    outer-joined."""
     return add_days(
         TrainingSession.date,
         func.coalesce(
@@ -123,7 +125,8 @@ def participant_closes_on() -> ColumnElement[date]:
 
 
 def trainer_status(today: date) -> ColumnElement[str]:
-    """Needs TrainingSession, EvaluationSettings and EvaluationRequest (trainer) outer-joined."""
+    """Needs TrainingSession with its Training, and EvaluationSettings and EvaluationRequest
+    (trainer) outer-joined."""
     due = trainer_due_date()
     return case(
         (TrainingSession.cancelled_at.is_not(None), literal(Status.CANCELLED.value)),
@@ -137,7 +140,8 @@ def trainer_status(today: date) -> ColumnElement[str]:
 
 
 def participant_status(today: date) -> ColumnElement[str]:
-    """Needs TrainingSession, EvaluationSettings and EvaluationRequest (participant) outer-joined."""
+    """Needs TrainingSession with its Training, and EvaluationSettings and EvaluationRequest
+    (participant) outer-joined."""
     closes = participant_closes_on()
     return case(
         (TrainingSession.cancelled_at.is_not(None), literal(Status.CANCELLED.value)),
