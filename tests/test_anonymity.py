@@ -470,6 +470,16 @@ def test_a_partnership_with_a_higher_threshold_is_held_to_it(client, db, world):
         exporting.answers_table(db, everything, session_id=world.session1.id, min_shown=5)
     assert len(exporting.answers_table(db, everything, session_id=world.session2.id, min_shown=5).rows) == 6
 
+    # Above a training (the rollup less the withheld groups): each partnership by its own
+    # threshold, whoever reads; one partnership's raised threshold withholds nothing elsewhere.
+    for scope, shown in (
+        (everything, 6), (Scope.for_user(world.coordinator), 0), (Scope.for_user(world.other_coordinator), 6),
+    ):
+        rs = results.results(db, scope, ResultFilters(), min_shown=5)
+        counts = {r.code: r.count for r in rs.results}
+        assert rs.responses == shown and bool(counts) == bool(shown), (scope, counts)
+        assert all(n == shown for n in counts.values()), (scope, counts)
+
     # A page applies the reader's strictest threshold and says so.
     assert anonymity.scope_threshold(db, Scope.for_user(world.coordinator), 5) == 7
     assert anonymity.scope_threshold(db, Scope.for_user(world.other_coordinator), 5) == 5

@@ -616,7 +616,12 @@ def rollup_answers(
     # tested after the answers' lookup instead, PostgreSQL misjudged the rows and joined every
     # training to every group: 1.2 s for a school year's results at country size.)
     group, a, settings = _WITHHELD_GROUP, AnswerTally, _WITHHELD_SETTINGS
-    highest = select(func.max(PartnershipSettings.min_answers_shown)).scalar_subquery()
+    # The highest threshold of the partnerships in view: another partnership's raised threshold
+    # must not widen this reader's range.
+    own = [scope.condition(PartnershipSettings.partnership_id)]
+    if partnership_id is not None:
+        own.append(PartnershipSettings.partnership_id == partnership_id)
+    highest = select(func.max(PartnershipSettings.min_answers_shown)).where(*own).scalar_subquery()
     small = (
         select(group.session_id, group.version_id, group.source)
         .join(TrainingSession, TrainingSession.id == group.session_id)
