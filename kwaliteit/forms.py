@@ -6,9 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash, render_template
+from flask import flash, render_template, request
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, SelectChoice, SelectField, StringField, TextAreaField
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
+from wtforms import DecimalField, FileField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import Choice
 from wtforms.validators import Length, StopValidation
 from wtforms.widgets import TextInput
@@ -34,6 +35,20 @@ class BaseForm(FlaskForm):
 
     class Meta:
         locales = ("nl",)
+
+        def wrap_formdata(self, form, formdata):
+            # Flask-WTF adds every uploaded file to the form data; a file belongs only in a file
+            # field. Sent in place of a text (a crafted request), it reached the validators as no
+            # text at all (a 500); without it the field is simply empty and says so.
+            data = super().wrap_formdata(form, formdata)
+            if not isinstance(data, CombinedMultiDict):
+                return data
+            file_fields = {field.name for field in form if isinstance(field, FileField)}
+            kept = MultiDict(request.form.items(multi=True))
+            for name, upload in request.files.items(multi=True):
+                if name in file_fields:
+                    kept.add(name, upload)
+            return kept
 
         def bind_field(self, form, unbound_field, options):
             field = unbound_field.bind(form=form, **options)

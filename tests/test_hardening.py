@@ -617,3 +617,29 @@ def test_other_integrity_errors_are_not_reported_as_a_taken_title(app, world):
         s.get(Training, world.training2.id).title = world.training1.title.upper()
         with pytest.raises(ValidationError):
             services._flush_unique(s)
+
+
+# ----------------------------------------------------------------- a file where a text belongs
+
+
+def test_a_file_sent_in_place_of_a_text_is_no_text(app, world):
+    """A crafted multipart request with a file in a text field (the log-in page, a training's
+    title): the field is empty and says so, never a 500; a file only counts in a file field."""
+    import io
+
+    from tests.test_trainings import training_data
+
+    client = app.test_client()
+    response = client.post(
+        "/inloggen", data={"email": (io.BytesIO(b"x"), "adres.txt"), "password": "geheim"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 400 and "e-mailadres" in response.get_data(as_text=True).lower()
+    login(client, world.coordinator)
+    with kdb.new_session(app) as s:
+        before = s.scalar(select(func.count()).select_from(Training))
+    data = {**training_data(world), "title": (io.BytesIO(b"Titel"), "titel.txt")}
+    response = client.post("/trainingen/nieuw", data=data, content_type="multipart/form-data")
+    assert response.status_code == 400 and "Vul een titel in." in response.get_data(as_text=True)
+    with kdb.new_session(app) as s:
+        assert s.scalar(select(func.count()).select_from(Training)) == before
