@@ -512,6 +512,9 @@ def _enable_two_step(app, user):
     assert 'src="data:image/svg+xml' in page and "<script" not in page.split("</main>")[0]
     [secret] = re.findall(r'<code class="break">([A-Z2-7]+)</code>', page)
     assert client.post("/mijn-account/tweestaps", data={"code": "000000"}).status_code == 400
+    # Digits of other scripts are no code (they once reached compare_digest, which refuses them: a 500).
+    for other in ("١٢٣٤٥٦", "²²²²²²", "𝟏𝟐𝟑𝟒𝟓𝟔"):
+        assert client.post("/mijn-account/tweestaps", data={"code": other}).status_code == 400
     response = client.post("/mijn-account/tweestaps", data={"code": pyotp.TOTP(secret).at(NOW)})
     assert response.status_code == 200
     codes = re.findall(r"<li><code>([a-z0-9]{5}-[a-z0-9]{5})</code></li>", _body(response))
@@ -535,6 +538,7 @@ def test_two_step_log_in(app, world, clock):
     assert not _logged_in(browser)  # the password alone is not enough
     response = browser.post("/inloggen/code", data={"code": "123456"})
     assert response.status_code == 400 and "klopt niet" in _body(response)
+    assert browser.post("/inloggen/code", data={"code": "١٢٣٤٥٦"}).status_code == 400
     code = pyotp.TOTP(secret).at(later)
     assert browser.post("/inloggen/code", data={"code": code}).status_code == 302
     assert _logged_in(browser)

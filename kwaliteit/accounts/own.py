@@ -78,7 +78,8 @@ def _normalise_code(code: str | None) -> str:
 
 def _step_of(secret: str, code: str, now: datetime) -> int | None:
     """The time step whose code this is (within VALID_WINDOW of `now`), or None."""
-    if len(code) != CODE_LENGTH or not code.isdigit():
+    # ASCII digits only: str.isdigit() also takes "١٢٣٤٥٦" or "²²²²²²", which compare_digest refuses.
+    if len(code) != CODE_LENGTH or not (code.isascii() and code.isdigit()):
         return None
     totp = pyotp.TOTP(secret)
     current = totp.timecode(now)
