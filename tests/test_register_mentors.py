@@ -319,6 +319,21 @@ def test_attendance_page_issues_certificates(client, world, db):
     assert response.status_code == 400 and "heeft al een certificaat" in response.get_data(as_text=True)
 
 
+def test_a_crafted_empty_value_does_not_clear_the_attendance(client, world, db):
+    """An empty value first in the list (no browser sends one) once made the field pass over the
+    whole list, errors and all: everyone's attendance was removed."""
+    ts = factories.session(db, world.training1, on=date(2026, 11, 2))
+    db.commit()
+    login(client, world.coordinator)
+    url = f"/register/bijeenkomsten/{ts.id}/aanwezigheid"
+    assert client.post(url, data={"person_ids": [str(world.mentor.id)]}).status_code == 302
+    for crafted in (["", str(world.mentor.id), "abc"], ["", "abc"], ["", "-5"]):
+        assert client.post(url, data={"person_ids": crafted}).status_code == 400, crafted
+    db.expire_all()
+    attendees = svc.session_attendance(db, Scope.for_user(world.coordinator), ts.id).attendees
+    assert [a.person.id for a in attendees] == [world.mentor.id]
+
+
 def test_hr_export_csv_and_xlsx(client, world, db):
     factories.certificate(db, world.mentor, issued_on=date(2021, 1, 4), valid_until=date(2026, 1, 4))
     late = factories.person(db, world.school1, PersonRole.MENTOR, name="Zara Zonder")

@@ -24,6 +24,13 @@ class CheckboxListField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def process_formdata(self, valuelist):
+        # A browser sends the boxes that are checked; an empty value is none of them. Left in
+        # first, it made Optional() pass the field over, errors and all: a crafted ["", "12",
+        # "abc"] saved an empty list (every attendee of a session removed).
+        self.raw_data = [v for v in valuelist if v != ""]
+        super().process_formdata(self.raw_data)
+
 
 class TrainingEditForm(BaseForm):
     partnership_id = ChoiceField("Partnerschap", "Kies een partnerschap.", coerce=int)
