@@ -199,7 +199,9 @@ def test_create_publish_and_version_a_questionnaire(app, world):
     assert edit.status_code == 200 and "Via de pabo" in body(edit)
     response = client.post(
         f"/vragenlijsten/vragen/{q_choice}/bewerken",
-        data={**ALL_TYPES[2], "text": "Hoe hoorde je van deze training?", "options": "School\nPabo\nCollega"},
+        # New options after the earlier ones (those keep their places: see the test below).
+        data={**ALL_TYPES[2], "text": "Hoe hoorde je van deze training?",
+              "options": "Via school\nVia de pabo\nAnders\nVia een collega"},
     )
     assert response.status_code == 302
     assert client.post(f"/vragenlijsten/versies/{v2['id']}/inleiding", data={"intro": "Versie twee."}).status_code == 302
@@ -223,7 +225,7 @@ def test_create_publish_and_version_a_questionnaire(app, world):
         (codes_v1[2], "Hoe hoorde je van deze training?"),
         (new["questions"][3][1], "Was de locatie goed bereikbaar?"),
     ]
-    assert new["questions"][2][5] == ["School", "Pabo", "Collega"]
+    assert new["questions"][2][5] == ["Via school", "Via de pabo", "Anders", "Via een collega"]
     # The new question does not take the code of the deleted one (their answers would mix).
     assert new["questions"][3][1] not in codes_v1
     # Version 1 is exactly as it was published; version 2 is the current one.
@@ -567,3 +569,42 @@ def test_training_settings_of_another_partnership_are_forbidden(app, world):
         assert client_as(app, user).get(settings_url(world.training1)).status_code == 403
     assert client_as(app, world.admin).get(settings_url(world.training1)).status_code == 200
     assert client_as(app, world.coordinator).get("/trainingen/987654321/evaluatie-instellingen").status_code == 404
+
+
+def test_a_new_version_keeps_the_earlier_options_in_place(app, world):
+    """An answer to a choice is the option's place in the list, and results add the versions of
+    a question up under the newest labels: a new version may add options after the earlier ones,
+    not reorder, reword or drop them (reversed, every earlier answer counted under another one)."""
+    with kdb.new_session(app) as s:
+        scope = Scope.everything()
+        q = qs.create_questionnaire(s, scope, world.p1.id, "Opkomst", Audience.TRAINER, "")
+        v1 = q.versions[0]
+        qs.add_question(s, scope, v1.id, qs.QuestionData("Opkomst", QuestionType.CHOICE, options=["Allen", "Enkelen", "Weinig"]))
+        qs.add_question(s, scope, v1.id, qs.QuestionData("Sfeer", QuestionType.SCALE))
+        qs.publish(s, scope, v1.id)
+        s.commit()
+        qid = q.id
+    client = client_as(app, world.coordinator)
+    assert client.post(f"/vragenlijsten/{qid}/nieuwe-versie").status_code == 302
+    choice, scale = question_ids(app, draft_id(app, qid))
+    before = load(app, qid)
+    for options in ("Weinig\nEnkelen\nAllen", "Allen\nWeinig", "Allen\nSommigen\nWeinig"):
+        response = client.post(f"/vragenlijsten/vragen/{choice}/bewerken",
+                               data={"text": "Opkomst", "question_type": "choice", "required": "y", "options": options})
+        assert response.status_code == 400 and "Eerdere antwoorden tellen op hun plaats" in body(response), options
+    reversed_labels = "\n".join(reversed(qs.SCALE_LABELS))
+    response = client.post(f"/vragenlijsten/vragen/{scale}/bewerken",
+                           data={"text": "Sfeer", "question_type": "scale", "required": "y", "options": reversed_labels})
+    assert response.status_code == 400 and "Eerdere antwoorden tellen op hun plaats" in body(response)
+    assert load(app, qid) == before
+    # Options after the earlier ones, and another case or spacing, are fine; so is another type
+    # (its answers never add up with the choice's).
+    response = client.post(f"/vragenlijsten/vragen/{choice}/bewerken",
+                           data={"text": "Opkomst", "question_type": "choice", "required": "y",
+                                 "options": "allen\nEnkelen \nWeinig\nNiemand"})
+    assert response.status_code == 302
+    draft = next(v for v in load(app, qid)["versions"] if not v["published"])
+    assert draft["questions"][0][5] == ["allen", "Enkelen", "Weinig", "Niemand"]
+    response = client.post(f"/vragenlijsten/vragen/{choice}/bewerken",
+                           data={"text": "Opkomst", "question_type": "multi", "required": "y", "options": "Ja\nNee"})
+    assert response.status_code == 302

@@ -446,9 +446,48 @@ def _question_in_draft(db: Session, scope: Scope, question_id: int) -> Question:
     return question
 
 
+def _kept_options_error(db: Session, question: Question, data: QuestionData) -> str | None:
+    """An answer to a choice keeps the option's place in the list (and a scale answer its number),
+    and results add the versions of a question (its code) up under the newest labels. So the
+    options an earlier published version asked stay in their places, in their words: new ones
+    only after them. (Reordered, every earlier answer would count under another option.)"""
+    if not (data.type.has_options or data.type is QuestionType.SCALE):
+        return None
+    earlier = db.scalars(
+        select(Question.options)
+        .join(QuestionnaireVersion, Question.version_id == QuestionnaireVersion.id)
+        .where(
+            QuestionnaireVersion.questionnaire_id == question.version.questionnaire_id,
+            QuestionnaireVersion.published_at.is_not(None),
+            Question.code == question.code,
+            Question.type == data.type,
+        )
+        .order_by(QuestionnaireVersion.number.desc())
+        .limit(1)
+    ).first()
+    if not earlier:
+        return None
+
+    def plain(options: list[str]) -> list[str]:
+        return [" ".join(o.split()).casefold() for o in options]
+
+    new = plain(_clean_options(data))
+    if new[: len(earlier)] == plain(earlier):
+        return None
+    kept = "; ".join(earlier)
+    return (
+        f"Een eerdere versie vroeg deze vraag met de keuzes: {kept}. Eerdere antwoorden tellen op hun "
+        "plaats in die lijst: houd die keuzes in die volgorde en woorden, en zet nieuwe erachter. "
+        "Andere keuzes nodig? Verwijder de vraag en voeg een nieuwe toe: die telt apart."
+    )
+
+
 def update_question(db: Session, scope: Scope, question_id: int, data: QuestionData) -> Question:
     question = _question_in_draft(db, scope, question_id)
-    if errors := _validate_question(data, _safeguard_codes(db)):
+    errors = _validate_question(data, _safeguard_codes(db))
+    if "options" not in errors and (message := _kept_options_error(db, question, data)):
+        errors["options"] = message
+    if errors:
         raise ValidationError(errors)
     question.text = data.text.strip()
     question.type = data.type
