@@ -176,12 +176,20 @@ def test_check_and_act_follow_completion_and_due_dates(db, world, cycle):
         services.complete_phase(db, coord, cycle.id, Phase.ACT, day)
     services.save_analysis(db, coord, cycle.id, dict.fromkeys(services.ANALYSIS_FIELDS, "Ja."))
     services.complete_phase(db, coord, cycle.id, Phase.CHECK, day)
+    # A completed Check keeps its four answers: they may change, not be emptied.
+    emptied = {**dict.fromkeys(services.ANALYSIS_FIELDS, "Ja, nog steeds."), "analysis_how_we_know": " "}
+    with pytest.raises(ValidationError) as refused:
+        services.save_analysis(db, coord, cycle.id, emptied)
+    assert "Heropen Check" in refused.value.errors["analysis_how_we_know"]
+    assert cycle.analysis_how_we_know == "Ja."
+    services.save_analysis(db, coord, cycle.id, dict.fromkeys(services.ANALYSIS_FIELDS, "Ja, nog steeds."))
     assert phase_status(cycle, Phase.ACT, date(2027, 7, 31)) is PhaseStatus.IN_PROGRESS
     assert phase_status(cycle, Phase.ACT, date(2027, 8, 1)) is PhaseStatus.OVERDUE
     with pytest.raises(ValidationError, match="Heropen eerst Check"):
         services.reopen_phase(db, coord, cycle.id, Phase.PLAN)
     services.reopen_phase(db, coord, cycle.id, Phase.CHECK)
     assert cycle.check_done_at is None
+    services.save_analysis(db, coord, cycle.id, emptied)  # reopened: a draft again
 
 
 # ---------------------------------------------------------------- carry-over

@@ -451,6 +451,9 @@ def save_analysis(db: Session, scope: Scope, cycle_id: int, answers: dict[str, s
     for name in ANALYSIS_FIELDS:
         text = (answers.get(name) or "").strip()
         check_text(errors, name, text, limits.ANALYSIS, multiline=True)
+        if not text and cycle.check_done_at is not None:
+            # Check was completed on these four answers: a completed Check keeps them.
+            errors.setdefault(name, "Check is afgerond, dus deze vraag blijft beantwoord. Heropen Check om haar leeg te laten.")
         cleaned[name] = text
     if errors:
         raise ValidationError(errors)
