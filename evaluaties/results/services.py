@@ -303,6 +303,17 @@ def _response_conditions(scope: Scope, f: ResultFilters, on=Response) -> list:
     return conditions
 
 
+def _sessions_of_scope(scope: Scope, on) -> list:
+    """For a reader of some partnerships: `on`'s session among theirs, as a list of ids the tally
+    is read by (its key leads with the session). SQLite otherwise read every partnership's rows
+    of the index on (safeguard, audience) and filtered afterwards (a coordinator's results for a
+    safeguard at region size 119 -> 55 ms); PostgreSQL hashes the sessions and is slower with it."""
+    if scope.partnership_ids is None:
+        return []
+    ts, t = aliased(TrainingSession, name="scope_session"), aliased(Training, name="scope_training")
+    return [on.session_id.in_(select(ts.id).join(t, t.id == ts.training_id).where(scope.condition(t.partnership_id)))]
+
+
 def _question_conditions(f: ResultFilters) -> list:
     """The selection on questions (needs Question joined)."""
     return [Question.safeguard_code == f.safeguard_code] if f.safeguard_code else []
@@ -396,6 +407,7 @@ def results(
         )
         .where(
             *_response_conditions(scope, f, rt),
+            *(_sessions_of_scope(scope, rt) if db.get_bind().dialect.name == "sqlite" else []),
             rt.safeguard.in_({ALL_RESPONSES, f.safeguard_code or ALL_RESPONSES}),
             # Above a session, as the rollup: without cancelled sessions.
             TrainingSession.cancelled_at.is_(None) if f.session_id is None else true(),
