@@ -73,6 +73,12 @@ OPEN_YEARS_BACK = 5
 OWNER_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.STEERING)
 MANAGED_PHASES = (Phase.PLAN, Phase.CHECK, Phase.ACT)  # Do follows the calendar
 ANALYSIS_FIELDS = ("analysis_right_things", "analysis_things_right", "analysis_how_we_know", "analysis_others_agree")
+
+
+def unanswered(texts: dict[str, str]) -> list[str]:
+    """The analysis questions without an answer: Check is completed only with none, and keeps
+    its answers once completed."""
+    return [name for name in ANALYSIS_FIELDS if not (texts.get(name) or "").strip()]
 ANALYSIS_QUESTIONS = {
     "analysis_right_things": "Doen we de goede dingen?",
     "analysis_things_right": "Doen we ze goed?",
@@ -451,10 +457,10 @@ def save_analysis(db: Session, scope: Scope, cycle_id: int, answers: dict[str, s
     for name in ANALYSIS_FIELDS:
         text = (answers.get(name) or "").strip()
         check_text(errors, name, text, limits.ANALYSIS, multiline=True)
-        if not text and cycle.check_done_at is not None:
-            # Check was completed on these four answers: a completed Check keeps them.
-            errors.setdefault(name, "Check is afgerond, dus deze vraag blijft beantwoord. Heropen Check om haar leeg te laten.")
         cleaned[name] = text
+    if cycle.check_done_at is not None:  # completed on four answers: it keeps them
+        for name in unanswered(cleaned):
+            errors.setdefault(name, "Check is afgerond, dus deze vraag blijft beantwoord. Heropen Check om haar leeg te laten.")
     if errors:
         raise ValidationError(errors)
     for name, text in cleaned.items():
@@ -550,7 +556,7 @@ def complete_phase(db: Session, scope: Scope, cycle_id: int, phase: Phase, today
         raise ValidationError("Rond eerst Plan af.")
     if phase is Phase.ACT and cycle.check_done_at is None:
         raise ValidationError("Rond eerst Check af.")
-    if phase is Phase.CHECK and not all(getattr(cycle, name).strip() for name in ANALYSIS_FIELDS):
+    if phase is Phase.CHECK and unanswered({name: getattr(cycle, name) for name in ANALYSIS_FIELDS}):
         raise ValidationError("Beantwoord eerst de vier vragen van de analyse; dan kun je Check afronden.")
     column = f"{phase.value}_done_at"
     if getattr(cycle, column) is None:
